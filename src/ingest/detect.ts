@@ -1,0 +1,130 @@
+// Format detection in two levels, as Plaso does: the container first (lines / JSON lines / one
+// JSON document), then every registered format's probe on the same cached head. "Unknown" is a result.
+import type { Container, Head, InputFormat, LineRecord } from './format.js';
+
+export const HEAD_BYTES = 64 * 1024;
+/** JSON documents up to this size are parsed whole so probes can check real fields */
+export const DOCUMENT_PROBE_BYTES = 16 * 1024 * 1024;
+const HEAD_LINES = 50;
+
+export interface Peeked {
+  head: Buffer;
+  /** true when `head` is the whole input */
+  complete: boolean;
+  /** all the input's chunks, the peeked ones included */
+  chunks: AsyncIterable<Buffer>;
+}
+
+/** Buffers the first `minBytes` (or more, for a JSON document) and replays them before the rest. */
+export async function peek(chunks: AsyncIterable<Buffer>, minBytes = HEAD_BYTES): Promise<Peeked> {
+  const it = chunks[Symbol.asyncIterator]();
+  const buffered: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  let limit = minBytes;
+  while (size < limit) {
+    const next = await it.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    buffered.push(next.value);
+    size += next.value.length;
+    if (limit === minBytes && size >= minBytes && looksLikeDocument(Buffer.concat(buffered))) limit = DOCUMENT_PROBE_BYTES;
+  }
+  const head = Buffer.concat(buffered);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    if (done) return;
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, complete: done, chunks: replay() };
+}
+
+function looksLikeDocument(buf: Buffer): boolean {
+  const text = buf.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (!text.startsWith('{') && !text.startsWith('[')) return false;
+  const firstLine = text.split('\n', 1)[0]!.trim();
+  return !parsesAsJson(firstLine);
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the head that probes look at from the first bytes of an input. */
+export function buildHead(bytes: Buffer, complete: boolean): Head {
+  let text = bytes.subarray(0, Math.max(HEAD_BYTES, 0)).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  // Drop a last line cut off by the head limit, unless the head is the whole input.
+  const raw = text.split('\n');
+  if (!complete && bytes.length > HEAD_BYTES && raw.length > 1) raw.pop();
+  const lines: LineRecord[] = [];
+  for (let i = 0; i < raw.length && lines.length < HEAD_LINES; i++) {
+    const t = raw[i]!.replace(/\r$/, '');
+    if (t.trim() !== '') lines.push({ line: i + 1, text: t });
+  }
+  const container = detectContainer(lines, bytes, complete);
+  const head: Head = { container, text, lines, objects: [] };
+  if (container === 'jsonl') {
+    for (const l of lines) {
+      try {
+        const v = JSON.parse(l.text);
+        if (typeof v === 'object' && v !== null && !Array.isArray(v)) head.objects.push(v);
+      } catch {
+        /* a broken line in a JSON lines file is the parser's to report */
+      }
+    }
+  } else if (container === 'json' && (complete || bytes.length <= DOCUMENT_PROBE_BYTES)) {
+    try {
+      head.document = JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      /* not a complete document within the probe size: probes look at the text */
+    }
+  }
+  return head;
+}
+
+function detectContainer(lines: LineRecord[], bytes: Buffer, complete: boolean): Container {
+  const first = lines[0]?.text.trim() ?? '';
+  if (first.startsWith('{')) {
+    if (parsesAsJson(first)) return 'jsonl';
+    // One line longer than the head: JSON lines unless the document is pretty-printed.
+    return lines.length === 1 && !complete && bytes.length >= HEAD_BYTES ? 'jsonl' : 'json';
+  }
+  if (first.startsWith('[')) {
+    if (first === '[' || /^\[\s*\{/.test(first) || parsesAsJson(first)) return 'json';
+  }
+  return 'lines';
+}
+
+export interface Detection {
+  format?: InputFormat;
+  /** every format with a non-zero score, best first, for `--explain`-style diagnostics */
+  scores: { name: string; score: number }[];
+}
+
+/** Asks every format's probe; the highest score wins, ties go to the earlier registry entry. */
+export function detectFormat(head: Head, formats: readonly InputFormat[]): Detection {
+  const scores: { name: string; score: number; format: InputFormat; order: number }[] = [];
+  formats.forEach((format, order) => {
+    let score = 0;
+    try {
+      score = format.probe(head);
+    } catch {
+      score = 0; // a probe that trips on odd input simply does not claim it
+    }
+    if (score > 0) scores.push({ name: format.name, score, format, order });
+  });
+  scores.sort((a, b) => b.score - a.score || a.order - b.order);
+  return { format: scores[0]?.format, scores: scores.map(({ name, score }) => ({ name, score })) };
+}

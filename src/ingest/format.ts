@@ -1,0 +1,58 @@
+// The shape every input format file exports. One file per contract format name, listed in registry.ts.
+import type { ForensicEvent, SourceKind } from '../model/event.js';
+
+/** How the bytes of an input are laid out, decided once before any format is asked. */
+export type Container = 'lines' | 'jsonl' | 'json';
+
+/** One line of an input, 1-based, without its line terminator (CR, LF, BOM removed). */
+export interface LineRecord {
+  line: number;
+  text: string;
+}
+
+/** What detection knows about an input before parsing: its first bytes, seen once. */
+export interface Head {
+  container: Container;
+  /** the decoded text of the first bytes (up to 64 KiB) */
+  text: string;
+  /** the first non-empty lines of `text` (at most 50), with their line numbers */
+  lines: LineRecord[];
+  /** jsonl: the parsed objects of those lines that parse (in order) */
+  objects: unknown[];
+  /** json: the parsed document, when the whole input is small enough to parse for detection */
+  document?: unknown;
+}
+
+export interface ParseContext {
+  /** the path as it is reported in refs */
+  path: string;
+  /** IANA zone for timestamps that carry no zone */
+  tz: string;
+  /**
+   * The year of a year-less date (RFC 3164 syslog) that opens an input: `--year` when given,
+   * else inferred from the other inputs' time range (and stated in the report). Use
+   * YearTracker for the dates after it, so a log that crosses New Year moves on.
+   */
+  yearFor(month: number, day: number): number;
+  /** a record that cannot be used: counted into `skipped` and listed in `errors` */
+  skip(where: { line?: number; index?: number }, message: string): void;
+  /** an assumption the parser made that the report should state (e.g. an inferred year) */
+  note(message: string): void;
+}
+
+export interface InputFormat {
+  /** the contract's detection name */
+  name: string;
+  source: SourceKind;
+  /** what it reads, one sentence, for `agent-forensics formats` */
+  description: string;
+  /** how it is recognized and what its times mean (zone, interval, precision) */
+  notes: string;
+  /**
+   * How sure this format is that the head is its own: 0 = not mine, 1 = certain.
+   * A probe should parse a real field of the format, not just see a keyword.
+   */
+  probe(head: Head): number;
+  /** Turns the input's lines into events; bad records go to ctx.skip, never thrown. */
+  parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncIterable<ForensicEvent>;
+}
