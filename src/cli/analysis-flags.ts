@@ -1,0 +1,26 @@
+// The options `correlate` and `timeline` share, defined once for both commands.
+import { Command, Option } from 'commander';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function addAnalysisFlags(cmd: Command): Command {
+  return cmd
+    .option('--inventory <csv>', 'asset map CSV with columns host, ip[, sandbox, session]')
+    .option('--tz <zone>', 'IANA zone for timestamps that carry none', 'UTC')
+    .option('--year <yyyy>', 'year for timestamps that carry none (default: inferred from the other inputs)')
+    .option('--skew <name=±duration>', 'clock correction for one input (path, basename or format), e.g. kern.log=-40s; repeatable', collect, [])
+    .option('--no-auto-skew', 'do not estimate per-input clock offsets')
+    .option('--rules <path...>', 'rule files or folders (default: the built-in rules/)')
+    .option('--since <time>', 'analyse only from this ISO 8601 time')
+    .option('--until <time>', 'analyse only up to this ISO 8601 time')
+    .option('--strict', 'an unparsable record is an error (exit 2) instead of a counted skip')
+    .option('--geoip <mmdb...>', 'MaxMind GeoIP2/GeoLite2 City, Country or ASN databases')
+    .option('-o, --output <file>', 'write the report to a file instead of standard output')
+    .option('-q, --quiet', 'no progress and no summary on stderr')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--no-progress', 'no progress display on stderr');
+}
+
+export function formatOption(choices: readonly string[], fallback: string): Option {
+  return new Option('--format <fmt>', 'output format').choices([...choices]).default(fallback);
+}

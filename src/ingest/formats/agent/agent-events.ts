@@ -1,0 +1,227 @@
+// agent-events/1: the project's own JSON Lines format for the tool calls of any agent (spec: docs/agent-events.md).
+// Merges tool_result lines into their tool_call and applies session defaults; validation failures are skips.
+import type { ForensicEvent } from '../../../model/event.js';
+import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
+import { parseIsoMs } from '../../shared/time.js';
+
+const NAME = 'agent-events';
+const VERSION = 'agent-events/1';
+const OUTPUT_CHARS = 2000;
+const INPUT_CHARS = 4000;
+const MAX_PENDING = 4096;
+/** Below this an epoch number is seconds (or before 1973), not the milliseconds the spec asks for. */
+const MIN_EPOCH_MS = 100_000_000_000;
+const TYPES = new Set(['session', 'tool_call', 'tool_result']);
+const DEFAULT_KEYS = ['host', 'sandbox', 'container', 'cwd', 'model'] as const;
+
+interface Pending {
+  event: ForensicEvent;
+  done: boolean;
+}
+
+type Defaults = Partial<Record<(typeof DEFAULT_KEYS)[number], string>>;
+
+function probe(head: Head): number {
+  if (head.container !== 'jsonl' || head.objects.length === 0) return 0;
+  let good = 0, bad = 0;
+  for (const o of head.objects) {
+    if (isObject(o) && o.v === VERSION) good++;
+    else bad++;
+  }
+  // the version key is the contract: a few damaged lines are tolerated, a mixed file is not ours
+  return good === 0 || bad * 4 > good ? 0 : 1;
+}
+
+/** A time per the spec, or an error message. */
+function readTime(v: unknown, name: string): { ms: number; raw: string } | string {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v) || v < MIN_EPOCH_MS) return `${name} ${v} is not epoch milliseconds`;
+    return { ms: Math.floor(v), raw: String(v) };
+  }
+  if (typeof v !== 'string') return `${name} is missing`;
+  if (!/(?:[Zz]|[+-]\d\d:?\d\d)$/.test(v.trim())) return `${name} ${JSON.stringify(v).slice(0, 60)} has no zone`;
+  const ms = parseIsoMs(v);
+  return Number.isNaN(ms) ? `${name} ${JSON.stringify(v).slice(0, 60)} is not an ISO 8601 time` : { ms, raw: v };
+}
+
+function nonEmpty(v: unknown): v is string {
+  return typeof v === 'string' && v !== '';
+}
+
+function joinArgv(argv: unknown[]): string {
+  return argv
+    .map((a) => {
+      const s = typeof a === 'string' ? a : JSON.stringify(a);
+      return s === '' || /[\s'"\\$`|&;<>(){}*?!#~]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s;
+    })
+    .join(' ');
+}
+
+/** Checks the optional fields both line types share; returns an error message or undefined. */
+function checkCommon(o: JsonObject): string | undefined {
+  if (o.exit_code !== undefined && !Number.isInteger(o.exit_code)) return 'exit_code is not an integer';
+  if (o.output !== undefined && typeof o.output !== 'string') return 'output is not a string';
+  return undefined;
+}
+
+function callEvent(o: JsonObject, rec: LineRecord, start: { ms: number; raw: string }, defaults: Defaults | undefined, ctx: ParseContext): ForensicEvent {
+  let command: string | undefined;
+  if (typeof o.command === 'string') command = o.command;
+  else if (Array.isArray(o.argv)) command = joinArgv(o.argv);
+  else if (o.input !== undefined) {
+    const json = JSON.stringify(o.input);
+    command = json.length > INPUT_CHARS ? json.slice(0, INPUT_CHARS) : json;
+  }
+  const tool = typeof o.tool === 'string' ? o.tool : undefined;
+  const pick = (key: (typeof DEFAULT_KEYS)[number]): string | undefined => (nonEmpty(o[key]) ? (o[key] as string) : defaults?.[key]);
+  const fields: Record<string, unknown> = {};
+  const cwd = pick('cwd'), model = pick('model');
+  if (cwd) fields.cwd = cwd;
+  if (model) fields.model = model;
+  const summary = `${tool ?? 'call'}: ${(command ?? '').replace(/\s+/g, ' ')}`;
+  const ev: ForensicEvent = {
+    kind: 'tool-call',
+    source: 'agent',
+    format: NAME,
+    timeMs: start.ms,
+    timeRaw: start.raw,
+    ref: { path: ctx.path, line: rec.line },
+    session: o.session as string,
+    callId: o.call_id as string,
+    tool,
+    command,
+    timePrecision: 'response',
+    message: summary.length > 200 ? `${summary.slice(0, 199)}…` : summary,
+    fields,
+  };
+  const host = pick('host'), sandbox = pick('sandbox'), container = pick('container');
+  if (host) ev.host = host;
+  if (sandbox) ev.sandbox = sandbox;
+  if (container) ev.container = container;
+  return ev;
+}
+
+/** Applies end / exit_code / output; returns an error message when the end precedes the start. */
+function applyResult(ev: ForensicEvent, o: JsonObject): string | undefined {
+  if (o.end !== undefined) {
+    const end = readTime(o.end, 'end');
+    if (typeof end === 'string') return end;
+    if (end.ms < ev.timeMs) return `end ${end.raw} is before the call's start ${ev.timeRaw}`;
+    ev.endMs = end.ms;
+    ev.timePrecision = 'exact';
+  }
+  if (typeof o.exit_code === 'number') ev.exitCode = o.exit_code;
+  if (typeof o.output === 'string') ev.fields!.output = o.output.length > OUTPUT_CHARS ? o.output.slice(0, OUTPUT_CHARS) : o.output;
+  return undefined;
+}
+
+async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  const sessions = new Map<string, Defaults>();
+  // Calls in line order; one leaves once it has its result (or at the end), so output stays in start order.
+  const pending = new Map<string, Pending>();
+  const flush = function* (force: boolean): Generator<ForensicEvent> {
+    for (const [key, p] of pending) {
+      if (!p.done && !(force || pending.size > MAX_PENDING)) break;
+      pending.delete(key);
+      yield p.event;
+    }
+  };
+  for await (const rec of lines) {
+    if (rec.text.trim() === '') continue;
+    const o = parseJsonLine(rec, ctx);
+    if (!o) continue;
+    const bad = (message: string): void => ctx.skip({ line: rec.line }, message);
+    if (o.v !== VERSION) {
+      bad(o.v === undefined ? 'no "v": "agent-events/1"' : `unsupported version ${JSON.stringify(o.v).slice(0, 40)}`);
+      continue;
+    }
+    if (typeof o.type !== 'string' || !TYPES.has(o.type)) {
+      bad(`unknown type ${JSON.stringify(o.type ?? null).slice(0, 40)}`);
+      continue;
+    }
+    if (!nonEmpty(o.session)) {
+      bad('session is missing or not a non-empty string');
+      continue;
+    }
+    if (o.type === 'session') {
+      for (const name of ['start', 'end'] as const) {
+        const t = o[name] === undefined ? undefined : readTime(o[name], name);
+        if (typeof t === 'string') bad(t);
+      }
+      const defaults: Defaults = {};
+      for (const key of DEFAULT_KEYS) if (nonEmpty(o[key])) defaults[key] = o[key] as string;
+      sessions.set(o.session, defaults);
+      continue;
+    }
+    if (!nonEmpty(o.call_id)) {
+      bad('call_id is missing or not a non-empty string');
+      continue;
+    }
+    const common = checkCommon(o);
+    if (common) {
+      bad(common);
+      continue;
+    }
+    const key = `${o.session}\u0000${o.call_id}`;
+    if (o.type === 'tool_call') {
+      const start = readTime(o.start, 'start');
+      if (typeof start === 'string') {
+        bad(start);
+        continue;
+      }
+      if (o.command !== undefined && typeof o.command !== 'string') {
+        bad('command is not a string');
+        continue;
+      }
+      if (o.argv !== undefined && !Array.isArray(o.argv)) {
+        bad('argv is not an array');
+        continue;
+      }
+      if (pending.has(key)) {
+        bad(`call_id ${JSON.stringify(o.call_id).slice(0, 60)} repeats an open call of session ${JSON.stringify(o.session).slice(0, 60)}`);
+        continue;
+      }
+      const ev = callEvent(o, rec, start, sessions.get(o.session), ctx);
+      const err = applyResult(ev, o);
+      if (err) {
+        bad(err);
+        continue;
+      }
+      pending.set(key, { event: ev, done: ev.endMs !== undefined });
+    } else {
+      const p = pending.get(key);
+      if (!p) {
+        bad(`tool_result for call ${JSON.stringify(o.call_id).slice(0, 60)} with no earlier tool_call in session ${JSON.stringify(o.session).slice(0, 60)}`);
+        continue;
+      }
+      if (p.done) {
+        bad(`second result for call ${JSON.stringify(o.call_id).slice(0, 60)}`);
+        continue;
+      }
+      const err = applyResult(p.event, o);
+      if (err) {
+        bad(err);
+        continue;
+      }
+      p.done = true;
+    }
+    yield* flush(false);
+  }
+  yield* flush(true);
+}
+
+export const agentEventsFormat: InputFormat = {
+  name: NAME,
+  source: 'agent',
+  description: "agent-forensics' own JSON Lines format for the tool calls of any agent (docs/agent-events.md)",
+  notes:
+    'Detected by `"v": "agent-events/1"` on every line. tool_call lines give session, call_id, start (ISO 8601 with a ' +
+    'zone, or epoch milliseconds) and optionally end, tool, command/argv/input, exit_code, output, host, sandbox, ' +
+    'container, cwd; a later tool_result line (same session and call_id) adds end, exit_code and output, and the ' +
+    'event keeps the tool_call line as its ref. session lines set host/sandbox/container/cwd/model defaults for the ' +
+    'calls after them. Precision exact when start and end are known, else response (the instant start). ' +
+    'Lines missing required fields, with unreadable or zone-less times, or with an end before the start are skips.',
+  probe,
+  parse,
+};

@@ -1,0 +1,256 @@
+// AWS CloudTrail: S3 `Records` files, JSON lines of events, and `aws cloudtrail lookup-events` output.
+// Each record becomes one audit event; which records are violations is the rules' business.
+import { isIP } from 'node:net';
+import type { ForensicEvent, Ref } from '../../../model/event.js';
+import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import { isObject, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
+
+const NAME = 'aws-cloudtrail';
+const MAX_FIELD = 2000;
+/** Error codes that mean "refused for authorization" (IAM, EC2, STS, service-specific variants). */
+const AUTHZ_CODE = /AccessDenied|Unauthorized|Forbidden|NotAuthorized|AuthorizationError|AuthFailure/i;
+/** `arn:aws:sts::<acct>:assumed-role/<role>/i-0123abcd`: the session name of an EC2 instance role is the instance id. */
+const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+
+interface Unit {
+  value: unknown;
+  line?: number;
+}
+
+/** JSON lines (one value per line) or one whole document, decided by whether the first line parses alone. */
+async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<Unit> {
+  const it = lines[Symbol.asyncIterator]();
+  let first: LineRecord | undefined;
+  for (let n = await it.next(); !n.done; n = await it.next()) {
+    if (n.value.text.trim() !== '') {
+      first = n.value;
+      break;
+    }
+  }
+  if (!first) return;
+  const firstValue = tryParse(first.text);
+  if (firstValue !== undefined) {
+    yield* lineUnit(first, firstValue, ctx);
+    for (let n = await it.next(); !n.done; n = await it.next()) {
+      const rec = n.value;
+      if (rec.text.trim() === '') continue;
+      const value = tryParse(rec.text);
+      if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
+      else yield* lineUnit(rec, value, ctx);
+    }
+    return;
+  }
+  const head = first;
+  async function* all(): AsyncGenerator<LineRecord> {
+    yield head;
+    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
+  }
+  const doc = await readJsonDocument(all(), ctx);
+  if (doc !== undefined) yield { value: doc };
+}
+
+function* lineUnit(rec: LineRecord, value: unknown, ctx: ParseContext): Generator<Unit> {
+  if (typeof value === 'object' && value !== null) yield { value, line: rec.line };
+  else ctx.skip({ line: rec.line }, 'not a JSON object');
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function trunc(s: string | undefined): string | undefined {
+  return s !== undefined && s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
+}
+
+/** The records a probe can look at: JSON lines objects, or the first items of a document. */
+function candidates(head: Head): unknown[] {
+  const out: unknown[] = [];
+  const add = (v: unknown) => {
+    if (isObject(v) && Array.isArray(v.Records)) out.push(...v.Records.slice(0, 20));
+    else if (isObject(v) && Array.isArray(v.Events)) out.push(...v.Events.slice(0, 20).map(innerEvent));
+    else if (Array.isArray(v)) out.push(...v.slice(0, 20));
+    else out.push(v);
+  };
+  if (head.container === 'jsonl') head.objects.forEach(add);
+  else if (head.container === 'json' && head.document !== undefined) add(head.document);
+  return out;
+}
+
+/** A lookup-events item carries the full record as a JSON string in `CloudTrailEvent`. */
+function innerEvent(item: unknown): unknown {
+  if (!isObject(item) || typeof item.CloudTrailEvent !== 'string') return item;
+  return tryParse(item.CloudTrailEvent) ?? item;
+}
+
+function isCloudTrailRecord(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const time = str(v.eventTime);
+  if (!time || Number.isNaN(parseIsoMs(time))) return false;
+  if (typeof v.eventName !== 'string' || typeof v.eventSource !== 'string') return false;
+  return (typeof v.awsRegion === 'string' || v.eventSource.endsWith('.amazonaws.com')) && ('eventVersion' in v || 'eventID' in v || 'userIdentity' in v);
+}
+
+function probe(head: Head): number {
+  const recs = candidates(head);
+  if (recs.length > 0) {
+    const hits = recs.filter(isCloudTrailRecord).length;
+    return hits > 0 && hits * 2 >= recs.length ? 0.95 : 0;
+  }
+  // A Records file too big for the head to hold one whole line: look at the text.
+  const text = head.text.trimStart();
+  if (/^\{\s*"Records"\s*:\s*\[/.test(text) && text.includes('"eventVersion"') && text.includes('"awsRegion"') && /"eventTime"\s*:\s*"\d{4}-\d\d-\d\dT/.test(text)) return 0.8;
+  return 0;
+}
+
+function instanceFromPrincipal(identity: JsonObject): string | undefined {
+  const arn = str(identity.arn);
+  if (arn && arn.includes(':assumed-role/')) {
+    const session = arn.slice(arn.lastIndexOf('/') + 1);
+    if (INSTANCE_ID.test(session)) return session;
+  }
+  const principal = str(identity.principalId);
+  if (principal && principal.includes(':')) {
+    const session = principal.slice(principal.lastIndexOf(':') + 1);
+    if (INSTANCE_ID.test(session)) return session;
+  }
+  return undefined;
+}
+
+/** Normalizes one CloudTrail record; `fallback` holds the lookup-events envelope for records without their own values. */
+function toEvent(rec: unknown, ref: Ref, ctx: ParseContext, fallback?: JsonObject): ForensicEvent | undefined {
+  const { path: _path, ...where } = ref;
+  if (!isObject(rec)) {
+    ctx.skip(where, 'CloudTrail record is not a JSON object');
+    return undefined;
+  }
+  let timeRaw = str(rec.eventTime);
+  let timeMs = timeRaw ? parseIsoMs(timeRaw, ctx.tz) : NaN;
+  if (Number.isNaN(timeMs) && fallback) {
+    // lookup-events: AWS CLI v2 prints ISO 8601, v1 epoch seconds
+    timeRaw = str(fallback.EventTime);
+    if (timeRaw) timeMs = /^\d+(\.\d+)?$/.test(timeRaw) ? parseEpochSeconds(timeRaw) : parseIsoMs(timeRaw, ctx.tz);
+  }
+  if (!timeRaw || Number.isNaN(timeMs)) {
+    ctx.skip(where, 'CloudTrail record without a valid eventTime');
+    return undefined;
+  }
+  const operation = str(rec.eventName) ?? (fallback ? str(fallback.EventName) : undefined);
+  if (!operation) {
+    ctx.skip(where, 'CloudTrail record without eventName');
+    return undefined;
+  }
+  const identity = isObject(rec.userIdentity) ? rec.userIdentity : {};
+  const actor =
+    str(identity.arn) ?? str(identity.userName) ?? str(identity.principalId) ?? str(identity.invokedBy) ?? (fallback ? str(fallback.Username) : undefined);
+  const sourceIp = str(rec.sourceIPAddress);
+  const src = sourceIp ? (isIP(sourceIp) ? { ip: sourceIp } : { domain: sourceIp }) : undefined;
+  const params = isObject(rec.requestParameters) ? rec.requestParameters : undefined;
+  const targetInstance = params ? str(params.instanceId) : undefined;
+  const host = instanceFromPrincipal(identity) ?? targetInstance;
+  const errorCode = str(rec.errorCode) || undefined;
+  const errorMessage = str(rec.errorMessage) || undefined;
+  const response = isObject(rec.responseElements) ? rec.responseElements : undefined;
+  // ConsoleLogin failures carry no errorCode, only responseElements.ConsoleLogin = "Failure".
+  const failed = errorCode !== undefined || (response !== undefined && response.ConsoleLogin === 'Failure');
+  const eventSource = str(rec.eventSource);
+  const fields: Record<string, unknown> = {};
+  const set = (k: string, v: string | undefined) => {
+    if (v !== undefined && v !== '') fields[k] = trunc(v);
+  };
+  set('eventSource', eventSource);
+  set('awsRegion', str(rec.awsRegion));
+  set('errorCode', errorCode);
+  set('errorMessage', errorMessage);
+  set('userAgent', str(rec.userAgent));
+  set('eventID', str(rec.eventID));
+  set('eventType', str(rec.eventType));
+  set('recipientAccountId', str(rec.recipientAccountId));
+  set('identityType', str(identity.type));
+  set('accessKeyId', str(identity.accessKeyId));
+  set('instanceId', targetInstance);
+  if (errorCode !== undefined && AUTHZ_CODE.test(errorCode)) fields.authzDenied = true;
+  const ev: ForensicEvent = {
+    kind: 'audit',
+    source: 'audit',
+    format: NAME,
+    timeMs,
+    timeRaw,
+    ref,
+    operation,
+    action: failed ? 'error' : 'allow',
+    fields,
+  };
+  if (actor) ev.actor = actor;
+  if (src) ev.src = src;
+  if (host) ev.host = host;
+  if (errorCode) ev.errorCode = errorCode;
+  ev.message =
+    `${operation}${eventSource ? ` [${eventSource}]` : ''}${actor ? ` by ${actor}` : ''}${sourceIp ? ` from ${sourceIp}` : ''}` +
+    (errorCode ? ` -> ${errorCode}` : failed ? ' -> failed' : '');
+  return ev;
+}
+
+function refFor(path: string, line: number | undefined, index: number | undefined): Ref {
+  const ref: Ref = { path };
+  if (line !== undefined) ref.line = line;
+  if (index !== undefined) ref.index = index;
+  return ref;
+}
+
+async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  for await (const { value, line } of jsonUnits(lines, ctx)) {
+    if (isObject(value) && Array.isArray(value.Records)) {
+      // S3 delivery file (possibly several of them, one per line): positions count within the file or line
+      for (let i = 0; i < value.Records.length; i++) {
+        const ev = toEvent(value.Records[i], refFor(ctx.path, line, i), ctx);
+        if (ev) yield ev;
+      }
+    } else if (isObject(value) && Array.isArray(value.Events)) {
+      for (let i = 0; i < value.Events.length; i++) {
+        const item = value.Events[i];
+        const ref = refFor(ctx.path, line, i);
+        if (!isObject(item)) {
+          ctx.skip(line !== undefined ? { line, index: i } : { index: i }, 'lookup-events item is not a JSON object');
+          continue;
+        }
+        let rec: unknown = {};
+        if (typeof item.CloudTrailEvent === 'string') {
+          rec = tryParse(item.CloudTrailEvent);
+          if (!isObject(rec)) {
+            ctx.skip(line !== undefined ? { line, index: i } : { index: i }, 'CloudTrailEvent is not a JSON object string');
+            continue;
+          }
+        }
+        const ev = toEvent(rec, ref, ctx, item);
+        if (ev) yield ev;
+      }
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const ev = toEvent(value[i], refFor(ctx.path, line, i), ctx);
+        if (ev) yield ev;
+      }
+    } else {
+      const ev = toEvent(value, refFor(ctx.path, line, line === undefined ? 0 : undefined), ctx);
+      if (ev) yield ev;
+    }
+  }
+}
+
+export const awsCloudtrailFormat: InputFormat = {
+  name: NAME,
+  source: 'audit',
+  description: 'AWS CloudTrail events: S3 `Records` files, JSON lines, or `aws cloudtrail lookup-events` output',
+  notes:
+    'Recognized by records with eventTime (ISO 8601), eventName, eventSource and awsRegion. Time is eventTime (UTC, ' +
+    'second precision), an instant. Records are emitted in file order (CloudTrail files are not time-ordered). ' +
+    'Refs: {line} for JSON lines, {index} into Records/Events for documents, both for a Records document on one line. ' +
+    'Any errorCode (and a failed ConsoleLogin) gives action "error"; fields.authzDenied marks authorization refusals. ' +
+    'host is the instance id of an EC2 instance-role session (assumed-role/<role>/i-...), else requestParameters.instanceId.',
+  probe,
+  parse,
+};

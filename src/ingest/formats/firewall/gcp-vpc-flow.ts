@@ -1,0 +1,252 @@
+// GCP VPC Flow Logs: Cloud Logging LogEntry records (logName .../compute.googleapis.com%2Fvpc_flows) as JSON lines
+// or a `gcloud logging read --format=json` array (https://cloud.google.com/vpc/docs/flow-logs#record_format).
+import { isIP } from 'node:net';
+import type { ForensicEvent, Ref } from '../../../model/event.js';
+import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import { isObject, parseJsonLine, pick, readJsonDocument, type JsonObject } from '../../shared/json.js';
+import { parseIsoMs } from '../../shared/time.js';
+
+const NAME = 'gcp-vpc-flow';
+const LOG_SUFFIX = 'compute.googleapis.com%2Fvpc_flows';
+const PROTOCOLS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
+/** Flows remembered for matching the other end's report; the oldest are forgotten past this. */
+const MAX_REMEMBERED_FLOWS = 200_000;
+/** Slack when comparing the two ends' capture windows (their clocks and sampling differ slightly). */
+const WINDOW_SLACK_MS = 5_000;
+
+function isFlowEntry(o: unknown): o is JsonObject {
+  if (!isObject(o)) return false;
+  const logName = o['logName'];
+  if (typeof logName !== 'string' || !(logName.endsWith(LOG_SUFFIX) || logName.endsWith('compute.googleapis.com/vpc_flows'))) return false;
+  return isObject(pick(o, 'jsonPayload.connection')) && typeof pick(o, 'jsonPayload.start_time') === 'string';
+}
+
+/** The entries of a JSON document export: an array, a Logging API `{entries: [...]}` page, or one entry. */
+function documentEntries(doc: unknown): unknown[] | undefined {
+  if (Array.isArray(doc)) return doc;
+  if (isObject(doc) && Array.isArray(doc['entries'])) return doc['entries'];
+  if (isObject(doc) && 'logName' in doc) return [doc];
+  return undefined;
+}
+
+function probe(head: Head): number {
+  let items: unknown[];
+  if (head.container === 'jsonl') items = head.objects;
+  else if (head.container === 'json') {
+    const entries = head.document === undefined ? undefined : documentEntries(head.document);
+    // Too large to parse for detection: the first entries in the text still name the log.
+    if (entries === undefined) {
+      return head.document === undefined && /"logName"\s*:\s*"[^"]*compute\.googleapis\.com%2Fvpc_flows"/.test(head.text) && head.text.includes('"start_time"') ? 0.9 : 0;
+    }
+    items = entries.slice(0, 50);
+  } else return 0;
+  if (items.length === 0) return 0;
+  let good = 0;
+  for (const o of items) if (isFlowEntry(o)) good++;
+  return good * 2 > items.length ? good / items.length : 0;
+}
+
+/** LogEntry records with their refs, from JSON lines or from one JSON document (pretty-printed or an array). */
+async function* logEntries(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<{ entry: JsonObject; ref: Ref; where: { line?: number; index?: number } }> {
+  const it = lines[Symbol.asyncIterator]();
+  let first: LineRecord | undefined;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    if (n.value.text.trim() !== '') {
+      first = n.value;
+      break;
+    }
+  }
+  const t = first.text.trim();
+  if (t.startsWith('[') || t === '{') {
+    const all = (async function* () {
+      yield first;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    })();
+    const doc = await readJsonDocument(all, ctx);
+    if (doc === undefined) return;
+    const entries = documentEntries(doc);
+    if (entries === undefined) {
+      ctx.skip({ index: 0 }, 'JSON document holds no LogEntry array');
+      return;
+    }
+    for (let index = 0; index < entries.length; index++) {
+      const e = entries[index];
+      if (!isObject(e)) ctx.skip({ index }, 'not a JSON object');
+      else yield { entry: e, ref: { path: ctx.path, index }, where: { index } };
+    }
+    return;
+  }
+  for (let rec: LineRecord | undefined = first; rec; ) {
+    if (rec.text.trim() !== '') {
+      const o = parseJsonLine(rec, ctx);
+      if (o) yield { entry: o, ref: { path: ctx.path, line: rec.line }, where: { line: rec.line } };
+    }
+    const n = await it.next();
+    rec = n.done ? undefined : n.value;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
+
+function port(v: unknown): number | undefined | false {
+  if (v === undefined || v === null) return undefined;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : false;
+}
+
+/** int64 counters arrive as decimal strings in LogEntry JSON. */
+function count(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+const endpointText = (ip: string, p: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${p !== undefined ? `:${p}` : ''}`;
+
+interface Seen {
+  reporter: string;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * A flow between two VMs of the project is reported by both: once by the sender (reporter SRC) and once
+ * by the receiver (reporter DEST), with the same 5-tuple and overlapping windows. The first report is kept.
+ */
+class BothEnds {
+  private seen = new Map<string, Seen[]>();
+  duplicates = 0;
+
+  isDuplicate(key: string, s: Seen): boolean {
+    const list = this.seen.get(key);
+    if (list) {
+      for (const o of list) {
+        if (o.reporter !== s.reporter && o.startMs <= s.endMs + WINDOW_SLACK_MS && s.startMs <= o.endMs + WINDOW_SLACK_MS) {
+          this.duplicates++;
+          return true;
+        }
+      }
+      list.push(s);
+      return false;
+    }
+    if (this.seen.size >= MAX_REMEMBERED_FLOWS) {
+      // Forget the oldest tenth (Map keeps insertion order); flow logs are roughly time-ordered.
+      let drop = MAX_REMEMBERED_FLOWS / 10;
+      for (const k of this.seen.keys()) {
+        this.seen.delete(k);
+        if (--drop === 0) break;
+      }
+    }
+    this.seen.set(key, [s]);
+    return false;
+  }
+}
+
+function toEvent(o: JsonObject, ref: Ref, ends: BothEnds): ForensicEvent | string | undefined {
+  if (!isFlowEntry(o)) return `not a GCP VPC flow log entry (logName '${str(o['logName']) ?? ''}')`;
+  const p = o['jsonPayload'] as JsonObject;
+  const c = p['connection'] as JsonObject;
+  const timeRaw = str(p['start_time'])!;
+  const timeMs = parseIsoMs(timeRaw);
+  if (Number.isNaN(timeMs)) return `start_time is not ISO 8601: '${timeRaw}'`;
+  const endRaw = str(p['end_time']);
+  const endMs = endRaw === undefined ? undefined : parseIsoMs(endRaw);
+  if (endMs !== undefined && Number.isNaN(endMs)) return `end_time is not ISO 8601: '${endRaw}'`;
+  const srcIp = str(c['src_ip']);
+  const dstIp = str(c['dest_ip']);
+  if (srcIp === undefined || isIP(srcIp) === 0) return `connection.src_ip is not an IP address: '${srcIp ?? ''}'`;
+  if (dstIp === undefined || isIP(dstIp) === 0) return `connection.dest_ip is not an IP address: '${dstIp ?? ''}'`;
+  const srcPort = port(c['src_port']);
+  const dstPort = port(c['dest_port']);
+  if (srcPort === false) return `connection.src_port is not a port number: '${String(c['src_port'])}'`;
+  if (dstPort === false) return `connection.dest_port is not a port number: '${String(c['dest_port'])}'`;
+  const protoRaw = str(c['protocol']);
+  const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw] ?? protoRaw.toLowerCase());
+  const reporter = str(p['reporter']);
+  if (reporter !== undefined && reporter !== 'SRC' && reporter !== 'DEST') return `unknown reporter '${reporter}'`;
+
+  const srcVm = str(pick(p, 'src_instance.vm_name'));
+  const dstVm = str(pick(p, 'dest_instance.vm_name'));
+  if (reporter !== undefined && srcVm !== undefined && dstVm !== undefined) {
+    const key = `${srcIp}|${srcPort ?? ''}|${dstIp}|${dstPort ?? ''}|${protoRaw ?? ''}`;
+    if (ends.isDuplicate(key, { reporter, startMs: timeMs, endMs: endMs ?? timeMs })) return undefined;
+  }
+
+  const fields: Record<string, unknown> = {};
+  const set = (key: string, v: unknown): void => {
+    const s = str(v);
+    if (s !== undefined) fields[key] = s.length > 2000 ? s.slice(0, 2000) : s;
+  };
+  set('reporter', reporter);
+  for (const k of ['bytes_sent', 'packets_sent', 'rtt_msec'] as const) {
+    const n = count(p[k]);
+    if (n !== undefined) fields[k] = n;
+  }
+  set('src_vm', srcVm);
+  set('dest_vm', dstVm);
+  set('src_project', pick(p, 'src_instance.project_id') ?? pick(p, 'src_vpc.project_id'));
+  set('dest_project', pick(p, 'dest_instance.project_id') ?? pick(p, 'dest_vpc.project_id'));
+  set('src_zone', pick(p, 'src_instance.zone'));
+  set('dest_zone', pick(p, 'dest_instance.zone'));
+  set('src_vpc', pick(p, 'src_vpc.vpc_name'));
+  set('dest_vpc', pick(p, 'dest_vpc.vpc_name'));
+  set('src_subnetwork', pick(p, 'src_vpc.subnetwork_name'));
+  set('dest_subnetwork', pick(p, 'dest_vpc.subnetwork_name'));
+  set('src_country', pick(p, 'src_location.country'));
+  set('dest_country', pick(p, 'dest_location.country'));
+  set('src_asn', pick(p, 'src_location.asn'));
+  set('dest_asn', pick(p, 'dest_location.asn'));
+  set('src_gke_pod', pick(p, 'src_gke_details.pod.pod_name'));
+  set('dest_gke_pod', pick(p, 'dest_gke_details.pod.pod_name'));
+  set('insert_id', o['insertId']);
+
+  const event: ForensicEvent = {
+    kind: 'network',
+    source: 'firewall',
+    format: NAME,
+    timeMs,
+    timeRaw,
+    ref,
+    src: { ip: srcIp, port: srcPort },
+    dst: { ip: dstIp, port: dstPort },
+    action: 'allow',
+    message: `FLOW ${(proto ?? 'ip').toUpperCase()} ${endpointText(srcIp, srcPort)} -> ${endpointText(dstIp, dstPort)}${reporter ? ` (reported by ${reporter})` : ''}`,
+    fields,
+  };
+  if (endMs !== undefined) event.endMs = endMs;
+  if (proto !== undefined) event.proto = proto;
+  const host = reporter === 'SRC' ? srcVm : reporter === 'DEST' ? dstVm : undefined;
+  if (host !== undefined) event.host = host;
+  return event;
+}
+
+async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  const ends = new BothEnds();
+  for await (const { entry, ref, where } of logEntries(lines, ctx)) {
+    const r = toEvent(entry, ref, ends);
+    if (typeof r === 'string') ctx.skip(where, r);
+    else if (r) yield r;
+  }
+  if (ends.duplicates > 0) {
+    ctx.note(`${ends.duplicates} flow report(s) were the second end's report (reporter SRC and DEST) of a flow already read: counted once, the first report kept`);
+  }
+}
+
+export const gcpVpcFlowFormat: InputFormat = {
+  name: NAME,
+  source: 'firewall',
+  description: 'GCP VPC Flow Logs (Cloud Logging LogEntry JSON lines, or a gcloud logging read JSON array)',
+  notes:
+    'Detected from LogEntry records whose logName ends in compute.googleapis.com%2Fvpc_flows and whose jsonPayload has connection and start_time. ' +
+    'Times: jsonPayload.start_time / end_time (RFC 3339, UTC) are the sampled window: timeMs = start_time, endMs = end_time. ' +
+    'Flow logs record allowed traffic only: action allow. A flow between two VMs is reported by both ends (reporter SRC and DEST); ' +
+    'within one input the second report of the same 5-tuple with an overlapping window is dropped and counted in a note. ' +
+    'host = the reporting VM (src_instance.vm_name for SRC, dest_instance.vm_name for DEST).',
+  probe,
+  parse,
+};

@@ -1,0 +1,129 @@
+// Syslog envelopes shared by the formats that travel over syslog (netfilter LOG, pf filterlog):
+// RFC 3164, RFC 5424 and ISO-stamped headers with an optional <PRI>. The payload is the caller's.
+import type { ParseContext } from '../format.js';
+import { parseIsoMs, parseSyslogDate, wallTimeToUtc, YearTracker } from './time.js';
+
+export interface SyslogHeader {
+  timeMs: number;
+  /** the timestamp exactly as written (`Jun  8 14:34:33`, `2022-09-06T18:37:34+02:00`) */
+  timeRaw: string;
+  style: 'rfc3164' | 'rfc5424' | 'iso';
+  pri?: number;
+  host?: string;
+  /** RFC 5424 APP-NAME / PROCID; for the other styles see splitTag() */
+  app?: string;
+  procId?: string;
+  /** RFC 3164 / ISO: the text after the hostname (tag included); RFC 5424: MSG */
+  rest: string;
+}
+
+/**
+ * Places year-less RFC 3164 dates: the first one asks the context (`--year` or inference),
+ * the ones after it follow with YearTracker so a log that crosses New Year moves on.
+ */
+export class SyslogClock {
+  private tracker?: YearTracker;
+  constructor(private readonly ctx: Pick<ParseContext, 'tz' | 'yearFor'>) {}
+
+  get tz(): string {
+    return this.ctx.tz;
+  }
+
+  yearFor(month: number, day: number): number {
+    if (!this.tracker) this.tracker = new YearTracker(this.ctx.yearFor(month, day));
+    return this.tracker.yearFor(month);
+  }
+}
+
+/** A clock for probes: detection only needs to know that a date parses, not its year. */
+export function probeClock(): SyslogClock {
+  return new SyslogClock({ tz: 'UTC', yearFor: () => 2000 });
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** Reads the syslog header at the start of `text`; undefined when there is none or its time does not parse. */
+export function parseSyslogHeader(text: string, clock: SyslogClock): SyslogHeader | undefined {
+  let i = 0;
+  let pri: number | undefined;
+  if (text.charCodeAt(0) === 60 /* < */) {
+    const close = text.indexOf('>');
+    if (close < 2 || close > 4) return undefined;
+    const p = Number(text.slice(1, close));
+    if (!Number.isInteger(p) || p > 191) return undefined;
+    pri = p;
+    i = close + 1;
+    // RFC 5424: VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP SD [SP MSG]
+    if (isDigit(text.charCodeAt(i)) && text[i + 1] === ' ' && isDigit(text.charCodeAt(i + 2))) return rfc5424(text, i + 2, pri);
+  }
+  const c = text.charCodeAt(i);
+  if (isDigit(c)) {
+    const end = text.indexOf(' ', i);
+    if (end < 0) return undefined;
+    const timeRaw = text.slice(i, end);
+    const timeMs = parseIsoMs(timeRaw, clock.tz);
+    if (Number.isNaN(timeMs)) return undefined;
+    return withHost(text, end + 1, { timeMs, timeRaw, style: 'iso', pri });
+  }
+  const d = parseSyslogDate(text, i);
+  if (!d) return undefined;
+  const timeRaw = text.slice(i, i + d.length);
+  const year = clock.yearFor(d.month, d.day);
+  const timeMs = wallTimeToUtc(year, d.month, d.day, d.h, d.m, d.s, 0, clock.tz);
+  let at = i + d.length;
+  if (text[at] !== ' ') return undefined;
+  at++;
+  return withHost(text, at, { timeMs, timeRaw, style: 'rfc3164', pri });
+}
+
+/** RFC 3164 / ISO: the token after the time is the hostname unless it is already the tag or the payload. */
+function withHost(text: string, at: number, base: Omit<SyslogHeader, 'rest'>): SyslogHeader {
+  while (text[at] === ' ') at++;
+  const end = text.indexOf(' ', at);
+  const token = end < 0 ? text.slice(at) : text.slice(at, end);
+  // `Jan  8 03:37:09 DENY: IN=...` or `... [UFW BLOCK] IN=...`: no hostname was written.
+  if (token === '' || token.endsWith(':') || token.startsWith('[') || token.includes('=')) return { ...base, rest: text.slice(at) };
+  return { ...base, host: token, rest: end < 0 ? '' : text.slice(end + 1) };
+}
+
+function rfc5424(text: string, at: number, pri: number): SyslogHeader | undefined {
+  const parts: string[] = [];
+  let i = at;
+  for (let n = 0; n < 5; n++) {
+    const end = text.indexOf(' ', i);
+    if (end < 0) return undefined;
+    parts.push(text.slice(i, end));
+    i = end + 1;
+  }
+  const [timeRaw, host, app, procId] = parts as [string, string, string, string, string];
+  const timeMs = parseIsoMs(timeRaw);
+  if (Number.isNaN(timeMs)) return undefined;
+  // STRUCTURED-DATA: `-` or one or more `[id k="v" ...]` elements; `\]` and `\"` may appear in values.
+  if (text[i] === '-') i++;
+  else if (text[i] === '[') {
+    while (text[i] === '[') {
+      let inQuote = false;
+      i++;
+      for (; i < text.length; i++) {
+        const ch = text[i];
+        if (ch === '\\') i++;
+        else if (ch === '"') inQuote = !inQuote;
+        else if (ch === ']' && !inQuote) break;
+      }
+      if (i >= text.length) return undefined;
+      i++;
+    }
+  } else return undefined;
+  if (text[i] === ' ') i++;
+  let rest = text.slice(i);
+  if (rest.charCodeAt(0) === 0xfeff) rest = rest.slice(1);
+  const nil = (v: string): string | undefined => (v === '-' ? undefined : v);
+  return { timeMs, timeRaw, style: 'rfc5424', pri, host: nil(host), app: nil(app), procId: nil(procId), rest };
+}
+
+/** Splits an RFC 3164 tag (`kernel:`, `filterlog[1234]:`) off the text after the hostname. */
+export function splitTag(rest: string): { app: string; procId?: string; msg: string } | undefined {
+  const m = /^([^\s:[\]]+)(?:\[(\d+)\])?: ?/.exec(rest);
+  if (!m) return undefined;
+  return { app: m[1]!, procId: m[2], msg: rest.slice(m[0].length) };
+}

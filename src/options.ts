@@ -1,0 +1,23 @@
+// The validated settings of a run: what the CLI hands the pipeline after checking every flag.
+import type { Severity } from './model/event.js';
+import type { ManualSkew } from './timeline/skew.js';
+
+export interface AnalysisOptions {
+  paths: string[];
+  inventory?: string;
+  tz: string;
+  year?: number;
+  skews: ManualSkew[];
+  autoSkew: boolean;
+  /** rule files or folders; empty = the built-in rules */
+  rules: string[];
+  sinceMs?: number;
+  untilMs?: number;
+  minConfidence: number;
+  strict: boolean;
+  geoip: string[];
+  /** keep every event for the timeline command */
+  keepEvents?: boolean;
+  /** called as inputs are read, for a progress display */
+  onProgress?: (done: number, total: number, path: string) => void;
+}

@@ -1,0 +1,71 @@
+// --format csv: one row per violation with stable columns, safe to open in a spreadsheet.
+// Every cell goes through csvCell, so no log text can start a formula; fast-csv does the quoting.
+import { writeToString } from 'fast-csv';
+import { formatRef } from '../model/event.js';
+import type { Violation } from '../model/report.js';
+import { csvCell } from './escape.js';
+import type { ReportRenderer } from './renderer.js';
+
+/** The header, in order. Scripts rely on these names; add columns at the end only. */
+export const CSV_COLUMNS = [
+  'id', 'time', 'severity', 'source', 'format', 'ref', 'host', 'action', 'proto',
+  'src_ip', 'src_port', 'dst_ip', 'dst_port', 'dst_domain', 'operation', 'error_code', 'rules',
+  'call_id', 'session', 'tool', 'command', 'confidence', 'delta_ms', 'call_ref', 'reasons', 'candidates',
+  'dst_country', 'dst_asn', 'dst_org', 'sandbox', 'actor', 'message',
+] as const;
+
+type Column = (typeof CSV_COLUMNS)[number];
+
+function cells(v: Violation): Record<Column, unknown> {
+  const a = v.attribution;
+  return {
+    id: v.id,
+    time: v.time,
+    severity: v.severity,
+    source: v.source,
+    format: v.format,
+    ref: formatRef(v.ref),
+    host: v.host,
+    action: v.action,
+    proto: v.proto,
+    src_ip: v.src?.ip,
+    src_port: v.src?.port,
+    dst_ip: v.dst?.ip,
+    dst_port: v.dst?.port,
+    dst_domain: v.dst?.domain,
+    operation: v.operation,
+    error_code: v.errorCode,
+    rules: v.rules.map((r) => r.id).join(';'),
+    call_id: a?.callId,
+    session: a?.session,
+    tool: a?.tool,
+    command: a?.command,
+    confidence: a?.confidence,
+    delta_ms: a?.deltaMs,
+    call_ref: a ? formatRef(a.ref) : undefined,
+    reasons: a?.reasons.join(' | '),
+    candidates: v.candidates.length,
+    dst_country: v.dst?.country,
+    dst_asn: v.dst?.asn,
+    dst_org: v.dst?.org,
+    sandbox: v.sandbox,
+    actor: v.actor,
+    message: v.message,
+  };
+}
+
+export const csvRenderer: ReportRenderer = {
+  name: 'csv',
+  description: 'one row per violation with its attributed tool call; spreadsheet-safe (no formula cells)',
+  async render(report) {
+    const rows = report.violations.map((v) => {
+      const record = cells(v);
+      return CSV_COLUMNS.map((column) => csvCell(record[column]));
+    });
+    return writeToString(rows, {
+      headers: [...CSV_COLUMNS],
+      alwaysWriteHeaders: true,
+      includeEndRowDelimiter: true,
+    });
+  },
+};

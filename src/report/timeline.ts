@@ -1,0 +1,56 @@
+// Output of the `timeline` command: every event, clock-corrected and ordered, as a table, JSON Lines,
+// CSV or Timesketch's JSONL import format (message, datetime, timestamp_desc plus fields).
+import { writeToString } from '@fast-csv/format';
+import { formatRef, type ForensicEvent } from '../model/event.js';
+import { csvCell, stripTerminalControls } from './escape.js';
+import { endpoint } from './table.js';
+
+export const TIMELINE_FORMATS = ['table', 'jsonl', 'csv', 'timesketch'] as const;
+export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+function summary(e: ForensicEvent): string {
+  if (e.message) return e.message;
+  if (e.kind === 'tool-call') return `${e.tool ?? 'tool'}: ${e.command ?? ''}`;
+  if (e.kind === 'audit') return [e.operation, e.errorCode, e.actor].filter(Boolean).join(' ');
+  return `${e.action ?? ''} ${e.proto ?? ''} ${endpoint(e.src)} -> ${endpoint(e.dst)}`.trim();
+}
+
+function flat(e: ForensicEvent): Record<string, string | number | undefined> {
+  return {
+    time: iso(e.timeMs), end: iso(e.endMs), kind: e.kind, source: e.source, format: e.format, ref: formatRef(e.ref),
+    host: e.host, sandbox: e.sandbox, session: e.session, action: e.action, proto: e.proto,
+    src_ip: e.src?.ip, src_port: e.src?.port, dst_ip: e.dst?.ip, dst_port: e.dst?.port, dst_domain: e.dst?.domain,
+    operation: e.operation, actor: e.actor, error_code: e.errorCode,
+    call_id: e.callId, tool: e.tool, command: e.command, exit_code: e.exitCode, time_precision: e.timePrecision,
+    time_raw: e.timeRaw, message: summary(e),
+  };
+}
+
+function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export async function renderTimeline(events: ForensicEvent[], format: TimelineFormat): Promise<string> {
+  switch (format) {
+    case 'jsonl':
+      return events.map((e) => JSON.stringify(compact(flat(e)))).join('\n') + (events.length ? '\n' : '');
+    case 'timesketch':
+      return events.map((e) => JSON.stringify({
+        message: summary(e),
+        datetime: iso(e.timeMs),
+        timestamp: e.timeMs * 1000,
+        timestamp_desc: e.kind === 'tool-call' ? 'Tool Call Start' : e.endMs !== undefined ? 'Window Start' : 'Event Recorded',
+        data_type: `agent_forensics:${e.format}`,
+        ...compact(flat(e)),
+      })).join('\n') + (events.length ? '\n' : '');
+    case 'csv': {
+      const rows = events.map((e) => Object.values(flat(e)).map((v) => csvCell(v)));
+      const headers = Object.keys(flat(events[0] ?? ({ ref: { path: '' } } as ForensicEvent)));
+      return (await writeToString(rows, { headers, includeEndRowDelimiter: true, alwaysWriteHeaders: true }));
+    }
+    case 'table':
+      return events.map((e) => `${iso(e.timeMs)}  ${e.kind.padEnd(9)} ${e.format.padEnd(20)} ${stripTerminalControls(summary(e)).slice(0, 120)}  ${stripTerminalControls(formatRef(e.ref))}`).join('\n') + '\n';
+  }
+}

