@@ -1,0 +1,122 @@
+// End-to-end behaviour of analyze() on the bundled samples and small synthetic inputs:
+// attribution on the ROME-style story, time zones, year inference, skew, ranges, ties, strictness.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { AnalysisOptions } from '../src/options.js';
+import { analyze } from '../src/pipeline.js';
+
+const base = (paths: string[], extra: Partial<AnalysisOptions> = {}): AnalysisOptions => ({
+  paths, tz: 'UTC', skews: [], autoSkew: true, rules: [], minConfidence: 0.5, strict: false, geoip: [], ...extra,
+});
+
+const byRef = (report: Awaited<ReturnType<typeof analyze>>['report']) =>
+  Object.fromEntries(report.violations.map((v) => [`${v.ref.path.replace(/^samples\//, '')}:${v.ref.line ?? v.ref.index}`, v.attribution?.callId ?? null]));
+
+describe('analyze() on samples/', () => {
+  it('attributes the tunnel, the miner, the metadata probe and the refused API call, and leaves host noise alone', async () => {
+    const { report } = await analyze(base(['samples'], { inventory: 'samples/inventory.csv' }));
+    const refs = byRef(report);
+    for (const line of [1, 2, 3, 4]) expect(refs[`firewall/gpu-node-07-kern.log:${line}`]).toBe('call_ep412_04');
+    expect(refs['firewall/gpu-node-07-kern.log:5']).toBeNull(); // internet scanner during the tunnel call
+    expect(refs['firewall/gpu-node-07-kern.log:6']).toBeNull(); // the host's own NTP during training
+    expect(refs['firewall/gpu-node-07-kern.log:7']).toBe('ep0416-t02');
+    // Same bridge address on another host: resolved within gpu-node-08, so another session's call.
+    expect(refs['firewall/gpu-node-08-kern.log:1']).toBe('ep0415-t01');
+    expect(refs['firewall/gpu-node-08-kern.log:2']).toBe('ep0415-t01');
+    for (let line = 3; line <= 23; line++) expect(refs[`firewall/cloudfirewall-traffic.jsonl:${line}`]).toBe('toolu_01Ep41302Xq7ZkVn3R');
+    expect(refs['firewall/cloudfirewall-traffic.jsonl:2']).toBeNull();
+    expect(refs['audit/cloudtrail-111122223333.jsonl:1']).toBeNull();
+    expect(refs['audit/cloudtrail-111122223333.jsonl:3']).toBe('ep0415-t03');
+    expect(report.incidents.map((i) => [i.callId, i.count])).toEqual([
+      ['call_ep412_04', 4], ['ep0415-t01', 2], ['toolu_01Ep41302Xq7ZkVn3R', 21], ['ep0416-t02', 1], ['ep0415-t03', 1],
+    ]);
+    const kern = report.clock.find((c) => c.path.endsWith('gpu-node-07-kern.log'))!;
+    expect(kern).toMatchObject({ method: 'estimated', offsetMs: 40_000, pairs: 5 });
+    expect(report.stats.pValue).toBeLessThan(1e-6);
+    expect(report.stats.overRepresentation).toBeGreaterThan(3);
+  });
+
+  it('states the inferred year and the files it could not read as evidence', async () => {
+    const { report } = await analyze(base(['samples']));
+    const kern = report.inputs.find((i) => i.path.endsWith('gpu-node-07-kern.log'))!;
+    expect(kern.notes?.[0]).toMatch(/^timestamps carry no year: year 2026 inferred from the other inputs/);
+    const readme = report.inputs.find((i) => i.path === 'samples/README.md')!;
+    expect(readme).toMatchObject({ format: 'unknown', source: 'other', records: 0 });
+    expect(readme.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(report.errors).toEqual([]);
+  });
+
+  it('--skew wins over the estimate, and --no-auto-skew leaves the skewed log unattributed', async () => {
+    const manual = await analyze(base(['samples'], { skews: [{ name: 'gpu-node-07-kern.log', offsetMs: 40_000 }] }));
+    expect(manual.report.clock.find((c) => c.path.endsWith('gpu-node-07-kern.log'))).toMatchObject({ method: 'manual', offsetMs: 40_000 });
+    expect(byRef(manual.report)['firewall/gpu-node-07-kern.log:1']).toBe('call_ep412_04');
+    const off = await analyze(base(['samples'], { autoSkew: false }));
+    expect(off.report.clock.every((c) => c.method === 'none')).toBe(true);
+    expect(byRef(off.report)['firewall/gpu-node-07-kern.log:1']).toBeNull();
+  });
+
+  it('--since/--until keep only violations inside the range', async () => {
+    const { report } = await analyze(base(['samples'], { sinceMs: Date.parse('2026-03-02T10:14:00Z'), untilMs: Date.parse('2026-03-02T10:16:00Z') }));
+    expect(report.violations.map((v) => v.time)).toEqual([
+      '2026-03-02T10:14:50.000Z', '2026-03-02T10:14:51.000Z', '2026-03-02T10:14:52.000Z', '2026-03-02T10:14:53.000Z',
+      '2026-03-02T10:14:55.000Z', '2026-03-02T10:14:57.000Z', '2026-03-02T10:15:01.000Z',
+    ]);
+  });
+});
+
+describe('analyze() time handling', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-pipeline-'));
+  const kern = (name: string, lines: string[]) => {
+    const p = join(dir, name);
+    writeFileSync(p, lines.join('\n') + '\n');
+    return p;
+  };
+  const drop = (stamp: string, dst: string) => `${stamp} host-a kernel: [1.0] DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=${dst} LEN=60 PROTO=TCP SPT=40000 DPT=22`;
+
+  it('--tz reads zone-less syslog in that zone, and --year dates it', async () => {
+    const p = kern('tz.log', [drop('Mar  2 18:00:00', '203.0.113.9')]);
+    const { report } = await analyze(base([p], { tz: 'Asia/Shanghai', year: 2025 }));
+    expect(report.violations[0]!.time).toBe('2025-03-02T10:00:00.000Z');
+    expect(report.inputs[0]!.notes).toEqual(['timestamps carry no year: year 2025 from --year']);
+  });
+
+  it('a log that crosses New Year moves to the next year', async () => {
+    const p = kern('newyear.log', [drop('Dec 31 23:59:59', '203.0.113.9'), drop('Jan  1 00:00:01', '203.0.113.9')]);
+    const { report } = await analyze(base([p], { year: 2025 }));
+    expect(report.violations.map((v) => v.time)).toEqual(['2025-12-31T23:59:59.000Z', '2026-01-01T00:00:01.000Z']);
+  });
+
+  it('orders ties by path then line, and reads gzip and CRLF the same as plain text', async () => {
+    const a = kern('b-second.log', [drop('Mar  2 10:00:00', '203.0.113.1'), drop('Mar  2 10:00:00', '203.0.113.2')]);
+    const gz = join(dir, 'a-first.log.gz');
+    writeFileSync(gz, gzipSync(Buffer.from([drop('Mar  2 10:00:00', '203.0.113.3'), ''].join('\r\n'))));
+    const { report } = await analyze(base([a, gz], { year: 2026 }));
+    expect(report.violations.map((v) => [v.ref.path, v.ref.line, v.dst?.ip])).toEqual([
+      [gz, 1, '203.0.113.3'], [a, 1, '203.0.113.1'], [a, 2, '203.0.113.2'],
+    ]);
+    expect(report.inputs.find((i) => i.path === gz)).toMatchObject({ gzip: true, format: 'iptables', records: 1, skipped: 0 });
+  });
+
+  it('counts a broken record, and --strict makes it an input error with path and line', async () => {
+    const p = kern('broken.log', [drop('Mar  2 10:00:00', '203.0.113.1'), 'Mar 32 10:00:01 host-a kernel: DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.1 PROTO=TCP SPT=1 DPT=2', drop('Mar  2 10:00:02', '203.0.113.1')]);
+    const { report } = await analyze(base([p], { year: 2026 }));
+    expect(report.inputs[0]).toMatchObject({ records: 2, skipped: 1 });
+    expect(report.errors).toHaveLength(1);
+    expect(report.errors[0]).toMatchObject({ path: p, line: 2 });
+    await expect(analyze(base([p], { year: 2026, strict: true }))).rejects.toMatchObject({ name: 'InputError', path: p, line: 2 });
+  });
+
+  it('a missing input path is a user error, not a crash', async () => {
+    await expect(analyze(base([join(dir, 'nope.log')]))).rejects.toMatchObject({ name: 'InputError' });
+  });
+
+  it('gives byte-identical reports for the same inputs', async () => {
+    const one = JSON.stringify((await analyze(base(['samples'], { inventory: 'samples/inventory.csv' }))).report);
+    const two = JSON.stringify((await analyze(base(['samples'], { inventory: 'samples/inventory.csv' }))).report);
+    expect(one).toBe(two);
+    expect(readFileSync('samples/inventory.csv', 'utf8')).toContain('host,ip,sandbox,session');
+  });
+});
