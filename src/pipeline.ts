@@ -8,13 +8,14 @@ import { mentionsToken } from './attribution/command.js';
 import { activityStats } from './attribution/stats.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { openInput, resolveInputs } from './ingest/read.js';
-import { compareRefs, formatRef, severityRank, type ForensicEvent, type Severity, type SourceKind } from './model/event.js';
+import { compareEvents, compareRefs, formatRef, severityRank, type ForensicEvent, type Severity, type SourceKind } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
 import { loadRuleSet, type RuleSet } from './rules/load.js';
 import { matchingRules } from './rules/match.js';
+import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
 
@@ -26,6 +27,8 @@ export interface Analysis {
   /** every event, clock-corrected and ordered, when options.keepEvents */
   events?: ForensicEvent[];
   ruleSet: RuleSet;
+  /** how each input was read (zone, year reference, clock offset), to read it again identically */
+  readPlan: Map<string, { settings: ReadSettings; offsetMs: number }>;
 }
 
 interface InputState {
@@ -70,8 +73,10 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const dns = new DnsIndex();
   let referenceMs: number | undefined;
   let done = 0;
+  const readSettings = new Map<string, ReadSettings>();
   for (const st of order) {
     options.onProgress?.(done++, order.length, st.path);
+    readSettings.set(st.path, { ...settings, referenceMs });
     await readOne(st, { ...settings, referenceMs }, ruleSet, options, calls, dns, errors);
     if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
   }
@@ -88,7 +93,38 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const violations = kept.map((f, i) => buildViolation(f, i, toolCalls, dns, options.minConfidence));
   const report = assemble(states, clock, violations, toolCalls, errors, ruleSet, options);
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  return { report, events, ruleSet };
+  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs }]));
+  return { report, events, ruleSet, readPlan };
+}
+
+/** Events held in memory across all inputs while sorting the timeline; beyond, sorted runs spill to disk. */
+const TIMELINE_MEMORY_EVENTS = 1_000_000;
+
+/**
+ * The clock-corrected timeline of every event, read again input by input with the settings of the
+ * analysis, each input sorted with bounded memory, then merged: memory does not grow with input size.
+ */
+export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['readPlan']): AsyncGenerator<ForensicEvent> {
+  const { sources } = await resolveInputs(options.paths);
+  const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
+  const runSize = Math.max(1_000, Math.floor(TIMELINE_MEMORY_EVENTS / Math.max(1, sources.length)));
+  const streams: AsyncIterable<ForensicEvent>[] = [];
+  for (const source of sources) {
+    const how = plan.get(source.path);
+    if (!how) continue;
+    const detected = await detectInput(source, how.settings);
+    if (!detected.format) continue;
+    const parsed = parseInput(detected, detected.format, how.settings);
+    streams.push(sortEvents(shifted(parsed.events, how.offsetMs, inRange), { runSize }));
+  }
+  yield* mergeSorted(streams, compareEvents);
+}
+
+async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, inRange: (t: number) => boolean): AsyncGenerator<ForensicEvent> {
+  for await (const e of events) {
+    const moved = offsetMs === 0 ? e : { ...e, timeMs: e.timeMs + offsetMs, ...(e.endMs !== undefined ? { endMs: e.endMs + offsetMs } : {}) };
+    if (inRange(moved.timeMs)) yield moved;
+  }
 }
 
 async function readOne(st: InputState, settings: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, calls: ForensicEvent[], dns: DnsIndex, errors: Issue[]): Promise<void> {

@@ -1,10 +1,21 @@
 // `agent-forensics timeline`: the merged, clock-corrected timeline of every event, no attribution.
+// A first pass settles the clocks (manual and estimated offsets); the second streams every input
+// again, sorted with bounded memory, into the output. Standard input cannot be read twice, so with
+// `-` the timeline is built in memory from the first pass.
 import { Command } from 'commander';
-import { analyze } from '../pipeline.js';
-import { renderTimeline, TIMELINE_FORMATS, type TimelineFormat } from '../report/timeline.js';
+import { analyze, timelineEvents } from '../pipeline.js';
+import type { ForensicEvent } from '../model/event.js';
+import { TIMELINE_FORMATS, writeTimeline, type TimelineFormat } from '../report/timeline.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { toAnalysisOptions } from './options.js';
 import { progressReporter, writeOutput } from './output.js';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { InputError } from '../model/errors.js';
+
+async function* fromArray(events: ForensicEvent[]): AsyncGenerator<ForensicEvent> {
+  yield* events;
+}
 
 export function timelineCommand(): Command {
   const cmd = new Command('timeline')
@@ -13,9 +24,24 @@ export function timelineCommand(): Command {
   addAnalysisFlags(cmd)
     .addOption(formatOption(TIMELINE_FORMATS, 'table'))
     .action(async (paths: string[], flags) => {
-      const options = { ...toAnalysisOptions(paths, flags), keepEvents: true, onProgress: progressReporter(flags) };
-      const { events } = await analyze(options);
-      await writeOutput(await renderTimeline(events ?? [], flags.format as TimelineFormat), flags.output);
+      const usesStdin = paths.includes('-');
+      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags) };
+      const analysis = await analyze(options);
+      const events = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
+      const format = flags.format as TimelineFormat;
+      if (!flags.output) {
+        await writeTimeline(events, format, (text) => writeOutput(text, undefined));
+        return;
+      }
+      const out = createWriteStream(flags.output, { flags: 'w' });
+      const failed = once(out, 'error').then(([err]) => {
+        throw new InputError(`cannot write the timeline: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, flags.output);
+      });
+      await Promise.race([failed, writeTimeline(events, format, async (text) => {
+        if (!out.write(text)) await once(out, 'drain');
+      })]);
+      out.end();
+      await Promise.race([failed, once(out, 'finish')]);
     });
   return cmd;
 }

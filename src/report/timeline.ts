@@ -32,25 +32,40 @@ function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-export async function renderTimeline(events: ForensicEvent[], format: TimelineFormat): Promise<string> {
-  switch (format) {
-    case 'jsonl':
-      return events.map((e) => JSON.stringify(compact(flat(e)))).join('\n') + (events.length ? '\n' : '');
-    case 'timesketch':
-      return events.map((e) => JSON.stringify({
-        message: summary(e),
-        datetime: iso(e.timeMs),
-        timestamp: e.timeMs * 1000,
-        timestamp_desc: e.kind === 'tool-call' ? 'Tool Call Start' : e.endMs !== undefined ? 'Window Start' : 'Event Recorded',
-        data_type: `agent_forensics:${e.format}`,
-        ...compact(flat(e)),
-      })).join('\n') + (events.length ? '\n' : '');
-    case 'csv': {
-      const rows = events.map((e) => Object.values(flat(e)).map((v) => csvCell(v)));
-      const headers = Object.keys(flat(events[0] ?? ({ ref: { path: '' } } as ForensicEvent)));
-      return (await writeToString(rows, { headers, includeEndRowDelimiter: true, alwaysWriteHeaders: true }));
+const TABLE_LINE = (e: ForensicEvent) => `${iso(e.timeMs)}  ${e.kind.padEnd(9)} ${e.format.padEnd(20)} ${stripTerminalControls(summary(e)).slice(0, 120)}  ${stripTerminalControls(formatRef(e.ref))}`;
+
+function timesketch(e: ForensicEvent): Record<string, unknown> {
+  return {
+    message: summary(e),
+    datetime: iso(e.timeMs),
+    timestamp: e.timeMs * 1000,
+    timestamp_desc: e.kind === 'tool-call' ? 'Tool Call Start' : e.endMs !== undefined ? 'Window Start' : 'Event Recorded',
+    data_type: `agent_forensics:${e.format}`,
+    ...compact(flat(e)),
+  };
+}
+
+const CSV_HEADERS = Object.keys(flat({ kind: 'network', source: 'other', format: '', timeMs: 0, timeRaw: '', ref: { path: '' } }));
+
+/** One output line (or CSV row) per event, written as the ordered stream arrives. */
+export async function writeTimeline(events: AsyncIterable<ForensicEvent>, format: TimelineFormat, write: (text: string) => Promise<void>): Promise<void> {
+  if (format === 'csv') await write((await writeToString([CSV_HEADERS], { includeEndRowDelimiter: true })));
+  for await (const e of events) {
+    switch (format) {
+      case 'jsonl': await write(JSON.stringify(compact(flat(e))) + '\n'); break;
+      case 'timesketch': await write(JSON.stringify(timesketch(e)) + '\n'); break;
+      case 'table': await write(TABLE_LINE(e) + '\n'); break;
+      case 'csv': await write(await writeToString([Object.values(flat(e)).map((v) => csvCell(v))], { includeEndRowDelimiter: true })); break;
     }
-    case 'table':
-      return events.map((e) => `${iso(e.timeMs)}  ${e.kind.padEnd(9)} ${e.format.padEnd(20)} ${stripTerminalControls(summary(e)).slice(0, 120)}  ${stripTerminalControls(formatRef(e.ref))}`).join('\n') + '\n';
   }
+}
+
+/** The whole timeline as one string (small inputs and tests). */
+export async function renderTimeline(events: ForensicEvent[], format: TimelineFormat): Promise<string> {
+  const parts: string[] = [];
+  async function* stream() {
+    yield* events;
+  }
+  await writeTimeline(stream(), format, async (t) => void parts.push(t));
+  return parts.join('');
 }
