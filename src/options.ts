@@ -16,6 +16,12 @@ export interface AnalysisOptions {
   minConfidence: number;
   strict: boolean;
   geoip: string[];
+  /** reading limits (see ReadSettings); undefined = the defaults */
+  maxLineBytes?: number;
+  maxDocumentBytes?: number;
+  maxJsonDepth?: number;
+  maxDecompressedBytes?: number;
+  maxGzipRatio?: number;
   /** keep every event for the timeline command */
   keepEvents?: boolean;
   /** called as inputs are read, for a progress display */

@@ -3,7 +3,10 @@
 // streamed once, keeping only the records rules mark, so memory follows the findings, not the input.
 import { fileURLToPath } from 'node:url';
 import { Inventory, loadInventory } from './attribution/inventory.js';
-import { originOf, rankCandidates, toAttribution, toToolCall, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribution/attribute.js';
+import { enrichReport } from './enrich/geoip.js';
+import { originOf, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribution/attribute.js';
+import { buildToolCalls } from './attribution/calls.js';
+import { DnsIndex } from './attribution/dns.js';
 import { mentionsToken } from './attribution/command.js';
 import { activityStats } from './attribution/stats.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
@@ -14,6 +17,7 @@ import type { Issue } from './model/issue.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
 import { loadRuleSet, type RuleSet } from './rules/load.js';
+import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
 import { matchingRules } from './rules/match.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
@@ -47,6 +51,8 @@ interface InputState {
   manualOffsetMs?: number;
   offsetMs: number;
   findings: Finding[];
+  /** events marked by rules that correlation rules count (kept until the correlations are evaluated) */
+  correlationMatches: CorrelationMatch[];
   events: ForensicEvent[];
 }
 
@@ -55,7 +61,10 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
   const { sources, problems } = await resolveInputs(options.paths);
   const errors: Issue[] = [...problems];
-  const settings: ReadSettings = { tz: options.tz, year: options.year };
+  const settings: ReadSettings = {
+    tz: options.tz, year: options.year, maxLineBytes: options.maxLineBytes, maxDocumentBytes: options.maxDocumentBytes,
+    maxJsonDepth: options.maxJsonDepth, maxDecompressedBytes: options.maxDecompressedBytes, maxGzipRatio: options.maxGzipRatio,
+  };
 
   const states: InputState[] = [];
   for (const source of sources) {
@@ -64,7 +73,7 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
     states.push({
       detected, path: source.path, format: format?.name ?? 'unknown', source: format?.source ?? 'other',
       sha256: '', bytes: 0, gzip: false, records: 0, skipped: 0, firstMs: Infinity, lastMs: -Infinity, notes: [],
-      manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, findings: [], events: [],
+      manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, findings: [], correlationMatches: [], events: [],
     });
   }
   // Transcripts first: they date year-less logs and are the reference clock.
@@ -82,16 +91,17 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   }
   options.onProgress?.(done, order.length, '');
 
-  const toolCallsFor = (offsetOf: (path: string) => number) => calls.map((e) => toToolCall(e, inventory, offsetOf(e.ref.path)));
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const toolCalls = toolCallsFor((p) => agentOffsets.get(p) ?? 0).sort((a, b) => a.startMs - b.startMs || compareRefs(a.event.ref, b.event.ref));
+  const toolCalls = buildToolCalls(calls, inventory, (p) => agentOffsets.get(p) ?? 0);
   const clock = settleClocks(states, toolCalls, options);
 
-  const findings = states.flatMap((s) => s.findings.map((f) => ({ ...f, timeMs: f.event.timeMs + s.offsetMs, origin: originOf(f.event, inventory) })));
+  const findings: Finding[] = states.flatMap((s) => s.findings.map((f) => ({ ...f, timeMs: f.event.timeMs + s.offsetMs, origin: originOf(f.event, inventory) })));
+  findings.push(...correlationFindings(states, ruleSet, inventory, findings));
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   const kept = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
   const violations = kept.map((f, i) => buildViolation(f, i, toolCalls, dns, options.minConfidence));
   const report = assemble(states, clock, violations, toolCalls, errors, ruleSet, options);
+  if (options.geoip.length > 0) await enrichReport(report, options.geoip);
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
   const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs }]));
   return { report, events, ruleSet, readPlan };
@@ -137,6 +147,7 @@ async function readOne(st: InputState, settings: ReadSettings, ruleSet: RuleSet,
     const read = await opened.result;
     st.sha256 = read.sha256;
     st.bytes = read.bytes;
+    if (read.error) errors.push({ path: st.path, ...(read.errorLine ? { line: read.errorLine } : {}), message: read.error });
     return;
   }
   const parsed = parseInput(st.detected, format, settings);
@@ -147,14 +158,18 @@ async function readOne(st: InputState, settings: ReadSettings, ruleSet: RuleSet,
     const t = event.timeMs + manual;
     if (t < st.firstMs) st.firstMs = t;
     if ((event.endMs ?? event.timeMs) + manual > st.lastMs) st.lastMs = (event.endMs ?? event.timeMs) + manual;
+    dns.learn(event);
     if (event.kind === 'tool-call') {
       calls.push(event);
       if (options.keepEvents) st.events.push(event);
       continue;
     }
-    if (event.dst?.ip && event.dst.domain) dns.add(event.dst.ip, event.dst.domain, formatRef(event.ref));
     const rules = matchingRules(ruleSet.rules, event);
     if (rules.length) st.findings.push({ event, timeMs: t, rules });
+    if (ruleSet.correlations.length) {
+      const inputs = matchingRules(ruleSet.correlationInputs, event);
+      if (inputs.length) st.correlationMatches.push({ event, timeMs: t, rules: inputs });
+    }
     if (options.keepEvents) st.events.push(event);
   }
   const read = await parsed.read;
@@ -164,7 +179,7 @@ async function readOne(st: InputState, settings: ReadSettings, ruleSet: RuleSet,
   st.skipped = parsed.issues.length;
   st.notes.push(...parsed.notes);
   errors.push(...parsed.issues);
-  if (read.error) errors.push({ path: st.path, message: read.error });
+  if (read.error) errors.push({ path: st.path, ...(read.errorLine ? { line: read.errorLine } : {}), message: read.error });
   if (options.strict) {
     const first = parsed.issues[0];
     if (first) throw new InputError(`${first.message} (--strict)`, st.path, first.line);
@@ -184,13 +199,46 @@ function settleClocks(states: InputState[], calls: ToolCall[], options: Analysis
     }
     const pairs = skewPairs(st.findings, calls);
     if (pairs.length === 0) return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
-    const est = estimateSkew(pairs);
+    let est = estimateSkew(pairs);
+    // A shift must explain clearly more pairs than the clocks as they are (with the jitter attribution
+    // allows): a few records that merely precede their call are a near miss, not a skewed clock.
+    const zero = pairs.filter((p) => p.recordMs >= p.callStartMs - SKEW_JITTER_MS && p.recordMs <= p.callEndMs + 5_000).length;
+    if (est.offsetMs !== 0 && est.supporting < zero + Math.max(2, Math.ceil(pairs.length / 4))) {
+      est = { offsetMs: 0, pairs: pairs.length, supporting: zero, confidence: Math.round((zero / pairs.length) * 1000) / 1000 };
+    }
     st.offsetMs = est.offsetMs;
     return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
   });
 }
 
+/**
+ * Sigma correlation hits, on the clock-corrected timeline. A hit placed on a record that is already
+ * a violation adds its rule there; otherwise it is a violation of its own at its anchor record.
+ */
+function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: Inventory, existing: Finding[]): Finding[] {
+  if (ruleSet.correlations.length === 0) return [];
+  const matches = states.flatMap((s) => s.correlationMatches.map((m) => ({ ...m, timeMs: m.event.timeMs + s.offsetMs })))
+    .sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
+  const byEvent = new Map(existing.map((f) => [f.event, f]));
+  const added: Finding[] = [];
+  for (const hit of evaluateCorrelations(ruleSet.correlations, matches)) {
+    // Finding.rules is typed as detection rules; the attribution stage reads only the header part.
+    const rule = hit.rule as unknown as Finding['rules'][number];
+    const prior = byEvent.get(hit.event);
+    if (prior) {
+      if (!prior.rules.includes(rule)) prior.rules = [...prior.rules, rule];
+      continue;
+    }
+    const f: Finding = { event: hit.event, timeMs: hit.timeMs, rules: [rule], origin: originOf(hit.event, inventory) };
+    byEvent.set(hit.event, f);
+    added.push(f);
+  }
+  return added;
+}
+
 const PAIR_SEARCH_MS = 30 * 60_000;
+/** Records this far before their call's start are clock jitter, as attribution treats them (rules' default `before`). */
+const SKEW_JITTER_MS = 2_000;
 
 /** Records tied to exactly one call by content (the command names the destination), within 30 min. */
 function skewPairs(findings: Finding[], calls: ToolCall[]): SkewPair[] {
@@ -203,19 +251,6 @@ function skewPairs(findings: Finding[], calls: ToolCall[]): SkewPair[] {
     if (named.length === 1 && !named[0]!.background) pairs.push({ recordMs: f.timeMs, callStartMs: named[0]!.startMs, callEndMs: named[0]!.endMs });
   }
   return pairs;
-}
-
-class DnsIndex implements DnsEvidence {
-  private map = new Map<string, { domain: string; where: string }[]>();
-  add(ip: string, domain: string, where: string): void {
-    const list = this.map.get(ip);
-    if (!list) {
-      if (this.map.size < 100_000) this.map.set(ip, [{ domain, where }]);
-    } else if (list.length < 8 && !list.some((d) => d.domain === domain)) list.push({ domain, where });
-  }
-  domainsFor(ip: string) {
-    return this.map.get(ip) ?? [];
-  }
 }
 
 function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {

@@ -5,8 +5,11 @@ import { formatRef, type ForensicEvent, type TimePrecision } from '../model/even
 import type { Attribution } from '../model/report.js';
 import { DEFAULT_HINTS } from '../rules/load.js';
 import type { Rule } from '../rules/rule.js';
-import { kebabOperation, mentionsPort, mentionsToken, searchableCommand, startsBackgroundProcess } from './command.js';
+import { kebabOperation, mentionsPort, mentionsToken, runsKubernetesOperation, searchableCommand, startsBackgroundProcess } from './command.js';
+import type { DnsEvidence } from './dns.js';
 import type { Asset, Inventory } from './inventory.js';
+
+export type { DnsEvidence } from './dns.js';
 
 /** How long a call whose end is unknown is assumed to run. */
 export const OPEN_END_MS = 60_000;
@@ -23,6 +26,10 @@ export interface ToolCall {
   host?: string;
   sandbox?: string;
   background: boolean;
+  /** the inventory lists the call's host, so addresses foreign to the inventory are not its own */
+  hostInInventory: boolean;
+  /** when the same session's next call started (set by buildToolCalls) */
+  nextStartMs?: number;
 }
 
 export interface Finding {
@@ -42,6 +49,8 @@ export interface Origin {
   hostLevel: boolean;
   /** only the destination is ours: traffic coming in, not going out */
   inbound?: boolean;
+  /** neither address is in the inventory: the record came from somewhere else */
+  foreign?: boolean;
   how: string;
 }
 
@@ -49,7 +58,12 @@ interface Evidence {
   kind: 'time' | 'scope' | 'content';
   weight: number;
   reason: string;
+  /** time evidence only: long after the call ended, past the rule's ordinary window */
+  lingering?: boolean;
 }
+
+/** Two candidates closer than this in confidence cannot be told apart. */
+export const TIE_MARGIN = 0.05;
 
 export interface Scored {
   call: ToolCall;
@@ -65,13 +79,15 @@ export function toToolCall(event: ForensicEvent, inventory: Inventory, offsetMs:
   const session = event.session ?? '';
   const asset = inventory.forSession(event.session) ?? inventory.forSandbox(event.sandbox);
   const command = event.command ?? '';
+  const host = event.host ?? asset?.host;
   return {
     event, startMs, endMs, openEnded, precision,
     text: searchableCommand(command),
     session,
-    host: event.host ?? asset?.host,
+    host,
     sandbox: event.sandbox ?? asset?.sandbox,
     background: startsBackgroundProcess(command),
+    hostInInventory: host !== undefined && inventory.hasHost(host),
   };
 }
 
@@ -80,7 +96,11 @@ export function originOf(event: ForensicEvent, inventory: Inventory): Origin | u
   if (event.sandbox || event.session) return { host: event.host, sandbox: event.sandbox, session: event.session, hostLevel: false, how: 'the log record names it' };
   const bySrc = inventory.resolve(event.src?.ip, event.host);
   const asset: Asset | undefined = bySrc ?? inventory.resolve(event.dst?.ip, event.host);
-  if (!asset) return undefined;
+  if (!asset) {
+    const ip = event.src?.ip;
+    if (!ip || inventory.size === 0) return undefined;
+    return { hostLevel: false, foreign: true, how: `the source address ${ip} is not in the inventory` };
+  }
   const ip = bySrc ? event.src?.ip : event.dst?.ip;
   return {
     host: asset.host, sandbox: asset.sandbox, session: asset.session,
@@ -115,7 +135,7 @@ const TIME_WEIGHT: Record<TimePrecision, number> = { exact: 0.35, 'call-result':
 const PRECISION_WORDS: Record<TimePrecision, string> = {
   exact: 'start and end recorded for the call',
   'call-result': 'times of the call and result records',
-  response: 'only the model response time is known; the call is assumed to run for 60 s',
+  response: "only the model response time is known; the call is assumed to run until the session's next call, for at most 60 s",
   step: 'times derived from step durations',
   session: 'only the session window is known',
 };
@@ -128,17 +148,37 @@ function timeEvidence(f: Finding, c: ToolCall, w: Windows): Evidence | undefined
   const base = TIME_WEIGHT[c.precision];
   const how = PRECISION_WORDS[c.precision];
   if (t < c.startMs - w.beforeMs) return undefined;
-  if (t < c.startMs) return { kind: 'time', weight: 0.15, reason: `The violation is stamped ${secs(c.startMs - t)} before the call started, within the ${secs(w.beforeMs)} allowed for clock jitter.` };
+  if (t < c.startMs) {
+    // A log that stamps whole seconds (CloudTrail, syslog) puts an event up to 999 ms early.
+    if (t + timeResolutionMs(f.event.timeRaw) > c.startMs && t + 1 <= c.endMs) {
+      return { kind: 'time', weight: base, reason: `The violation is stamped in the second the call started (the log records whole seconds), while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).` };
+    }
+    return { kind: 'time', weight: 0.15, reason: `The violation is stamped ${secs(c.startMs - t)} before the call started, within the ${secs(w.beforeMs)} allowed for clock jitter.` };
+  }
   if (t <= c.endMs) return { kind: 'time', weight: base, reason: `The violation happened ${secs(t - c.startMs)} after the call started, while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).` };
   const gap = t - c.endMs;
   if (gap <= w.afterMs) {
+    // Agents run a session's calls one at a time: once the next call has started, a late effect of
+    // this one is possible (log latency) but less likely than one of the call now running.
+    if (c.nextStartMs !== undefined && c.nextStartMs <= t && !c.background) {
+      return { kind: 'time', weight: 0.05, reason: `The violation came ${secs(gap)} after the call finished, within the ${secs(w.afterMs)} its effects are expected to last, but after the session had started its next call.` };
+    }
     return { kind: 'time', weight: 0.05 + 0.25 * (1 - gap / w.afterMs), reason: `The violation came ${secs(gap)} after the call finished, within the ${secs(w.afterMs)} its effects are expected to last.` };
   }
   if ((c.background || w.persistentRule) && gap <= w.persistentAfterMs) {
     const why = c.background ? 'the command left a process running in the background' : 'the behaviour the rule describes outlives the call that starts it';
-    return { kind: 'time', weight: 0.1, reason: `The violation came ${secs(gap)} after the call finished; it can still be the call's effect because ${why}.` };
+    return { kind: 'time', weight: 0.1, lingering: true, reason: `The violation came ${secs(gap)} after the call finished; it can still be the call's effect because ${why}.` };
   }
   return undefined;
+}
+
+/** How coarse a raw timestamp is: 1000 ms when it carries whole seconds only, else 1 ms. */
+export function timeResolutionMs(raw: string): number {
+  const text = raw.trim();
+  // Fractional seconds in ISO/syslog text (`10:15:02.250`) or a fractional epoch (`1772360102.25`).
+  if (/\d[.,]\d/.test(text)) return 1;
+  if (/^\d{12,}$/.test(text)) return 1; // epoch milliseconds
+  return /\d\d:\d\d:\d\d|^\d{9,10}$/.test(text) ? 1000 : 1;
 }
 
 /**
@@ -152,6 +192,12 @@ function scopeEvidence(f: Finding, c: ToolCall): Evidence | null | undefined {
     if (f.event.host && c.host && f.event.host === c.host) return { kind: 'scope', weight: 0.15, reason: `The record was logged on ${f.event.host}, where the call ran.` };
     return undefined;
   }
+  // Traffic coming in to a sandbox or host was sent by someone else: where it landed says nothing
+  // about which call ran, and it rules nothing out either.
+  if (o.inbound) return undefined;
+  // A record from an address the inventory does not know did not come from a host it lists,
+  // unless that host logged it itself (an inventory may leave out sandbox addresses).
+  if (o.foreign) return c.hostInInventory && f.event.host !== c.host ? null : undefined;
   if (o.session && c.session) {
     return o.session === c.session ? { kind: 'scope', weight: 0.55, reason: `The traffic comes from session ${c.session}'s own sandbox: ${o.how}.` } : null;
   }
@@ -167,12 +213,7 @@ function scopeEvidence(f: Finding, c: ToolCall): Evidence | null | undefined {
   return undefined;
 }
 
-export interface DnsEvidence {
-  /** domains seen resolving to / serving an address, with where that was seen */
-  domainsFor(ip: string): { domain: string; where: string }[];
-}
-
-function contentEvidence(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence): Evidence[] {
+function contentEvidence(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence, scope: Evidence | undefined): Evidence[] {
   const out: Evidence[] = [];
   const e = f.event;
   const dst = e.dst;
@@ -180,17 +221,21 @@ function contentEvidence(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence):
   if (dst?.domain && mentionsToken(c.text, dst.domain)) out.push({ kind: 'content', weight: 0.7, reason: `The command names ${dst.domain}, the destination domain in the record.` });
   else if (dst?.ip && out.length === 0) {
     const hit = dns.domainsFor(dst.ip).find((d) => mentionsToken(c.text, d.domain));
-    if (hit) out.push({ kind: 'content', weight: 0.6, reason: `The command names ${hit.domain}, which resolved to ${dst.ip} (${hit.where}).` });
+    if (hit) out.push({ kind: 'content', weight: 0.6, reason: `The command names ${hit.domain}, which resolved to ${dst.ip} ${hit.where}.` });
   }
-  if (dst?.port !== undefined && out.length > 0 === false && mentionsPort(c.text, dst.port)) {
+  // A port number alone is common (8080, 3000, 53): it only counts once the traffic is known to come
+  // from the call's own sandbox or session, never to lift host-level coincidence over the threshold.
+  const ownScope = scope !== undefined && scope.weight >= 0.5;
+  if (dst?.port !== undefined && out.length === 0 && ownScope && mentionsPort(c.text, dst.port)) {
     const common = dst.port === 80 || dst.port === 443;
     out.push({ kind: 'content', weight: common ? 0.05 : 0.2, reason: `The command uses port ${dst.port}, the destination port in the record.` });
   }
   if (e.kind === 'audit' && e.operation) {
     const op = e.operation.split(/[.:/]/).pop()!;
     const kebab = kebabOperation(op);
-    if (kebab.length >= 6 && (c.text.includes(kebab) || c.text.includes(op.toLowerCase()))) {
-      out.push({ kind: 'content', weight: 0.55, reason: `The command calls ${op}, the operation the audit trail refused.` });
+    if (e.format === 'k8s-audit' ? runsKubernetesOperation(c.text, e.operation) : kebab.length >= 6 && (c.text.includes(kebab) || c.text.includes(op.toLowerCase()))) {
+      const refused = e.errorCode ? 'the operation the audit trail refused' : 'the operation in the audit record';
+      out.push({ kind: 'content', weight: 0.55, reason: `The command calls ${op}, ${refused}.` });
     }
   }
   const labels = [...new Set(w.patterns.filter((p) => p.test(c.text)).map((p) => p.label))];
@@ -204,25 +249,48 @@ export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence)
   if (!time) return undefined;
   const scope = scopeEvidence(f, c);
   if (scope === null) return undefined;
-  const evidence = [time, ...(scope ? [scope] : []), ...contentEvidence(f, c, w, dns)];
+  const content = contentEvidence(f, c, w, dns, scope);
+  // Long after a call ended, only a process it left behind, or content that ties it, can explain
+  // the violation; being the last call in the sandbox hours earlier is not evidence.
+  if (time.lingering && !c.background && content.length === 0) return undefined;
+  const evidence = [time, ...(scope ? [scope] : []), ...content];
   const confidence = 1 - evidence.reduce((p, ev) => p * (1 - ev.weight), 1);
   return { call: c, confidence, evidence };
 }
 
-/** All candidates best first; ties that evidence cannot separate lower the winner's confidence. */
+/**
+ * All candidates best first. Calls that evidence cannot separate (within TIE_MARGIN) share the
+ * belief: the winner's confidence is divided among them, and a reason names the rivals.
+ */
 export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Windows, dns: DnsEvidence): Scored[] {
   const scored: Scored[] = [];
   for (const c of calls) {
     const s = scoreCall(f, c, w, dns);
     if (s) scored.push(s);
   }
-  scored.sort((a, b) => b.confidence - a.confidence || a.call.startMs - b.call.startMs || compareCallRefs(a.call, b.call));
-  const [best, next] = scored;
-  if (best && next && next.call.session !== best.call.session && best.confidence - next.confidence < 0.05) {
-    best.confidence *= 0.7;
-    best.evidence.push({ kind: 'time', weight: 0, reason: `Call ${next.call.event.callId} in session ${next.call.session} fits almost as well, so this attribution is uncertain.` });
+  const t = f.timeMs;
+  // Among equals: a call running at the time beats one that had ended; then the most recent start.
+  const running = (c: ToolCall) => (t >= c.startMs && t <= c.endMs ? 0 : 1);
+  scored.sort((a, b) => b.confidence - a.confidence || running(a.call) - running(b.call)
+    || Math.abs(t - a.call.startMs) - Math.abs(t - b.call.startMs) || compareCallRefs(a.call, b.call));
+  const best = scored[0];
+  if (!best) return scored;
+  const rivals = scored.slice(1).filter((s) => best.confidence - s.confidence < TIE_MARGIN && !sameCall(s.call, best.call));
+  if (rivals.length) {
+    best.confidence /= rivals.length + 1;
+    const names = rivals.slice(0, 3).map((r) => r.call.session === best.call.session ? `call ${r.call.event.callId} of the same session` : `call ${r.call.event.callId} in session ${r.call.session}`);
+    const more = rivals.length > 3 ? ` and ${rivals.length - 3} more` : '';
+    best.evidence.push({ kind: 'time', weight: 0, reason: `${capitalize(names.join(', '))}${more} ${rivals.length === 1 ? 'fits' : 'fit'} the evidence as well as this one, so the attribution is uncertain and its confidence is divided among them.` });
   }
   return scored;
+}
+
+function sameCall(a: ToolCall, b: ToolCall): boolean {
+  return a.event.callId === b.event.callId && a.session === b.session;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 function compareCallRefs(a: ToolCall, b: ToolCall): number {

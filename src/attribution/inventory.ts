@@ -17,10 +17,12 @@ export class Inventory {
   private byIp = new Map<string, Asset[]>();
   private bySession = new Map<string, Asset>();
   private bySandbox = new Map<string, Asset>();
+  private hosts = new Set<string>();
 
   constructor(readonly assets: Asset[] = []) {
     for (const a of assets) {
       this.byHostIp.set(`${a.host}\0${a.ip}`, a);
+      this.hosts.add(a.host);
       const list = this.byIp.get(a.ip) ?? [];
       list.push(a);
       this.byIp.set(a.ip, list);
@@ -46,6 +48,10 @@ export class Inventory {
     // Several rows share the address: only usable when they agree on everything but the row.
     const first = all[0]!;
     return all.every((a) => a.host === first.host && a.sandbox === first.sandbox && a.session === first.session) ? first : undefined;
+  }
+
+  hasHost(host: string): boolean {
+    return this.hosts.has(host);
   }
 
   forSession(session: string | undefined): Asset | undefined {

@@ -33,24 +33,37 @@ export function covers(union: Interval[], t: number): boolean {
   return false;
 }
 
-function logChoose(n: number, k: number): number {
-  return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
+/** ln(i!) for i ≤ n, built once per call: O(n), where summing logs per term would be O(n²). */
+function logFactorials(n: number): Float64Array {
+  const out = new Float64Array(n + 1);
+  for (let i = 2; i <= n; i++) out[i] = out[i - 1]! + Math.log(i);
+  return out;
 }
 
-function logFactorial(n: number): number {
-  let s = 0;
-  for (let i = 2; i <= n; i++) s += Math.log(i);
-  return s;
-}
-
-/** P(X ≥ k) for X ~ Binomial(n, p), summed in log space so large n does not underflow. */
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p). Sums from the mode side outwards in log space, relative to the
+ * largest term, so neither large n nor tiny tails underflow before they have to; below the mean it
+ * takes the complement of the lower tail.
+ */
 export function binomialUpperTail(n: number, k: number, p: number): number {
   if (k <= 0) return 1;
-  if (p <= 0) return 0;
+  if (k > n || p <= 0) return 0;
   if (p >= 1) return 1;
-  let total = 0;
-  for (let i = k; i <= n; i++) total += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log(1 - p));
-  return Math.min(1, total);
+  const lf = logFactorials(n);
+  const logTerm = (i: number) => lf[n]! - lf[i]! - lf[n - i]! + i * Math.log(p) + (n - i) * Math.log1p(-p);
+  // Terms fall away from the mean in both directions; stop once they no longer change the sum.
+  const tail = (from: number, step: 1 | -1, to: number): number => {
+    const ref = logTerm(from);
+    let sum = 0;
+    for (let i = from; step > 0 ? i <= to : i >= to; i += step) {
+      const rel = logTerm(i) - ref;
+      if (rel < -745) break;
+      sum += Math.exp(rel);
+    }
+    return Math.exp(ref + Math.log(sum));
+  };
+  if (k > n * p) return Math.min(1, tail(k, 1, n));
+  return Math.max(0, Math.min(1, 1 - tail(k - 1, -1, 0)));
 }
 
 export interface ActivityStats {

@@ -5,7 +5,7 @@ import { analyze } from '../pipeline.js';
 import { RENDERERS, rendererByName } from '../report/registry.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { parseSeverity, toAnalysisOptions } from './options.js';
-import { progressReporter, wantsColor, writeOutput } from './output.js';
+import { progressReporter, summaryLine, wantsColor, writeOutput } from './output.js';
 
 export function correlateCommand(setExitCode: (code: number) => void): Command {
   const cmd = new Command('correlate')
@@ -18,13 +18,12 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
     .action(async (paths: string[], flags) => {
       const started = performance.now();
       const failOn = parseSeverity('--fail-on', flags.failOn);
-      const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags) };
+      const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags, paths) };
       const { report } = await analyze(options);
       const renderer = rendererByName(flags.format)!;
       await writeOutput(await renderer.render(report, { color: wantsColor(flags), width: process.stdout.columns }), flags.output);
-      if (flags.output && !flags.quiet) {
-        const s = report.stats;
-        process.stderr.write(`agent-forensics: ${report.inputs.length} inputs, ${s.events} records, ${report.inputs.reduce((n, i) => n + i.skipped, 0)} skipped; ${s.violations} violations, ${s.attributed} attributed, ${report.incidents.length} incidents; wrote ${flags.output} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+      if (!flags.quiet && (flags.output || flags.format !== 'table')) {
+        process.stderr.write(`${summaryLine(report, performance.now() - started, flags.output)}\n`);
       }
       if (failOn && report.violations.some((v) => v.attribution && severityRank(v.severity) >= severityRank(failOn))) setExitCode(1);
     });

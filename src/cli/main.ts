@@ -7,6 +7,7 @@ import { correlateCommand } from './correlate.js';
 import { formatsCommand } from './formats.js';
 import { rulesCommand } from './rules.js';
 import { timelineCommand } from './timeline.js';
+import { verifyCommand } from './verify.js';
 
 const EXAMPLES = `
 Examples:
@@ -26,7 +27,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
-  for (const cmd of [correlateCommand(setExitCode), timelineCommand(), formatsCommand(), rulesCommand(setExitCode)]) {
+  for (const cmd of [correlateCommand(setExitCode), timelineCommand(), formatsCommand(), rulesCommand(setExitCode), verifyCommand(setExitCode)]) {
     program.addCommand(cmd);
   }
   const quiet = (c: Command): void => {
@@ -39,6 +40,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
 export async function main(argv: string[]): Promise<void> {
   let exitCode = 0;
+  let settled = false;
+  // A promise that can never settle would let Node exit 0 with no output: make that a loud failure.
+  process.on('beforeExit', () => {
+    if (!settled) {
+      process.stderr.write('agent-forensics: internal error: the run stopped before it finished\n');
+      process.exitCode = 70;
+      settled = true;
+    }
+  });
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(exitCode);
   });
@@ -47,6 +57,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     exitCode = handleError(err);
   }
+  settled = true;
   process.exitCode = exitCode;
 }
 

@@ -17,6 +17,30 @@ export interface RawAnalysisFlags {
   minConfidence?: string;
   strict?: boolean;
   geoip?: string[];
+  maxLineBytes?: string;
+  maxDocumentBytes?: string;
+  maxJsonDepth?: string;
+  maxDecompressedBytes?: string;
+  maxGzipRatio?: string;
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
+
+/** A positive byte count with an optional unit (`16MiB`, `64G`, `1000`). */
+export function parseBytes(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const n = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive byte count such as 16MiB or 64G; got '${text}'`);
+  return n;
+}
+
+function parseIntegerIn(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}; got '${text}'`);
+  return n;
 }
 
 function parseTime(flag: string, text: string | undefined, tz: string): number | undefined {
@@ -59,6 +83,11 @@ export function toAnalysisOptions(paths: string[], flags: RawAnalysisFlags): Ana
     minConfidence,
     strict: flags.strict === true,
     geoip: flags.geoip ?? [],
+    maxLineBytes: parseBytes('--max-line-bytes', flags.maxLineBytes),
+    maxDocumentBytes: parseBytes('--max-document-bytes', flags.maxDocumentBytes),
+    maxJsonDepth: parseIntegerIn('--max-json-depth', flags.maxJsonDepth, 1, 1000),
+    maxDecompressedBytes: parseBytes('--max-decompressed-bytes', flags.maxDecompressedBytes),
+    maxGzipRatio: parseIntegerIn('--max-gzip-ratio', flags.maxGzipRatio, 0, 1_000_000),
   };
 }
 

@@ -1,6 +1,13 @@
-// Where a report goes (stdout or -o file) and whether it may be coloured.
+// Where a report goes (stdout or -o file), whether it may be coloured, and what goes to stderr
+// around it: a progress bar on terminals only, and the one-line end-of-run summary.
+import { readdirSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
+import type { Report } from '../model/report.js';
+import { countBySeverity } from '../report/md.js';
+
+type Env = Record<string, string | undefined>;
 
 export function wantsColor(flags: { color?: boolean; output?: string }): boolean {
   if (flags.color === false || flags.output) return false;
@@ -23,14 +30,136 @@ export async function writeOutput(text: string, output: string | undefined): Pro
   });
 }
 
-/** A progress line on stderr, only on a terminal and never with --quiet or --no-progress. */
-export function progressReporter(flags: { quiet?: boolean; progress?: boolean }): ((done: number, total: number, path: string) => void) | undefined {
-  if (flags.quiet || flags.progress === false || !process.stderr.isTTY || process.env.CI) return undefined;
-  return (done, total, path) => {
-    const width = 30;
-    const filled = total ? Math.round((done / total) * width) : width;
-    const label = path.length > 50 ? '…' + path.slice(-49) : path;
-    process.stderr.write(`\r\u001b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`);
-    if (done === total) process.stderr.write('\r\u001b[2K');
+/** `512 B`, `12.4 kB`, `3.1 MB`, `1.20 GB` (SI units, as ls -h --si and most progress bars). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = -1;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** `0.4 s`, `12.3 s`, `2 min 5 s`, `1 h 3 min`. */
+export function formatDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
+}
+
+export interface ProgressState {
+  done: number;
+  total: number;
+  bytesDone: number;
+  /** 0 when unknown (standard input, or no input list given) */
+  bytesTotal: number;
+  elapsedMs: number;
+  path: string;
+}
+
+/** One progress line, at most `width` columns: bar, percentage, inputs, bytes, time, current file. */
+export function progressLine(p: ProgressState, width: number): string {
+  const fraction = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? p.done / p.total : 1;
+  const barWidth = 24;
+  const filled = Math.round(fraction * barWidth);
+  const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
+  const bytes = p.bytesTotal > 0 ? `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : p.bytesDone > 0 ? formatBytes(p.bytesDone) : '';
+  const head = [`${bar} ${String(Math.floor(fraction * 100)).padStart(3)}%`, `${p.done}/${p.total} inputs`, bytes, formatDuration(p.elapsedMs)]
+    .filter(Boolean).join(' · ');
+  const room = width - [...head].length - 3;
+  if (!p.path || room < 8) return [...head].slice(0, width).join('');
+  const chars = [...p.path];
+  return `${head} · ${chars.length <= room ? p.path : '…' + chars.slice(-(room - 1)).join('')}`;
+}
+
+/** Size in bytes of files under the given paths (folders walked), capped so a huge tree costs little. */
+function inputBytes(paths: readonly string[], maxEntries = 200_000): number {
+  let total = 0;
+  let seen = 0;
+  const visit = (p: string): void => {
+    if (++seen > maxEntries) return;
+    try {
+      const st = statSync(p);
+      if (st.isFile()) total += st.size;
+      else if (st.isDirectory()) for (const name of readdirSync(p)) visit(join(p, name));
+    } catch {
+      // unreadable paths are the pipeline's to report; the bar just counts less
+    }
   };
+  paths.filter((p) => p !== '-').forEach(visit);
+  return total;
+}
+
+const isCi = (env: Env): boolean => env.CI !== undefined && env.CI !== '' && env.CI !== '0' && env.CI.toLowerCase() !== 'false';
+
+interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+/**
+ * A progress bar on stderr, only on a terminal, never in CI, with --quiet or --no-progress. Given the
+ * command's input paths it measures progress in bytes; otherwise in inputs. Redraws at most every
+ * 80 ms, and clears its line when the last input is done so the report or summary starts clean.
+ */
+export function progressReporter(
+  flags: { quiet?: boolean; progress?: boolean },
+  inputPaths?: readonly string[],
+  stream: ProgressStream = process.stderr,
+  env: Env = process.env,
+  now: () => number = () => performance.now(),
+): ((done: number, total: number, path: string) => void) | undefined {
+  if (flags.quiet || flags.progress === false || !stream.isTTY || isCi(env) || env.TERM === 'dumb') return undefined;
+  const started = now();
+  let bytesTotal: number | undefined;
+  let bytesDone = 0;
+  let current: { path: string; bytes: number } | undefined;
+  let drawnAt = -Infinity;
+  return (done, total, path) => {
+    bytesTotal ??= inputPaths ? inputBytes(inputPaths) : 0;
+    // The pipeline announces each input before reading it: the previous one is finished now.
+    if (current) bytesDone += current.bytes;
+    current = undefined;
+    if (path && path !== '-') {
+      try {
+        current = { path, bytes: statSync(path).size };
+      } catch {
+        current = { path, bytes: 0 };
+      }
+    }
+    if (done >= total) {
+      stream.write('\r\u001b[2K');
+      return;
+    }
+    const t = now();
+    if (t - drawnAt < 80 && done > 0) return;
+    drawnAt = t;
+    const line = progressLine({ done, total, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), elapsedMs: t - started, path }, Math.max(40, (stream.columns ?? 100) - 1));
+    stream.write(`\r\u001b[2K${line}`);
+  };
+}
+
+/**
+ * The end-of-run summary, in the manner of Hayabusa's results summary, as one line for stderr:
+ * inputs, records, skipped, violations, attributed, incidents by severity, time taken.
+ */
+export function summaryLine(report: Report, elapsedMs: number, output?: string): string {
+  const s = report.stats;
+  const unknown = report.inputs.filter((i) => i.format === 'unknown').length;
+  const skipped = report.inputs.reduce((n, i) => n + i.skipped, 0);
+  const bytes = report.inputs.reduce((n, i) => n + i.bytes, 0);
+  const bySev = countBySeverity(report.incidents).map((c) => `${c.count} ${c.severity}`).join(', ');
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [
+    `${plural(report.inputs.length, 'input')}${unknown ? ` (${unknown} not recognized)` : ''}, ${formatBytes(bytes)}`,
+    `${plural(s.events, 'record')}, ${skipped} skipped`,
+    `${plural(s.violations, 'violation')}, ${s.attributed} attributed`,
+    `${plural(report.incidents.length, 'incident')}${bySev ? ` (${bySev})` : ''}`,
+  ];
+  return `agent-forensics: ${parts.join('; ')}; ${output ? `wrote ${output} ` : ''}in ${formatDuration(elapsedMs)}`;
 }

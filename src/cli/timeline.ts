@@ -12,6 +12,7 @@ import { progressReporter, writeOutput } from './output.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { InputError } from '../model/errors.js';
+import { resolveInputs } from '../ingest/read.js';
 
 async function* fromArray(events: ForensicEvent[]): AsyncGenerator<ForensicEvent> {
   yield* events;
@@ -24,8 +25,9 @@ export function timelineCommand(): Command {
   addAnalysisFlags(cmd)
     .addOption(formatOption(TIMELINE_FORMATS, 'table'))
     .action(async (paths: string[], flags) => {
-      const usesStdin = paths.includes('-');
-      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags) };
+      // Standard input and pipes cannot be read a second time.
+      const usesStdin = (await resolveInputs(paths)).sources.some((s) => s.isStdin || s.isStream === true);
+      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags, paths) };
       const analysis = await analyze(options);
       const events = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
       const format = flags.format as TimelineFormat;

@@ -1,10 +1,11 @@
-// One input from source to events: open, peek, detect, split, parse. The pipeline and the
-// tests use this same path, so what is tested is what runs.
+// One input from source to events: open, peek, detect, split, guard, parse. The pipeline and the
+// tests use this same path, so what is tested is what runs. Every limit that refuses evidence is
+// reported here as an issue with path and line, never applied silently.
 import type { ForensicEvent } from '../model/event.js';
 import type { Issue } from '../model/issue.js';
 import { buildHead, detectFormat, peek } from './detect.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from './format.js';
-import { splitLines } from './lines.js';
+import { DEFAULT_MAX_JSON_DEPTH, effectiveMaxLineBytes, JsonDepthMeter, splitLines } from './lines.js';
 import { openInput, type InputSource, type ReadResult } from './read.js';
 import { FORMATS } from './registry.js';
 
@@ -15,10 +16,23 @@ export interface ReadSettings {
   year?: number;
   /** latest time known from other inputs, for year inference */
   referenceMs?: number;
+  /** the longest line read (default 16 MiB); longer lines are skipped and reported */
   maxLineBytes?: number;
+  /**
+   * The longest line of a whole JSON document (default 256 MiB): a CloudTrail `Records` file or an
+   * OTLP export is often one minified line, and parsers read such a document whole anyway.
+   */
+  maxDocumentBytes?: number;
+  /** the deepest JSON nesting a record may have (default 256) */
+  maxJsonDepth?: number;
+  /** gzip: the most decompressed bytes per input (default 64 GiB) */
   maxDecompressedBytes?: number;
+  /** gzip: the bomb guard's expansion ratio (default 200; 0 = off) */
+  maxGzipRatio?: number;
   formats?: readonly InputFormat[];
 }
+
+export const DEFAULT_MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 export interface DetectedInput {
   source: InputSource;
@@ -31,11 +45,13 @@ export interface DetectedInput {
 
 /** Reads just the head of an input and names its format (stdin is kept open for the parse pass). */
 export async function detectInput(source: InputSource, settings: ReadSettings): Promise<DetectedInput> {
-  const opened = openInput(source, settings);
+  const readsOnce = source.isStdin || source.isStream === true;
+  // Detection wants the head only; hashing the rest would read every file twice.
+  const opened = openInput(source, readsOnce ? settings : { ...settings, hashWhole: false });
   const peeked = await peek(opened.chunks);
   const head = buildHead(peeked.head, peeked.complete);
   const { format, scores } = detectFormat(head, settings.formats ?? FORMATS);
-  if (source.isStdin) return { source, format, head, scores, kept: { chunks: peeked.chunks, result: opened.result } };
+  if (readsOnce) return { source, format, head, scores, kept: { chunks: peeked.chunks, result: opened.result } };
   await drainQuietly(peeked.chunks, peeked.complete);
   return { source, format, head, scores };
 }
@@ -60,11 +76,33 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   const issues: Issue[] = [];
   const notes: string[] = [];
   const path = input.source.path;
-  const { chunks: stream, result: read } = input.kept ?? openInput(input.source, settings);
-  const lines: AsyncIterable<LineRecord> = splitLines(stream, {
-    maxLineBytes: settings.maxLineBytes,
-    onTooLong: (line, bytes) => issues.push({ path, line, message: `line of ${bytes} bytes exceeds the limit of ${settings.maxLineBytes ?? 16 * 1024 * 1024} bytes; skipped` }),
+  const opened = input.kept ?? openInput(input.source, settings);
+  const isDocument = input.head.container === 'json';
+  const documentLimit = effectiveMaxLineBytes(Math.max(settings.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES, settings.maxLineBytes ?? 0));
+  const lineLimit = effectiveMaxLineBytes(settings.maxLineBytes);
+  // A first line longer than the whole head may be a one-line document (a minified CloudTrail file).
+  const firstMayBeDocument = isDocument || (input.head.container === 'jsonl' && !input.head.text.includes('\n'));
+  let lineReached = 1;
+  // Once a limit has cut a document short, the parser's complaints about the truncated text are
+  // echoes of that one issue, not findings about the evidence.
+  let documentCut = false;
+  const lines = splitLines(opened.chunks, {
+    maxLineBytes: isDocument ? documentLimit : lineLimit,
+    maxFirstLineBytes: firstMayBeDocument ? documentLimit : lineLimit,
+    onLine: (line) => (lineReached = line),
+    onTooLong: (line, bytes) => {
+      if (documentCut) return;
+      if (isDocument) documentCut = true;
+      const whole = isDocument || (line === 1 && firstMayBeDocument);
+      issues.push({ path, line, message: whole
+        ? `line of ${bytes} bytes exceeds the document limit of ${documentLimit} bytes (--max-document-bytes); ${isDocument ? 'the JSON document was not read' : 'skipped'}`
+        : `line of ${bytes} bytes exceeds the limit of ${lineLimit} bytes (--max-line-bytes); skipped` });
+    },
   });
+  const guarded = guardDepth(lines, settings.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, isDocument, (line, max) => {
+    if (isDocument) documentCut = true;
+    issues.push({ path, line, message: `JSON nested deeper than ${max} levels (--max-json-depth); ${isDocument ? 'the rest of the document was not read' : 'skipped'}` });
+  }, () => documentCut);
   let yearNoted = false;
   const ctx: ParseContext = {
     path,
@@ -75,12 +113,57 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
       yearNoted = true;
       return year;
     },
-    skip: (where, message) => issues.push({ path, ...where, message }),
+    skip: (where, message) => {
+      if (!documentCut) issues.push({ path, ...where, message });
+    },
     note: (message) => {
       if (!notes.includes(message)) notes.push(message);
     },
   };
-  return { events: format.parse(lines, ctx), issues, notes, read };
+  const read = opened.result.then((r) => {
+    if (r.encoding) notes.push(`text is ${r.encoding.toUpperCase()} (by its byte-order mark); read as such`);
+    return r.error ? { ...r, errorLine: r.errorLine ?? lineReached } : r;
+  });
+  return { events: datable(format.parse(guarded, ctx), ctx), issues, notes, read };
+}
+
+/** The most a JavaScript Date can hold either side of 1970 (±100 000 000 days). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Every later stage formats times as ISO 8601; a time past what a Date holds (year +275760, 1e20 ms)
+ * would throw there. Such a record is a bad record of its input, skipped here with its place.
+ */
+async function* datable(events: AsyncIterable<ForensicEvent>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  for await (const e of events) {
+    const bad = !isDatable(e.timeMs) ? e.timeMs : e.endMs !== undefined && !isDatable(e.endMs) ? e.endMs : undefined;
+    if (bad === undefined) {
+      yield e;
+      continue;
+    }
+    const where = e.ref.line !== undefined ? { line: e.ref.line } : { index: e.ref.index };
+    ctx.skip(where, `time ${JSON.stringify(e.timeRaw).slice(0, 60)} is outside the range of dates (${bad} ms)`);
+  }
+}
+
+function isDatable(ms: number): boolean {
+  return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+}
+
+/**
+ * Keeps records nested deeper than `max` from the parser. A JSON lines record is skipped alone;
+ * a document stops at the line where it went too deep (its parser then sees no more lines).
+ */
+async function* guardDepth(lines: AsyncIterable<LineRecord>, max: number, isDocument: boolean, onDeep: (line: number, max: number) => void, isCut: () => boolean): AsyncGenerator<LineRecord> {
+  const meter = new JsonDepthMeter(max, !isDocument);
+  for await (const rec of lines) {
+    if (isCut()) continue;
+    if (meter.exceeds(rec.text)) {
+      onDeep(rec.line, max);
+      continue;
+    }
+    yield rec;
+  }
 }
 
 /** --year wins; else the year that puts the date at or before the other inputs' latest time. */

@@ -1,8 +1,9 @@
 // Paths → input sources (sorted folder walk, stdin), then bytes: opened read-only, hashed with
-// SHA-256 while streaming, gunzipped by magic bytes. Parsers never see compression or files.
+// SHA-256 while streaming, gunzipped by magic bytes (with bomb guards), UTF-16 turned into UTF-8.
+// Parsers never see compression, encodings or files.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { createReadStream, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,6 +15,11 @@ export interface InputSource {
   /** the path as given on the command line, or as found under a given folder; `-` for stdin */
   path: string;
   isStdin: boolean;
+  /**
+   * A pipe or device named on the command line (`<(zcat x.gz)`, a FIFO): like stdin it can be read
+   * only once, so detection keeps its stream open for the parse pass.
+   */
+  isStream?: boolean;
 }
 
 export interface ResolvedInputs {
@@ -41,8 +47,23 @@ export async function resolveInputs(paths: string[]): Promise<ResolvedInputs> {
     } catch (err) {
       throw new InputError(`cannot read input: ${describeFsError(err)}`, p, undefined, { cause: err });
     }
-    if (info.isDirectory()) await walk(p, sources, problems, new Set());
-    else addFile(p, sources, seen);
+    if (info.isDirectory()) {
+      await walk(p, sources, problems, new Set(), seen);
+      continue;
+    }
+    if (info.isFile()) {
+      const denied = await cannotOpen(p);
+      if (denied) throw new InputError(`cannot read input: ${denied}`, p);
+      addFile(p, sources, seen);
+    } else if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) {
+      // Named explicitly, a pipe is what the user wants read (process substitution): read it once.
+      if (!seen.has(p)) {
+        seen.add(p);
+        sources.push({ path: p, isStdin: false, isStream: true });
+      }
+    } else {
+      throw new InputError(`cannot read input: ${kindOf(info)}`, p);
+    }
   }
   return { sources, problems };
 }
@@ -53,7 +74,26 @@ function addFile(path: string, sources: InputSource[], seen: Set<string>): void 
   sources.push({ path, isStdin: false });
 }
 
-async function walk(dir: string, sources: InputSource[], problems: Issue[], ancestors: Set<string>): Promise<void> {
+/** Opening is the only honest readability test: access(2) says yes to root even where reading fails. */
+async function cannotOpen(path: string): Promise<string | undefined> {
+  try {
+    const fh = await open(path, 'r');
+    await fh.close();
+    return undefined;
+  } catch (err) {
+    return describeFsError(err);
+  }
+}
+
+function kindOf(info: Stats): string {
+  if (info.isFIFO()) return 'a named pipe';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+async function walk(dir: string, sources: InputSource[], problems: Issue[], ancestors: Set<string>, seen: Set<string>): Promise<void> {
   let real: string;
   let names: string[];
   try {
@@ -72,8 +112,15 @@ async function walk(dir: string, sources: InputSource[], problems: Issue[], ance
     const path = join(dir, name);
     try {
       const info = await stat(path);
-      if (info.isDirectory()) await walk(path, sources, problems, inner);
-      else if (info.isFile()) sources.push({ path, isStdin: false });
+      if (info.isDirectory()) await walk(path, sources, problems, inner, seen);
+      else if (info.isFile()) {
+        const denied = await cannotOpen(path);
+        if (denied) problems.push({ path, message: `cannot read: ${denied}; not analysed` });
+        else addFile(path, sources, seen);
+      } else {
+        // A pipe inside an evidence folder could block the run for ever; devices are not evidence files.
+        problems.push({ path, message: `${kindOf(info)}, not a regular file; not read` });
+      }
     } catch (err) {
       problems.push({ path, message: `cannot read: ${describeFsError(err)}` });
     }
@@ -97,32 +144,67 @@ export interface ReadResult {
   /** bytes as stored (compressed size for gzip) */
   bytes: number;
   gzip: boolean;
+  /** the text was UTF-16 (by its byte-order mark) and was read as such */
+  encoding?: 'utf-16le' | 'utf-16be';
   /** reading stopped early: unreadable file, truncated or corrupt gzip, size limit */
   error?: string;
+  /** the line reading had reached when `error` struck (filled in by the line stage, when known) */
+  errorLine?: number;
 }
 
 export interface ReadOptions {
-  /** the most decompressed bytes read from one gzip input (a bomb guard) */
+  /** the most decompressed bytes read from one gzip input */
   maxDecompressedBytes?: number;
+  /**
+   * A gzip bomb guard: past GZIP_RATIO_FLOOR_BYTES of output, stop when the output exceeds this many
+   * times the compressed bytes read so far. 0 turns it off.
+   */
+  maxGzipRatio?: number;
+  /**
+   * When the consumer stops early, read the rest anyway so `sha256` covers the whole input (default).
+   * Detection, which only wants the head and never reports a hash, turns this off.
+   */
+  hashWhole?: boolean;
 }
 
+/** Generous for evidence (a day of firewall logs), finite for a bomb. */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 64 * 1024 ** 3;
+/**
+ * Real logs compress 5–50 fold, very repetitive ones rarely beyond 100; deflate tops out near 1032.
+ * A bomb is all repetition, so a ratio this high over hundreds of MiB is not evidence worth a stall.
+ */
+export const DEFAULT_MAX_GZIP_RATIO = 200;
+export const GZIP_RATIO_FLOOR_BYTES = 256 * 1024 * 1024;
+
 const CHUNK = 1 << 20;
+/** Pipes and stdin are read once; a second open would block on an empty pipe or hash the wrong bytes. */
+const openedOnce = new WeakMap<InputSource, { chunks: AsyncGenerator<Buffer>; result: Promise<ReadResult> }>();
 
 /**
- * Streams an input's content (decompressed when it is gzip), hashing the stored bytes.
- * `result` settles after the stream is consumed; the hash always covers the whole stored input,
- * even when decompression failed half way (what was readable has been yielded by then).
+ * Streams an input's content (decompressed when it is gzip, as UTF-8 when it is UTF-16), hashing
+ * the stored bytes. `result` settles after the stream is consumed; the hash always covers the whole
+ * stored input, even when decompression failed half way (what was readable has been yielded by then).
  */
 export function openInput(source: InputSource, options: ReadOptions = {}): { chunks: AsyncIterable<Buffer>; result: Promise<ReadResult> } {
   const hash = createHash('sha256');
   const state: ReadResult = { sha256: '', bytes: 0, gzip: false };
   let settle!: (r: ReadResult) => void;
   const result = new Promise<ReadResult>((resolve) => (settle = resolve));
-  const raw: Readable = source.isStdin
-    ? process.stdin
-    : createReadStream(source.path, { flags: 'r', highWaterMark: CHUNK });
+  const readsOnce = source.isStdin || source.isStream === true;
+  const earlier = readsOnce ? openedOnce.get(source) : undefined;
+  if (earlier) {
+    // A second open of stdin or a pipe (to hash an input whose format is unknown): the bytes cannot
+    // come again, but the first reader can finish, so the hash and size still cover all of them.
+    async function* rest(): AsyncGenerator<Buffer> {
+      for await (const _ of { [Symbol.asyncIterator]: () => earlier!.chunks }) void _;
+    }
+    return { chunks: rest(), result: earlier.result };
+  }
+  let raw: Readable | undefined;
+  const openRaw = (): Readable => (source.isStdin ? process.stdin : createReadStream(source.path, { flags: 'r', highWaterMark: CHUNK }));
 
   async function* stored(): AsyncGenerator<Buffer> {
+    raw = openRaw();
     for await (const chunk of raw as AsyncIterable<Buffer>) {
       hash.update(chunk);
       state.bytes += chunk.length;
@@ -135,19 +217,23 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
     try {
       const first = await it.next();
       if (first.done) return;
+      let content: AsyncIterable<Buffer>;
       if (first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
         state.gzip = true;
-        yield* gunzip(first.value, it, state, options.maxDecompressedBytes ?? Number.MAX_SAFE_INTEGER);
+        content = gunzip(first.value, it, state, options);
       } else {
-        yield first.value;
-        yield* it;
+        content = prepend(first.value, it);
       }
+      yield* decodeUtf16(content, state);
     } catch (err) {
       state.error = `read failed: ${describeFsError(err)}`;
     } finally {
       // Finish hashing whatever was not consumed (early stop by the consumer, or a gzip error).
       try {
-        for await (const _ of it) void _;
+        if (options.hashWhole === false) {
+          await it.return(undefined);
+          if (raw && raw !== process.stdin) raw.destroy();
+        } else for await (const _ of it) void _;
       } catch (err) {
         state.error ??= `read failed: ${describeFsError(err)}`;
       }
@@ -156,13 +242,56 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
     }
   }
 
-  return { chunks: chunks(), result };
+  const generator = chunks();
+  if (readsOnce) openedOnce.set(source, { chunks: generator, result });
+  return { chunks: generator, result };
 }
 
-async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadResult, maxBytes: number): AsyncGenerator<Buffer> {
+async function* prepend(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  yield first;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/**
+ * UTF-16 text (Windows exports, PowerShell redirections) starts with a byte-order mark; it is
+ * re-encoded as UTF-8 so lines split on the right bytes. Anything else passes through untouched
+ * (invalid UTF-8 becomes U+FFFD later, when lines are decoded).
+ */
+async function* decodeUtf16(content: AsyncIterable<Buffer>, state: ReadResult): AsyncGenerator<Buffer> {
+  let decoder: TextDecoder | undefined;
+  let first = true;
+  for await (const chunk of content) {
+    if (first) {
+      first = false;
+      if (chunk.length >= 2 && chunk[0] === 0xff && chunk[1] === 0xfe && !(chunk.length >= 4 && chunk[2] === 0 && chunk[3] === 0)) state.encoding = 'utf-16le';
+      else if (chunk.length >= 2 && chunk[0] === 0xfe && chunk[1] === 0xff) state.encoding = 'utf-16be';
+      // The decoder drops the byte-order mark itself.
+      if (state.encoding) decoder = new TextDecoder(state.encoding);
+    }
+    if (!decoder) yield chunk;
+    else {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text) yield Buffer.from(text, 'utf8');
+    }
+  }
+  if (decoder) {
+    const tail = decoder.decode();
+    if (tail) yield Buffer.from(tail, 'utf8');
+  }
+}
+
+async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadResult, options: ReadOptions): AsyncGenerator<Buffer> {
+  const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
+  const maxRatio = options.maxGzipRatio ?? DEFAULT_MAX_GZIP_RATIO;
   const z = createGunzip({ chunkSize: 256 * 1024 });
   let failed = false;
-  const failure = once(z, 'error').catch(() => undefined);
+  // Destroying the stream (a limit hit) emits 'close' but neither 'drain' nor 'error': wait on all
+  // three, or the feeder would wait for ever and Node would exit mid-run with nothing written.
+  const failure = Promise.race([once(z, 'error'), once(z, 'close')]).catch(() => undefined);
   // Feed compressed bytes concurrently with reading the output, so backpressure cannot deadlock.
   const feed = (async () => {
     let next: IteratorResult<Buffer> = { done: false, value: first };
@@ -174,13 +303,20 @@ async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadRe
     if (!failed) z.end();
   })();
   let out = 0;
+  const stop = (message: string): void => {
+    state.error = message;
+    failed = true;
+    z.destroy();
+  };
   try {
     for await (const chunk of z as AsyncIterable<Buffer>) {
       out += chunk.length;
       if (out > maxBytes) {
-        state.error = `decompressed size exceeds the limit of ${maxBytes} bytes; rest not read`;
-        failed = true;
-        z.destroy();
+        stop(`decompressed size exceeds the limit of ${maxBytes} bytes (--max-decompressed-bytes); the rest was not read`);
+        break;
+      }
+      if (maxRatio > 0 && out > GZIP_RATIO_FLOOR_BYTES && out > maxRatio * state.bytes) {
+        stop(`gzip expands more than ${maxRatio}-fold (${out} bytes from ${state.bytes}): a decompression bomb? the rest was not read (--max-gzip-ratio)`);
         break;
       }
       yield chunk;

@@ -97,7 +97,7 @@ export function compareEvents(a: ForensicEvent, b: ForensicEvent): number {
 
 export function compareRefs(a: Ref, b: Ref): number {
   if (a.path !== b.path) return a.path < b.path ? -1 : 1;
-  return (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0) || (a.index ?? 0) - (b.index ?? 0);
+  return (a.line ?? a.index ?? 0) - (b.line ?? b.index ?? 0) || (a.index ?? -1) - (b.index ?? -1) || (a.line ?? -1) - (b.line ?? -1);
 }
 
 export function formatRef(ref: Ref): string {

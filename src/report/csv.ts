@@ -12,6 +12,7 @@ export const CSV_COLUMNS = [
   'src_ip', 'src_port', 'dst_ip', 'dst_port', 'dst_domain', 'operation', 'error_code', 'rules',
   'call_id', 'session', 'tool', 'command', 'confidence', 'delta_ms', 'call_ref', 'reasons', 'candidates',
   'dst_country', 'dst_asn', 'dst_org', 'sandbox', 'actor', 'message',
+  'src_country', 'src_asn', 'src_org',
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
@@ -51,6 +52,9 @@ function cells(v: Violation): Record<Column, unknown> {
     sandbox: v.sandbox,
     actor: v.actor,
     message: v.message,
+    src_country: v.src?.country,
+    src_asn: v.src?.asn,
+    src_org: v.src?.org,
   };
 }
 

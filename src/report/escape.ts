@@ -128,3 +128,14 @@ export function markdownFence(value: unknown, info = ''): string {
   const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
   return `${fence}${info}\n${text}\n${fence}`;
 }
+
+// ---- JSON ---------------------------------------------------------------------------------
+
+/**
+ * JSON text with C1 controls, DEL and the line/paragraph separators written as \u escapes:
+ * JSON.stringify escapes C0 only, and a raw C1 CSI (U+009B) would still drive a terminal that
+ * shows the report. The result parses to the same value.
+ */
+export function jsonInert(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -7,6 +7,7 @@ import { escapeHtml as h, escapeHtmlBlock, jsonForScript, stripTerminalControls 
 import {
   countBySeverity, formatDeltaMs, formatOverRepresentation, formatPercent, formatPValue, SEVERITIES_DESC, verdictSentences,
 } from './md.js';
+import { externalAddresses, geoLabel, hasGeo, idList } from './geo.js';
 import type { ReportRenderer } from './renderer.js';
 import { whatHappened } from './table.js';
 
@@ -90,7 +91,8 @@ function layoutTimeline(report: Report): Timeline | null {
     const key = `s:${a.session}`;
     if (!seen.has(key)) {
       seen.add(key);
-      sessionLanes.push({ key, label: `session ${a.session}`, kind: 'session' });
+      // the sandbox first: it is what ties the session lane to the host/sandbox lane above it
+      sessionLanes.push({ key, label: `${a.sandbox ? `${a.sandbox} · ` : ''}session ${a.session}`, kind: 'session' });
     }
     const k = callKey(a);
     const start = ms(a.time);
@@ -165,12 +167,17 @@ function renderTimeline(report: Report, tl: Timeline): string {
       `\n${truncate(stripTerminalControls(bar.call.command), 300)}`;
     parts.push(`<rect class="call${bar.chosen ? ' chosen' : ' candidate'}" data-t0="${bar.startMs}" data-t1="${bar.endMs}" x="${x(bar.startMs)}" y="${y}" width="${w.toFixed(1)}" height="${G.lane - 16}" rx="3"><title>${h(tip)}</title></rect>`);
   }
+  const barOf = new Map(tl.bars.map((b) => [callKey(b.call), b]));
   for (const v of report.violations) {
     const a = v.attribution;
     if (!a) continue;
     const y1 = tl.laneY.get(`s:${a.session}`)! + G.lane / 2;
     const y2 = tl.laneY.get(`h:${hostKey(v)}`)! + G.lane / 2;
-    parts.push(`<line class="link sev-${v.severity}" data-sev="${v.severity}" data-t0="${ms(a.time)}" data-t1="${ms(v.time)}" x1="${x(ms(a.time))}" y1="${y1}" x2="${x(ms(v.time))}" y2="${y2}"/>`);
+    // From the point of the call's bar nearest the violation: a miner's hundreds of hits then read as
+    // a comb under one bar instead of a fan of lines out of the call's start.
+    const bar = barOf.get(callKey(a));
+    const from = Math.min(Math.max(ms(v.time), bar?.startMs ?? ms(a.time)), bar?.endMs ?? ms(a.time));
+    parts.push(`<line class="link sev-${v.severity}" data-sev="${v.severity}" data-t0="${from}" data-t1="${ms(v.time)}" x1="${x(from)}" y1="${y1}" x2="${x(ms(v.time))}" y2="${y2}"/>`);
   }
   for (const v of report.violations) {
     const y = tl.laneY.get(`h:${hostKey(v)}`)! + G.lane / 2;
@@ -195,6 +202,7 @@ function scriptData(report: Report, tl: Timeline | null): unknown {
       time: t(v.time),
       severity: v.severity,
       what: t(whatHappened(v)),
+      network: t([hasGeo(v.dst) ? `destination ${geoLabel(v.dst)}` : '', hasGeo(v.src) ? `source ${geoLabel(v.src)}` : ''].filter(Boolean).join('; ')),
       where: t(v.sandbox ?? v.host ?? ''),
       ref: t(formatRef(v.ref)),
       rules: v.rules.map((r) => t(`${r.id}: ${r.title}`)),
@@ -228,7 +236,18 @@ function verdict(report: Report): string {
 <h2>Verdict</h2>
 ${verdictSentences(report).map((l) => `<p>${h(l)}</p>`).join('\n')}
 <div class="cards">${cards.map(([k, v]) => `<div class="card"><div class="k">${k}</div><div class="v">${v}</div></div>`).join('')}</div>
+${readingGuide(report)}
 </section>`;
+}
+
+/** Plain words on what the numbers mean, for a reviewer who was not in the investigation. */
+function readingGuide(report: Report): string {
+  const min = report.settings?.minConfidence;
+  const threshold = typeof min === 'number' ? min.toFixed(2) : 'the threshold';
+  return `<details class="guide"><summary>How to read this report</summary>
+<p>A <strong>violation</strong> is a firewall, flow or cloud-audit record that a rule marks (a refused connection, an IDS alert, a refused API call, traffic to a mining pool or tunnel service). It is <strong>attributed</strong> to the agent tool call whose evidence reaches a confidence of ${h(threshold)} or more: the time of the record against the call's run, the same session or sandbox, the command naming the destination, running what the rule describes. Each attribution lists that evidence in plain sentences, and every record has a <code>file:line</code> pointer into the original evidence. An <strong>incident</strong> is all the violations one tool call caused.</p>
+<p><strong>Over-representation</strong> compares the share of violations that happened while some agent tool call was running with the share of time tools were running; the p-value is the chance of seeing that many or more by coincidence. Times are UTC after clock correction (see Clock corrections).</p>
+</details>`;
 }
 
 function timelineSection(report: Report, tl: Timeline | null): string {
@@ -246,7 +265,7 @@ function timelineSection(report: Report, tl: Timeline | null): string {
 <span class="hint">Drag across the timeline to zoom in; click a mark for details.</span>
 </div>
 ${renderTimeline(report, tl)}
-<p class="legend"><span class="lg lg-mark"></span> violation (colour = severity) <span class="lg lg-call"></span> attributed tool call (bar: call start to its last attributed violation) <span class="lg lg-cand"></span> candidate call, not chosen <span class="lg lg-link"></span> attribution</p>
+<p class="legend"><span class="lg lg-mark"></span> violation (colour = severity) <span class="lg lg-call"></span> attributed tool call (bar: call start to its last attributed violation) <span class="lg lg-cand"></span> candidate call, not chosen <span class="lg lg-link"></span> attribution (from the call's bar to the violation)</p>
 <div id="detail" class="detail" aria-live="polite"><p class="muted">Select a violation mark to see its details here.</p></div>
 </section>`;
 }
@@ -261,14 +280,61 @@ function violationItem(v: Violation): string {
   if (a) {
     lines.push(`<div class="meta">Δ ${h(formatDeltaMs(a.deltaMs))} after the call started · confidence <strong>${a.confidence.toFixed(2)}</strong></div>`);
     if (a.reasons.length) lines.push(`<ul class="reasons">${a.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`);
-    const others = v.candidates.filter((c) => callKey(c) !== callKey(a));
-    if (others.length) {
-      lines.push(`<details><summary>${others.length} other candidate call(s)</summary><ul>${others.map((c) =>
-        `<li>${codeOf(c.callId)} (${h(c.tool)}) in session ${codeOf(c.session)}: confidence ${c.confidence.toFixed(2)}, Δ ${h(formatDeltaMs(c.deltaMs))}</li>`).join('')}</ul></details>`);
-    }
+    lines.push(otherCandidates(v, a));
   }
   lines.push('</li>');
   return lines.join('\n');
+}
+
+const geoNote = (v: Violation): string => {
+  const parts = [hasGeo(v.dst) ? `destination ${geoLabel(v.dst)}` : '', hasGeo(v.src) ? `source ${geoLabel(v.src)}` : ''].filter(Boolean);
+  return parts.length ? `<div class="muted">${h(parts.join('; '))}</div>` : '';
+};
+
+const otherCandidates = (v: Violation, a: Attribution): string => {
+  const others = v.candidates.filter((c) => callKey(c) !== callKey(a));
+  if (!others.length) return '';
+  return `<details><summary>${others.length} other candidate call(s)</summary><ul>${others.map((c) =>
+    `<li>${codeOf(c.callId)} (${h(c.tool)}) in session ${codeOf(c.session)}: confidence ${c.confidence.toFixed(2)}, Δ ${h(formatDeltaMs(c.deltaMs))}</li>`).join('')}</ul></details>`;
+};
+
+/**
+ * An incident's violations as one table under the evidence they all share, stated once: a miner's
+ * twenty hits would otherwise repeat the same four sentences twenty times. Each row keeps what is
+ * its own (timing, extra rules, other candidates) and its file:line pointer.
+ */
+function incidentBody(count: number, span: string, members: Violation[]): string {
+  const reasonLists = members.map((v) => v.attribution?.reasons ?? []);
+  const shared = (reasonLists[0] ?? []).filter((r) => reasonLists.every((l) => l.includes(r)));
+  const ruleKey = (r: { id: string }): string => r.id;
+  const sharedRules = (members[0]?.rules ?? []).filter((r) => members.every((v) => v.rules.some((x) => ruleKey(x) === ruleKey(r))));
+  const confidences = members.map((v) => v.attribution?.confidence).filter((c): c is number => c !== undefined);
+  const range = confidences.length
+    ? `; confidence ${Math.min(...confidences).toFixed(2)}${Math.max(...confidences) !== Math.min(...confidences) ? `–${Math.max(...confidences).toFixed(2)}` : ''}`
+    : '';
+  const out = [`<p>${count} violation(s), ${span}${range}.</p>`];
+  if (sharedRules.length) out.push(`<p class="meta">Rules: ${sharedRules.map((r) => `${codeOf(r.id)} ${h(r.title)}`).join('; ')}</p>`);
+  if (shared.length) {
+    out.push(`<p class="why">${members.length > 1 ? `Evidence shared by all ${members.length} violations:` : 'Evidence:'}</p>`);
+    out.push(`<ul class="reasons">${shared.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`);
+  }
+  const rows = members.map((v) => {
+    const a = v.attribution;
+    const own = (a?.reasons ?? []).filter((r) => !shared.includes(r));
+    const extraRules = v.rules.filter((r) => !sharedRules.some((x) => x.id === r.id));
+    const notes = [
+      own.length ? `<ul class="reasons">${own.map((r) => `<li>${h(r)}</li>`).join('')}</ul>` : '',
+      extraRules.length ? `<div class="meta">also ${extraRules.map((r) => `${codeOf(r.id)} ${h(r.title)}`).join('; ')}</div>` : '',
+      a ? otherCandidates(v, a) : '',
+    ].join('');
+    return `<tr id="v-${h(v.id)}" data-sev="${v.severity}"><td class="nowrap">${badge(v.severity)} <strong>${h(v.id)}</strong></td><td class="nowrap">${h(v.time)}</td>`
+      + `<td>${h(whatHappened(v, false))}${geoNote(v)}</td><td>${codeOf(formatRef(v.ref))}<div class="muted">${h(v.format)}${v.host || v.sandbox ? ` on ${h(v.sandbox ?? v.host)}` : ''}</div></td>`
+      + `<td class="num nowrap">${a ? h(formatDeltaMs(a.deltaMs)) : ''}</td><td class="num">${a ? a.confidence.toFixed(2) : ''}</td><td>${notes}</td></tr>`;
+  });
+  out.push(`<div class="table-wrap"><table class="members"><thead><tr><th>Violation</th><th>Time (UTC)</th><th>What</th><th>Record (file:line)</th><th>Δ after call start</th><th>Conf.</th><th>Evidence of this violation only</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></div>`);
+  return out.join('\n');
 }
 
 function callBlock(a: Attribution | null, callId: string, session: string): string {
@@ -276,7 +342,8 @@ function callBlock(a: Attribution | null, callId: string, session: string): stri
   return `<dl class="call">
 <dt>Tool call</dt><dd>${codeOf(a.callId)} (${h(a.tool)}) in session ${codeOf(a.session)}</dd>
 <dt>Started</dt><dd>${h(a.time)}${a.timePrecision ? ` <span class="muted">(time precision: ${h(a.timePrecision)})</span>` : ''}</dd>
-<dt>Transcript</dt><dd>${codeOf(formatRef(a.ref))}</dd>
+${a.sandbox || a.host ? `<dt>Ran in</dt><dd>${h([a.sandbox && `sandbox ${a.sandbox}`, a.host && `host ${a.host}`].filter(Boolean).join(' on '))}</dd>
+` : ''}<dt>Transcript</dt><dd>${codeOf(formatRef(a.ref))}</dd>
 </dl>`;
 }
 
@@ -293,8 +360,7 @@ function incidentsSection(report: Report, byId: Map<string, Violation>): string 
 <h3>${badge(inc.severity)} ${h(inc.id)} · ${h(inc.title)}</h3>
 ${callBlock(call, inc.callId, inc.session)}
 <pre class="cmd"><code>${escapeHtmlBlock(inc.command)}</code></pre>
-<p>${inc.count} violation(s), ${span}:</p>
-<ol class="violations">${members.map(violationItem).join('\n')}</ol>
+${incidentBody(inc.count, span, members)}
 </article>`);
   }
   const loose = report.violations.filter((v) => v.attribution && !inIncident.has(v.id));
@@ -325,11 +391,21 @@ function violationsTable(report: Report): string {
   if (report.violations.length === 0) return '<section id="violations"><h2>Violations</h2><p>No violations.</p></section>';
   const rows = report.violations.map((v) => {
     const a = v.attribution;
-    return `<tr id="row-${h(v.id)}" data-sev="${v.severity}"><td class="nowrap">${h(v.id)}</td><td class="nowrap">${h(v.time)}</td><td>${badge(v.severity)}</td><td>${h(v.action ?? '')}</td><td>${h(v.sandbox ?? v.host ?? '')}</td><td>${h(whatHappened(v))}${v.dst?.country || v.dst?.org ? `<div class="muted">${h([v.dst.country, v.dst.asn !== undefined ? `AS${v.dst.asn}` : undefined, v.dst.org].filter(Boolean).join(' · '))}</div>` : ''}</td><td>${v.rules.map((r) => codeOf(r.id)).join(' ')}</td><td>${codeOf(formatRef(v.ref))}</td><td>${a ? `${codeOf(a.callId)}<div class="muted">${h(a.session)}</div>` : '<span class="muted">unattributed</span>'}</td><td class="num">${a ? a.confidence.toFixed(2) : ''}</td></tr>`;
+    return `<tr id="row-${h(v.id)}" data-sev="${v.severity}"><td class="nowrap">${h(v.id)}</td><td class="nowrap">${h(v.time)}</td><td>${badge(v.severity)}</td><td>${h(v.action ?? '')}</td><td>${h(v.sandbox ?? v.host ?? '')}</td><td>${h(whatHappened(v, false))}${geoNote(v)}</td><td>${v.rules.map((r) => codeOf(r.id)).join(' ')}</td><td>${codeOf(formatRef(v.ref))}</td><td>${a ? `${codeOf(a.callId)}<div class="muted">${h(a.session)}</div>` : '<span class="muted">unattributed</span>'}</td><td class="num">${a ? a.confidence.toFixed(2) : ''}</td></tr>`;
   });
   return `<section id="violations"><h2>All violations</h2>
 <div class="table-wrap"><table><thead><tr><th>ID</th><th>Time (UTC)</th><th>Severity</th><th>Action</th><th>Host / sandbox</th><th>What</th><th>Rules</th><th>Evidence</th><th>Caused by</th><th>Conf.</th></tr></thead>
 <tbody>
+${rows.join('\n')}
+</tbody></table></div></section>`;
+}
+
+function externalSection(report: Report): string {
+  const list = externalAddresses(report);
+  if (list.length === 0) return '';
+  const rows = list.map((a) => `<tr><td>${codeOf(a.ip)}</td><td>${h(a.country ?? '')}</td><td class="nowrap">${a.asn === undefined ? '' : `AS${a.asn}`}</td><td>${h(a.org ?? '')}</td><td>${a.role}</td><td>${h(idList(a.violations))}</td></tr>`);
+  return `<section id="external"><h2>External addresses (GeoIP)</h2>
+<div class="table-wrap"><table><thead><tr><th>Address</th><th>Country</th><th>AS number</th><th>AS organization</th><th>Seen as</th><th>Violations</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></div></section>`;
 }
@@ -423,6 +499,12 @@ dl.call dt { color: #6b7280; } dl.call dd { margin: 0; overflow-wrap: anywhere; 
 ol.violations > li { margin: 6px 0; }
 .meta { color: #374151; font-size: 13px; overflow-wrap: anywhere; }
 .reasons { margin: 4px 0; color: #1f2937; }
+table.members td ul.reasons { margin: 0; padding-left: 18px; }
+table.members td details { font-size: 12.5px; }
+p.why { margin: 8px 0 2px; font-weight: 600; }
+.guide { margin: 10px 0 0; color: #374151; }
+.guide summary { cursor: pointer; color: #1d4ed8; }
+.guide p { max-width: 980px; }
 .muted { color: #6b7280; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
 th, td { border: 1px solid #e5e7eb; padding: 4px 8px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
@@ -594,6 +676,7 @@ const JS = `
     }
     row('Violation', item.id + ' · ' + item.severity + ' · ' + item.time);
     row('What', item.what);
+    row('Network (GeoIP)', item.network);
     row('Where', item.where);
     row('Evidence', item.ref);
     row('Rules', item.rules.join('; '));
@@ -646,6 +729,7 @@ ${verdict(report)}
 ${timelineSection(report, tl)}
 ${incidentsSection(report, byId)}
 ${violationsTable(report)}
+${externalSection(report)}
 ${inputsSection(report)}
 ${clockSection(report)}
 ${errorsSection(report)}

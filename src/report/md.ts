@@ -5,6 +5,7 @@ import { formatRef, SEVERITIES, type Severity } from '../model/event.js';
 import type { Attribution, Report, Violation } from '../model/report.js';
 import { escapeMarkdown as md, markdownCode as code, markdownFence } from './escape.js';
 import type { ReportRenderer } from './renderer.js';
+import { externalAddresses, idList } from './geo.js';
 import { whatHappened } from './table.js';
 
 /** Severities from the worst down, for summaries. */
@@ -154,6 +155,15 @@ function violations(report: Report, out: string[]): void {
   ])), '');
 }
 
+function external(report: Report, out: string[]): void {
+  const list = externalAddresses(report);
+  if (list.length === 0) return;
+  out.push('## External addresses', '', 'Country and network owner of each external address, from the --geoip databases.', '');
+  out.push(...table(['Address', 'Country', 'AS number', 'AS organization', 'Seen as', 'Violations'], list.map((a) => [
+    code(a.ip, true), md(a.country ?? ''), a.asn === undefined ? '' : `AS${a.asn}`, md(a.org ?? ''), a.role, md(idList(a.violations)),
+  ])), '');
+}
+
 function evidence(report: Report, out: string[]): void {
   const attributed = report.violations.filter((v) => v.attribution);
   out.push('## Why each attribution was made', '');
@@ -227,6 +237,7 @@ export const mdRenderer: ReportRenderer = {
     clock(report, out);
     incidents(report, byId, out);
     violations(report, out);
+    external(report, out);
     evidence(report, out);
     unattributed(report, out);
     errors(report, out);

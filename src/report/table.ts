@@ -4,6 +4,7 @@ import { Chalk } from 'chalk';
 import { formatRef, type Severity } from '../model/event.js';
 import type { Report, Violation } from '../model/report.js';
 import { stripTerminalControls } from './escape.js';
+import { externalAddresses, geoLabel, geoTag, idList, remoteGeoTag, reportHasGeo } from './geo.js';
 import type { RenderOptions, ReportRenderer } from './renderer.js';
 
 type Paint = InstanceType<typeof Chalk>;
@@ -34,14 +35,26 @@ export function endpoint(e: { ip?: string; port?: number; domain?: string } | un
   return e.port === undefined ? host : `${host}:${e.port}`;
 }
 
-/** One short line for what the violation was: a flow, or an audit operation. */
-export function whatHappened(v: Violation): string {
+/**
+ * One short line for what the violation was: a flow, or an audit operation. With `geo`, an endpoint
+ * enriched by --geoip is followed by its `[NL/AS64500]` tag.
+ */
+export function whatHappened(v: Violation, geo = true): string {
   if (v.source === 'audit') return [v.operation, v.errorCode && `(${v.errorCode})`, v.actor && `by ${v.actor}`].filter(Boolean).join(' ');
-  const flow = `${endpoint(v.src)} → ${endpoint(v.dst)}`;
+  const side = (e: Violation['src']): string => {
+    const tag = geo ? geoTag(e) : '';
+    return tag ? `${endpoint(e)} [${tag}]` : endpoint(e);
+  };
+  const flow = `${side(v.src)} → ${side(v.dst)}`;
   return v.proto ? `${v.proto} ${flow}` : flow;
 }
 
-const COLUMNS = [
+interface Column {
+  title: string;
+  width: number;
+}
+
+const COLUMNS: readonly Column[] = [
   { title: 'ID', width: 5 },
   { title: 'TIME (UTC)', width: 24 },
   { title: 'SEV', width: 4 },
@@ -50,18 +63,29 @@ const COLUMNS = [
   { title: 'RULE', width: 26 },
   { title: 'CAUSED BY', width: 24 },
   { title: 'CONF', width: 4 },
-] as const;
+];
 
-function row(cells: string[]): string {
-  return cells.map((cell, i) => fit(cell, COLUMNS[i]!.width)).join('  ').trimEnd();
+// With --geoip, the remote side's `NL/AS64500` gets its own column right after WHAT, so the
+// truncated WHAT text never hides it.
+const GEO_COLUMN: Column = { title: 'GEO', width: 14 };
+const GEO_AT = 5;
+
+function columnsFor(report: Report): readonly Column[] {
+  return reportHasGeo(report) ? [...COLUMNS.slice(0, GEO_AT), GEO_COLUMN, ...COLUMNS.slice(GEO_AT)] : COLUMNS;
 }
 
-function violationRow(v: Violation): string[] {
+function row(cells: string[], columns: readonly Column[]): string {
+  return cells.map((cell, i) => fit(cell, columns[i]!.width)).join('  ').trimEnd();
+}
+
+function violationRow(v: Violation, withGeo: boolean): string[] {
   const a = v.attribution;
-  return [
-    v.id, v.time, SEVERITY_LABEL[v.severity], safe(v.action), safe(whatHappened(v)),
+  const cells = [
+    v.id, v.time, SEVERITY_LABEL[v.severity], safe(v.action), safe(whatHappened(v, false)),
     safe(v.rules[0]?.id ?? ''), a ? safe(a.callId) : '-', a ? a.confidence.toFixed(2) : '',
   ];
+  if (withGeo) cells.splice(GEO_AT, 0, safe(remoteGeoTag(v)));
+  return cells;
 }
 
 function renderViolations(report: Report, c: Paint, out: string[]): void {
@@ -70,11 +94,20 @@ function renderViolations(report: Report, c: Paint, out: string[]): void {
     out.push('  none');
     return;
   }
-  out.push(c.dim(row(COLUMNS.map((col) => col.title))));
+  const columns = columnsFor(report);
+  out.push(c.dim(row(columns.map((col) => col.title), columns)));
   for (const v of report.violations) {
-    const cells = violationRow(v);
-    const line = row(cells);
-    out.push(severityPaint(c, v.severity)(line));
+    out.push(severityPaint(c, v.severity)(row(violationRow(v, columns.length > COLUMNS.length), columns)));
+  }
+}
+
+function renderExternal(report: Report, c: Paint, out: string[]): void {
+  const list = externalAddresses(report);
+  if (list.length === 0) return;
+  out.push('', c.bold(`External addresses (${list.length}, GeoIP)`));
+  const ipWidth = Math.min(39, Math.max(...list.map((a) => [...safe(a.ip)].length)));
+  for (const a of list) {
+    out.push(`  ${fit(safe(a.ip), ipWidth)}  ${safe(geoLabel(a))}  ${c.dim(`${a.role}, ${idList(a.violations)}`)}`);
   }
 }
 
@@ -131,6 +164,7 @@ export const tableRenderer: ReportRenderer = {
     renderViolations(report, c, out);
     renderAttributions(report, c, out);
     renderIncidents(report, c, out);
+    renderExternal(report, c, out);
     renderSummary(report, c, out);
     return out.join('\n') + '\n';
   },

@@ -1,28 +1,124 @@
 // How a rule names an event's values: the event's own dotted paths (dst.ip, fields.signature),
-// bare format-specific keys (signature → fields.signature), and a few Sigma taxonomy names.
+// bare format-specific keys (signature → fields.signature), Sigma taxonomy names, and the source
+// field names real Sigma rules use per log source (eventName, id.resp_h, a0...), all in ONE table.
 import type { ForensicEvent } from '../model/event.js';
 
-/** Sigma taxonomy names (network_connection, process_creation, cloud) → our event paths. */
-export const FIELD_ALIASES: Readonly<Record<string, string>> = {
-  DestinationIp: 'dst.ip',
-  DestinationPort: 'dst.port',
-  DestinationHostname: 'dst.domain',
-  SourceIp: 'src.ip',
-  SourcePort: 'src.port',
-  Protocol: 'proto',
-  CommandLine: 'command',
-  Image: 'fields.exe',
-  eventName: 'operation',
-  eventSource: 'fields.eventSource',
-  errorCode: 'errorCode',
-  Computer: 'host',
+/** Where a rule field's value comes from: an event path, or a value computed from the event. */
+export type FieldSource = string | ((event: ForensicEvent) => unknown);
+
+// Vendor words for our action vocabulary: Sigma's firewall taxonomy writes `denied`, `blocked`,
+// `accept`. Only synonyms, never a word of another of our actions, so `action: deny` stays exact.
+const ACTION_SYNONYMS: Record<string, string[]> = {
+  allow: ['allow', 'allowed', 'accept', 'accepted', 'pass', 'permit', 'permitted'],
+  deny: ['deny', 'denied', 'block', 'blocked'],
+  drop: ['drop', 'dropped'],
+  reject: ['reject', 'rejected'],
+  alert: ['alert'],
+  error: ['error', 'failure', 'failed'],
+};
+
+/** auditd EXECVE arguments: the parser joins argv with joinArgv's quoting; this inverts it. */
+export function splitArgv(command: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < command.length) {
+    while (command[i] === ' ') i++;
+    if (i >= command.length) break;
+    let arg = '';
+    if (command[i] === '"') {
+      i++;
+      while (i < command.length && command[i] !== '"') {
+        if (command[i] === '\\' && i + 1 < command.length) i++;
+        arg += command[i++];
+      }
+      i++;
+    } else {
+      while (i < command.length && command[i] !== ' ') arg += command[i++];
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+const argvOf = (e: ForensicEvent): string[] | undefined =>
+  e.command !== undefined && String(e.fields?.recordTypes ?? '').split(',').includes('EXECVE') ? splitArgv(e.command) : undefined;
+const argAt = (n: number) => (e: ForensicEvent) => argvOf(e)?.[n];
+const AUDITD_ARGS: Record<string, FieldSource> = Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`a${n}`, argAt(n)]));
+const srcAddress = (e: ForensicEvent) => e.src?.ip ?? e.src?.domain;
+
+/**
+ * Rule field names → event values. `*` applies to every format (Sigma taxonomy names of the
+ * network_connection, firewall, dns, process_creation and cloud categories); a format's own entry
+ * wins over `*` and holds the source field names of that log (what SigmaHQ rules for the product use).
+ * Names absent here resolve to the event path (dst.ip, fields.x) or to the bare format field.
+ */
+export const FIELD_ALIASES: Readonly<Record<string, Readonly<Record<string, FieldSource>>>> = {
+  '*': {
+    DestinationIp: 'dst.ip', DestinationPort: 'dst.port', DestinationHostname: 'dst.domain',
+    SourceIp: 'src.ip', SourcePort: 'src.port', SourceHostname: 'src.domain', Protocol: 'proto',
+    src_ip: 'src.ip', src_port: 'src.port', dst_ip: 'dst.ip', dst_port: 'dst.port', dst_host: 'dst.domain',
+    query: 'dst.domain', QueryName: 'dst.domain', 'dns.question.name': 'dst.domain',
+    CommandLine: 'command', Image: 'fields.exe', ParentProcessId: 'fields.ppid', ProcessId: 'fields.pid', User: 'actor',
+    eventName: 'operation', eventSource: 'fields.eventSource', errorCode: 'errorCode',
+    Computer: 'host', ComputerName: 'host',
+    action: (e) => (e.action ? ACTION_SYNONYMS[e.action] ?? [e.action] : undefined),
+  },
+  'aws-cloudtrail': {
+    errorMessage: 'fields.errorMessage', userAgent: 'fields.userAgent', awsRegion: 'fields.awsRegion',
+    eventType: 'fields.eventType', eventID: 'fields.eventID', recipientAccountId: 'fields.recipientAccountId',
+    'userIdentity.type': 'fields.identityType', type: 'fields.identityType',
+    'userIdentity.arn': 'actor', 'userIdentity.accessKeyId': 'fields.accessKeyId',
+    sourceIPAddress: srcAddress, 'requestParameters.instanceId': 'fields.instanceId',
+  },
+  'alibaba-actiontrail': {
+    'userIdentity.type': 'fields.identityType', 'userIdentity.accessKeyId': 'fields.accessKeyId',
+    sourceIpAddress: srcAddress, acsRegion: 'fields.acsRegion', errorMessage: 'fields.errorMessage',
+  },
+  'gcp-audit': {
+    'gcp.audit.method_name': 'operation', 'protoPayload.methodName': 'operation', methodName: 'operation',
+    'gcp.audit.service_name': 'fields.serviceName', 'protoPayload.serviceName': 'fields.serviceName',
+    'gcp.audit.principal_email': 'actor', 'protoPayload.authenticationInfo.principalEmail': 'actor',
+    'gcp.audit.resource_name': 'fields.resourceName', 'protoPayload.resourceName': 'fields.resourceName',
+    'protoPayload.status.code': 'fields.statusCode', 'protoPayload.requestMetadata.callerIp': srcAddress,
+  },
+  'azure-activity': {
+    operationName: 'operation', OperationNameValue: 'operation', Caller: 'actor', CallerIpAddress: srcAddress,
+    ActivityStatusValue: 'fields.status', ResultType: 'fields.status', ResourceId: 'fields.resourceId',
+  },
+  'k8s-audit': {
+    'objectRef.resource': 'fields.resource', 'objectRef.subresource': 'fields.subresource',
+    'objectRef.namespace': 'fields.namespace', 'objectRef.name': 'fields.name',
+    'user.username': 'actor', 'user.groups': 'fields.groups', 'responseStatus.code': 'fields.code',
+    sourceIPs: srcAddress,
+  },
+  'zeek-conn': {
+    'id.orig_h': 'src.ip', 'id.orig_p': 'src.port', 'id.resp_h': 'dst.ip', 'id.resp_p': 'dst.port',
+  },
+  'suricata-eve': {
+    src_ip: 'src.ip', dest_ip: 'dst.ip', dest_port: 'dst.port',
+    'alert.signature': 'fields.signature', 'alert.signature_id': 'fields.signature_id',
+    'alert.category': 'fields.category', 'alert.severity': 'fields.severity', 'alert.action': 'fields.alert_action',
+    'dns.rrname': 'dst.domain', 'dns.query.rrname': 'dst.domain', 'tls.sni': 'dst.domain', 'http.hostname': 'dst.domain',
+    'http.url': 'fields.url', 'http.http_user_agent': 'fields.http_user_agent',
+    answers: (e) => (typeof e.fields?.output === 'string' ? e.fields.output.split(',') : undefined),
+    'flow.bytes_toserver': 'fields.bytes_toserver', 'flow.bytes_toclient': 'fields.bytes_toclient',
+  },
+  auditd: {
+    // Sigma's auditd rules test one record type (`type: EXECVE`); our event groups a whole audit event.
+    type: (e) => (typeof e.fields?.recordTypes === 'string' ? e.fields.recordTypes.split(',') : undefined),
+    syscall: 'operation',
+    ...AUDITD_ARGS,
+  },
+  'aws-vpc-flow': { srcAddr: 'src.ip', dstAddr: 'dst.ip', srcPort: 'src.port', dstPort: 'dst.port' },
+  'opensandbox-egress': {
+    'target.host': 'dst.domain', peer: 'dst.ip',
+    answers: (e) => (typeof e.fields?.output === 'string' ? e.fields.output.split(',') : undefined),
+  },
 };
 
 const TOP_LEVEL = new Set(['kind', 'source', 'format', 'timeMs', 'endMs', 'timeRaw', 'host', 'sandbox', 'container', 'session', 'src', 'dst', 'proto', 'action', 'actor', 'operation', 'errorCode', 'callId', 'tool', 'command', 'exitCode', 'timePrecision', 'message', 'fields']);
 
-/** The value a rule field name refers to in an event, or undefined when absent. */
-export function getField(event: ForensicEvent, name: string): unknown {
-  const path = FIELD_ALIASES[name] ?? name;
+function byPath(event: ForensicEvent, path: string): unknown {
   const dot = path.indexOf('.');
   const head = dot < 0 ? path : path.slice(0, dot);
   if (!TOP_LEVEL.has(head)) return event.fields?.[path];
@@ -31,6 +127,27 @@ export function getField(event: ForensicEvent, name: string): unknown {
     if (typeof cur !== 'object' || cur === null) return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
-  if (cur === undefined && head === 'fields') return undefined;
   return cur;
+}
+
+/** Where a rule field name points for events of this format (for `rules list` and docs). */
+export function fieldSource(format: string, name: string): FieldSource {
+  return FIELD_ALIASES[format]?.[name] ?? FIELD_ALIASES['*']![name] ?? name;
+}
+
+/** The value a rule field name refers to in an event, or undefined when absent (may be a list). */
+export function getField(event: ForensicEvent, name: string): unknown {
+  const source = fieldSource(event.format, name);
+  return typeof source === 'function' ? source(event) : byPath(event, source);
+}
+
+/**
+ * One comparable text for a field, for grouping and counting in correlations: the event's own
+ * value (not the synonyms a rule may test), lists joined, absent as ''.
+ */
+export function fieldKey(event: ForensicEvent, name: string): string {
+  const source = name === 'action' ? 'action' : fieldSource(event.format, name);
+  const v = typeof source === 'function' ? source(event) : byPath(event, source);
+  if (v === undefined || v === null) return '';
+  return Array.isArray(v) ? v.map(String).join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -1,5 +1,5 @@
-// Rule types: a Sigma-style detection that marks events as violations, plus our `attribution`
-// extension that tells the attribution stage how a violation of this kind ties to a tool call.
+// Rule types: Sigma-style detections that mark events, Sigma correlations over what they mark, and
+// our `attribution` extension that tells the attribution stage how a violation ties to a tool call.
 import type { EventKind, Severity } from '../model/event.js';
 
 /** One compiled test of one field value. */
@@ -28,6 +28,18 @@ export type ConditionNode =
   | { type: 'and' | 'or'; nodes: ConditionNode[] }
   | { type: 'of'; quantifier: 'all' | 'one'; pattern: string };
 
+/** Scopes a call must share with a violation to be its candidate (attribution.join). */
+export const JOIN_KEYS = ['session', 'sandbox', 'host', 'container', 'inventory'] as const;
+export type JoinKey = (typeof JOIN_KEYS)[number];
+
+export interface CommandPattern {
+  source: string;
+  test: (command: string) => boolean;
+  label: string;
+  /** evidence weight when the command matches; attribution's default (0.5) when undefined */
+  weight?: number;
+}
+
 export interface AttributionHints {
   /** how long before the call's start a violation may be stamped (clock jitter), ms */
   beforeMs: number;
@@ -36,7 +48,11 @@ export interface AttributionHints {
   /** the behaviour outlives the call (a miner, a tunnel): violations long after it can be its effect */
   persistent: boolean;
   /** texts in a command that show this behaviour (re2 syntax, case-insensitive) */
-  commandPatterns: { source: string; test: (command: string) => boolean; label: string }[];
+  commandPatterns: CommandPattern[];
+  /** correlation rules: the event of the group the violation is placed at */
+  anchor: 'first' | 'last';
+  /** scopes that must agree between violation and call; empty leaves it to the scoring */
+  join: JoinKey[];
 }
 
 export interface RuleTestCase {
@@ -44,21 +60,92 @@ export interface RuleTestCase {
   event: Record<string, unknown>;
 }
 
-export interface Rule {
+/** A correlation test: events at offsets from a fixed origin, fed through the referenced rules. */
+export interface CorrelationTestCase {
+  name: string;
+  events: { atMs: number; event: Record<string, unknown> }[];
+}
+
+/** A tool call of an attribution test case, in the transcript's own terms. */
+export interface TestCall {
+  callId: string;
+  session?: string;
+  tool?: string;
+  command: string;
+  host?: string;
+  sandbox?: string;
+  container?: string;
+  startMs: number;
+  /** undefined: the format gave no end */
+  endMs?: number;
+  precision?: 'exact' | 'call-result' | 'response' | 'step' | 'session';
+}
+
+/** `tests.attribution`: a violation, the calls around it, and which call (or none) must win. */
+export interface AttributionTestCase {
+  name: string;
+  line: number;
+  violation: { atMs: number; event: Record<string, unknown> };
+  calls: TestCall[];
+  inventory: { host: string; ip: string; sandbox?: string; session?: string }[];
+  dns: { ip: string; domain: string }[];
+  expect: string | null;
+  minConfidence: number;
+}
+
+/** What every rule that can name a violation carries, detection or correlation. */
+export interface RuleHeader {
   id: string;
+  /** Sigma `name`: how correlations may refer to the rule */
+  name?: string;
   title: string;
   description?: string;
   severity: Severity;
+  attribution: AttributionHints;
+  tags: string[];
+  /** where the rule was loaded from */
+  path: string;
+  line: number;
+}
+
+export interface Rule extends RuleHeader {
   /** event kinds this rule looks at (from logsource.category), all when undefined */
   kinds?: EventKind[];
   /** event sources (firewall, audit) from logsource.product/service, all when undefined */
   formats?: string[];
   selections: Map<string, Selection>;
   condition: ConditionNode;
-  attribution: AttributionHints;
-  tags: string[];
-  tests: { positive: RuleTestCase[]; negative: RuleTestCase[] };
-  /** where the rule was loaded from */
-  path: string;
-  line: number;
+  tests: { positive: RuleTestCase[]; negative: RuleTestCase[]; attribution: AttributionTestCase[] };
+  /** false when only correlations use it (Sigma `generate: false`, the default): it marks no violation alone */
+  standalone: boolean;
+}
+
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
+
+/** A bound on a count: every present bound must hold. */
+export interface CountCondition {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+  eq?: number;
+}
+
+export interface CorrelationRule extends RuleHeader {
+  type: CorrelationType;
+  /** referenced rule ids or names, as written */
+  refs: string[];
+  groupBy: string[];
+  timespanMs: number;
+  /** undefined for temporal types without one: all referenced rules must occur */
+  condition?: CountCondition;
+  /** value_count: the field whose distinct values are counted */
+  field?: string;
+  /** alias name → (referenced rule name or id → field in its events) */
+  aliases: Map<string, Map<string, string>>;
+  /** Sigma `generate`: the referenced rules also mark violations on their own */
+  generate: boolean;
+  tests: { positive: CorrelationTestCase[]; negative: CorrelationTestCase[]; attribution: AttributionTestCase[] };
+  /** false when an enclosing correlation uses it without `generate: true` */
+  standalone: boolean;
 }

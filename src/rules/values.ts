@@ -6,6 +6,25 @@ import type { ValueTest } from './rule.js';
 
 export const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'gt', 'gte', 'lt', 'lte', 'base64', 'base64offset', 'expand', 'cased', 'windash']);
 
+/** Sigma modifiers we know but do not run, with why: a rule using them is refused, never half-run. */
+const UNSUPPORTED: Record<string, string> = {
+  utf16le: 'UTF-16 encodings only matter for Windows logs, which this tool does not read',
+  utf16be: 'UTF-16 encodings only matter for Windows logs, which this tool does not read',
+  utf16: 'UTF-16 encodings only matter for Windows logs, which this tool does not read',
+  wide: 'UTF-16 encodings only matter for Windows logs, which this tool does not read',
+  fieldref: 'comparing two fields of one event is not supported',
+  minute: 'time-part modifiers are not supported', hour: 'time-part modifiers are not supported',
+  day: 'time-part modifiers are not supported', week: 'time-part modifiers are not supported',
+  month: 'time-part modifiers are not supported', year: 'time-part modifiers are not supported',
+};
+
+/** Sigma's `windash`: a leading `-` of an option may also be written `/`, en dash, em dash or horizontal bar. */
+function windashVariants(value: string): string[] {
+  const dashes = ['-', '/', '\u2013', '\u2014', '\u2015'];
+  if (!/(^|\s)-/.test(value)) return [value];
+  return dashes.map((d) => value.replace(/(^|\s)-/g, `$1${d}`));
+}
+
 export interface CompiledField {
   tests: ValueTest[];
   all: boolean;
@@ -15,8 +34,14 @@ export interface CompiledField {
 
 /** Turns `field|mod1|mod2: values` into tests; throws Error with the reason on a bad rule. */
 export function compileField(modifiers: string[], rawValues: unknown[], placeholders: ReadonlyMap<string, string[]>): CompiledField {
-  for (const m of modifiers) if (!MODIFIERS.has(m)) throw new Error(`unknown modifier '${m}'`);
+  for (const m of modifiers) {
+    if (UNSUPPORTED[m]) throw new Error(`unsupported modifier '${m}': ${UNSUPPORTED[m]}`);
+    if (!MODIFIERS.has(m)) throw new Error(`unknown modifier '${m}' (known: ${[...MODIFIERS].join(', ')})`);
+  }
   const has = (m: string) => modifiers.includes(m);
+  const exclusive = ['contains', 'startswith', 'endswith', 're', 'cidr', 'gt', 'gte', 'lt', 'lte', 'exists'].filter(has);
+  if (exclusive.length > 1) throw new Error(`modifiers '${exclusive.join("' and '")}' cannot be combined`);
+  for (const flag of ['i', 'm', 's']) if (has(flag) && !has('re')) throw new Error(`modifier '${flag}' only applies to 're'`);
   if (has('exists')) {
     if (rawValues.length !== 1 || typeof rawValues[0] !== 'boolean') throw new Error("'exists' takes true or false");
     return { tests: [], all: false, exists: rawValues[0] as boolean };
@@ -24,6 +49,7 @@ export function compileField(modifiers: string[], rawValues: unknown[], placehol
   if (rawValues.length === 1 && rawValues[0] === null) return { tests: [], all: false, isNull: true };
   let values: unknown[] = rawValues;
   if (has('expand')) values = values.flatMap((v) => expandPlaceholder(v, placeholders));
+  if (has('windash')) values = values.flatMap((v) => (typeof v === 'string' ? windashVariants(v) : [v]));
   if (has('base64') || has('base64offset')) values = values.flatMap((v) => (has('base64offset') ? base64Offsets(String(v)) : [Buffer.from(String(v)).toString('base64')]));
   const tests = values.map((v) => compileValue(v, modifiers));
   return { tests, all: has('all') };

@@ -59,7 +59,7 @@ describe('md renderer', () => {
     const out = await render();
     const lines = out.split('\n');
     expect(lines.filter((l) => l.startsWith('## '))).toEqual([
-      '## Verdict', '## Inputs', '## Clock corrections', '## Incidents', '## Violations', '## Why each attribution was made',
+      '## Verdict', '## Inputs', '## Clock corrections', '## Incidents', '## Violations', '## External addresses', '## Why each attribution was made',
       '## Unattributed violations', '## Errors', '## Settings',
     ]);
     expect(lines).toContain(`| \`logs/fw/kern.log\` | iptables | firewall | 120 | 2 | 2024-05-01T09:58:00.000Z | 2024-05-01T10:05:00.000Z | \`${'a'.repeat(64)}\` |`);
@@ -71,6 +71,9 @@ describe('md renderer', () => {
     expect(lines).toContain('- the command names pool\\.minexmr\\.example, the connection&#39;s destination');
     expect(lines).toContain('- `toolu_01B7kM` (Bash) in session `sess-7f3c`: confidence 0.22, Δ \\+11.3 s');
     expect(lines).toContain('- `logs/fw/kern.log:5`: not an iptables LOG line');
+    // GeoIP facts: a tag beside the address, and the owners table
+    expect(out).toContain('pool\\.minexmr\\.example\\(203.0.113.9\\)\\:3333 \\[NL/AS64500\\]');
+    expect(lines).toContain('| `203.0.113.9` | NL | AS64500 | Example Hosting BV | destination | V1 |');
     expect(out).toContain('`logs/cloud/trail.json#3`); no candidate tool call');
   });
 

@@ -35,4 +35,19 @@ describe('table renderer', () => {
       expect(out).toContain('<script>alert(1)</script>');
     }
   });
+
+  it('render() shows GeoIP facts in a GEO column and lists external addresses, only when --geoip gave any', async () => {
+    const out = await tableRenderer.render(sampleReport(), { color: false });
+    const lines = out.split('\n');
+    expect(lines[1]).toMatch(/^ID +TIME \(UTC\) +SEV +ACTION +WHAT +GEO +RULE +CAUSED BY +CONF$/);
+    const v1 = lines.find((l) => l.startsWith('V1 '))!;
+    expect(v1).toMatch(/ NL\/AS64500 +net\.mining-pool /);
+    expect(lines).toContain('External addresses (1, GeoIP)');
+    expect(lines).toContain('  203.0.113.9  NL · AS64500 Example Hosting BV  destination, V1');
+    const plain = sampleReport();
+    plain.violations[0]!.dst = { ip: '203.0.113.9', port: 3333 };
+    const without = await tableRenderer.render(plain, { color: false });
+    expect(without.split('\n')[1]).not.toContain('GEO');
+    expect(without).not.toContain('External addresses');
+  });
 });

@@ -82,8 +82,11 @@ function withHost(text: string, at: number, base: Omit<SyslogHeader, 'rest'>): S
   const end = text.indexOf(' ', at);
   const token = end < 0 ? text.slice(at) : text.slice(at, end);
   // `Jan  8 03:37:09 DENY: IN=...` or `... [UFW BLOCK] IN=...`: no hostname was written.
-  if (token === '' || token.endsWith(':') || token.startsWith('[') || token.includes('=')) return { ...base, rest: text.slice(at) };
-  return { ...base, host: token, rest: end < 0 ? '' : text.slice(end + 1) };
+  // Object literals rather than spreads: this runs for every syslog line.
+  if (token === '' || token.endsWith(':') || token.startsWith('[') || token.includes('=')) {
+    return { timeMs: base.timeMs, timeRaw: base.timeRaw, style: base.style, pri: base.pri, rest: text.slice(at) };
+  }
+  return { timeMs: base.timeMs, timeRaw: base.timeRaw, style: base.style, pri: base.pri, host: token, rest: end < 0 ? '' : text.slice(end + 1) };
 }
 
 function rfc5424(text: string, at: number, pri: number): SyslogHeader | undefined {

@@ -7,18 +7,27 @@ export function isValidZone(zone: string): boolean {
 }
 
 const offsetCache = new Map<string, number>();
+let lastZone = '';
+let lastHour = NaN;
+let lastOffset = 0;
 const HOUR = 3_600_000;
 
 /** The zone's UTC offset in minutes at the given UTC instant (DST-correct), cached per zone and hour. */
 export function zoneOffsetMinutes(zone: string, utcMs: number): number {
   if (zone === 'UTC' || zone === 'Etc/UTC') return 0;
-  const key = `${zone}|${Math.floor(utcMs / HOUR)}`;
+  const hour = Math.floor(utcMs / HOUR);
+  // Consecutive records nearly always fall in the same hour: skip building the cache key for them.
+  if (hour === lastHour && zone === lastZone) return lastOffset;
+  const key = `${zone}|${hour}`;
   let offset = offsetCache.get(key);
   if (offset === undefined) {
     offset = DateTime.fromMillis(utcMs, { zone }).offset;
     if (offsetCache.size > 100_000) offsetCache.clear();
     offsetCache.set(key, offset);
   }
+  lastZone = zone;
+  lastHour = hour;
+  lastOffset = offset;
   return offset;
 }
 
@@ -78,6 +87,8 @@ export function parseIsoMs(text: string, zone = 'UTC'): number {
 
 /** Epoch seconds with an optional fraction (`1700000000.123456`), exact to the millisecond. */
 export function parseEpochSeconds(text: string): number {
+  // Whole seconds (every Cloud Firewall record) skip the regex and the split.
+  if (text.length > 0 && text.length <= 12 && digits(text, 0, text.length) >= 0) return Number(text) * 1000;
   if (!/^\d{1,12}(\.\d+)?$/.test(text)) return NaN;
   const [whole, frac = ''] = text.split('.');
   return Number(whole) * 1000 + Number((frac + '000').slice(0, 3));

@@ -4,6 +4,7 @@ import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { joinArgv } from '../../shared/text.js';
 
 const NAME = 'agent-events';
 const VERSION = 'agent-events/1';
@@ -47,15 +48,6 @@ function readTime(v: unknown, name: string): { ms: number; raw: string } | strin
 
 function nonEmpty(v: unknown): v is string {
   return typeof v === 'string' && v !== '';
-}
-
-function joinArgv(argv: unknown[]): string {
-  return argv
-    .map((a) => {
-      const s = typeof a === 'string' ? a : JSON.stringify(a);
-      return s === '' || /[\s'"\\$`|&;<>(){}*?!#~]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s;
-    })
-    .join(' ');
 }
 
 /** Checks the optional fields both line types share; returns an error message or undefined. */

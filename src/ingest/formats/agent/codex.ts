@@ -5,6 +5,7 @@ import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { joinArgv } from '../../shared/text.js';
 
 const NAME = 'codex';
 const OUTPUT_CHARS = 2000;
@@ -36,16 +37,6 @@ function probe(head: Head): number {
   // a few damaged lines are the parser's to report; a file of something else is not ours
   if (good === 0 || bad * 4 > good) return 0;
   return meta ? 1 : 0.9;
-}
-
-/** Joins an argv array into one command line, single-quoting arguments that need it. */
-function joinArgv(argv: unknown[]): string {
-  return argv
-    .map((a) => {
-      const s = typeof a === 'string' ? a : JSON.stringify(a);
-      return s === '' || /[\s'"\\$`|&;<>(){}*?!#~]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s;
-    })
-    .join(' ');
 }
 
 function clip(text: string, max: number): string {

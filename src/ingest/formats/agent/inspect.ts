@@ -4,6 +4,7 @@ import type { ForensicEvent, TimePrecision } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { truncate, summary, compactJson, shellJoin } from '../../shared/text.js';
 
 const NAME = 'inspect';
 /** Tools whose argument is the executed program text (Inspect's bash()/python() and common shell tools). */
@@ -42,32 +43,6 @@ function probe(head: Head): number {
   // Too large to parse for detection: an eval log opens with its version, status and eval header.
   const t = head.text;
   return /^\s*\{/.test(t) && /"version"\s*:\s*\d/.test(t) && /"eval"\s*:\s*\{/.test(t) && /"(run_id|eval_id)"\s*:\s*"/.test(t) && /"task"\s*:\s*"/.test(t) ? 0.7 : 0;
-}
-
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-/** The one-line `message`: the tool, then its command on one line. */
-function summary(tool: string, command: string): string {
-  return command === '' ? tool : truncate(`${tool}: ${command.replace(/\s+/g, ' ')}`, 200);
-}
-
-function compactJson(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? '';
-  } catch {
-    s = String(v);
-  }
-  return truncate(s, 4000);
-}
-
-function shellJoin(argv: unknown[]): string {
-  return argv.map((a) => {
-    const s = String(a);
-    return /[\s'"]/.test(s) || s === '' ? `'${s.replace(/'/g, `'\\''`)}'` : s;
-  }).join(' ');
 }
 
 /** The executed text for shell-like tools, else undefined. */

@@ -4,6 +4,7 @@ import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
+import { truncate, summary, compactJson, shellJoin } from '../../shared/text.js';
 
 const NAME = 'openai-chat';
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
@@ -72,32 +73,6 @@ function probe(head: Head): number {
   }
   if (head.container === 'jsonl') return Math.min(score(head.objects), 0.85);
   return 0;
-}
-
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-/** The one-line `message`: the tool, then its command on one line. */
-function summary(tool: string, command: string): string {
-  return command === '' ? tool : truncate(`${tool}: ${command.replace(/\s+/g, ' ')}`, 200);
-}
-
-function compactJson(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? '';
-  } catch {
-    s = String(v);
-  }
-  return truncate(s, 4000);
-}
-
-function shellJoin(argv: unknown[]): string {
-  return argv.map((a) => {
-    const s = String(a);
-    return /[\s'"]/.test(s) || s === '' ? `'${s.replace(/'/g, `'\\''`)}'` : s;
-  }).join(' ');
 }
 
 /** `function.arguments` is a JSON string; a shell-like tool's command argument is the command. */

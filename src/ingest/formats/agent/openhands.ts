@@ -4,6 +4,7 @@ import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { truncate, summary, compactJson } from '../../shared/text.js';
 
 const NAME = 'openhands';
 const SOURCES = new Set(['agent', 'user', 'environment']);
@@ -56,25 +57,6 @@ function probe(head: Head): number {
     return scoreList(list) ? 0.9 : 0;
   }
   return 0;
-}
-
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-/** The one-line `message`: the tool, then its command on one line. */
-function summary(tool: string, command: string): string {
-  return command === '' ? tool : truncate(`${tool}: ${command.replace(/\s+/g, ' ')}`, 200);
-}
-
-function compactJson(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? '';
-  } catch {
-    s = String(v);
-  }
-  return truncate(s, 4000);
 }
 
 /** The arguments the model gave for this call, from the response OpenHands keeps beside the action. */

@@ -4,6 +4,7 @@ import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
 import { parseEpochNanos } from '../../shared/time.js';
+import { truncate, summary, compactJson, shellJoin } from '../../shared/text.js';
 
 const NAME = 'otel-genai';
 // Semantic conventions, GenAI spans, "Execute tool span":
@@ -88,32 +89,6 @@ function attributes(list: unknown): Record<string, unknown> {
   if (!Array.isArray(list)) return out;
   for (const kv of list) if (isObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
   return out;
-}
-
-function truncate(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-/** The one-line `message`: the tool, then its command on one line. */
-function summary(tool: string, command: string): string {
-  return command === '' ? tool : truncate(`${tool}: ${command.replace(/\s+/g, ' ')}`, 200);
-}
-
-function compactJson(v: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(v) ?? '';
-  } catch {
-    s = String(v);
-  }
-  return truncate(s, 4000);
-}
-
-function shellJoin(argv: unknown[]): string {
-  return argv.map((a) => {
-    const s = String(a);
-    return /[\s'"]/.test(s) || s === '' ? `'${s.replace(/'/g, `'\\''`)}'` : s;
-  }).join(' ');
 }
 
 /** Arguments are recorded structured or as a JSON string; shell-like tools name their command. */

@@ -5,6 +5,7 @@ import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { joinArgv } from '../../shared/text.js';
 
 const NAME = 'rock';
 const OUTPUT_CHARS = 2000;
@@ -101,15 +102,6 @@ function timingOf(o: JsonObject, shape: Shape): Timing | undefined {
       return created === undefined ? undefined : { startMs: created, responseMs: created, responseRaw: String(raw) };
     }
   }
-}
-
-function joinArgv(argv: unknown[]): string {
-  return argv
-    .map((a) => {
-      const s = typeof a === 'string' ? a : JSON.stringify(a);
-      return s === '' || /[\s'"\\$`|&;<>(){}*?!#~]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s;
-    })
-    .join(' ');
 }
 
 function commandOf(tool: string, raw: unknown): string {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { isObject, str, type JsonObject } from '../../shared/json.js';
+import { jsonUnits, tryParse } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'aws-cloudtrail';
@@ -12,56 +13,6 @@ const MAX_FIELD = 2000;
 const AUTHZ_CODE = /AccessDenied|Unauthorized|Forbidden|NotAuthorized|AuthorizationError|AuthFailure/i;
 /** `arn:aws:sts::<acct>:assumed-role/<role>/i-0123abcd`: the session name of an EC2 instance role is the instance id. */
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-
-interface Unit {
-  value: unknown;
-  line?: number;
-}
-
-/** JSON lines (one value per line) or one whole document, decided by whether the first line parses alone. */
-async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<Unit> {
-  const it = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (let n = await it.next(); !n.done; n = await it.next()) {
-    if (n.value.text.trim() !== '') {
-      first = n.value;
-      break;
-    }
-  }
-  if (!first) return;
-  const firstValue = tryParse(first.text);
-  if (firstValue !== undefined) {
-    yield* lineUnit(first, firstValue, ctx);
-    for (let n = await it.next(); !n.done; n = await it.next()) {
-      const rec = n.value;
-      if (rec.text.trim() === '') continue;
-      const value = tryParse(rec.text);
-      if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
-      else yield* lineUnit(rec, value, ctx);
-    }
-    return;
-  }
-  const head = first;
-  async function* all(): AsyncGenerator<LineRecord> {
-    yield head;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-  }
-  const doc = await readJsonDocument(all(), ctx);
-  if (doc !== undefined) yield { value: doc };
-}
-
-function* lineUnit(rec: LineRecord, value: unknown, ctx: ParseContext): Generator<Unit> {
-  if (typeof value === 'object' && value !== null) yield { value, line: rec.line };
-  else ctx.skip({ line: rec.line }, 'not a JSON object');
-}
-
-function tryParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function trunc(s: string | undefined): string | undefined {
   return s !== undefined && s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;

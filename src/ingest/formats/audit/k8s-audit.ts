@@ -2,7 +2,8 @@
 // One event per request (auditID): the stages of a request are merged, the final one wins.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { isObject, str, type JsonObject } from '../../shared/json.js';
+import { jsonUnits } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'k8s-audit';
@@ -10,56 +11,6 @@ const MAX_FIELD = 2000;
 /** Requests still open after this much log time are emitted with the stage they reached. */
 const PENDING_MS = 3_600_000;
 const MAX_PENDING = 10_000;
-
-interface Unit {
-  value: unknown;
-  line?: number;
-}
-
-/** JSON lines (one value per line) or one whole document, decided by whether the first line parses alone. */
-async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<Unit> {
-  const it = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (let n = await it.next(); !n.done; n = await it.next()) {
-    if (n.value.text.trim() !== '') {
-      first = n.value;
-      break;
-    }
-  }
-  if (!first) return;
-  const firstValue = tryParse(first.text);
-  if (firstValue !== undefined) {
-    yield* lineUnit(first, firstValue, ctx);
-    for (let n = await it.next(); !n.done; n = await it.next()) {
-      const rec = n.value;
-      if (rec.text.trim() === '') continue;
-      const value = tryParse(rec.text);
-      if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
-      else yield* lineUnit(rec, value, ctx);
-    }
-    return;
-  }
-  const head = first;
-  async function* all(): AsyncGenerator<LineRecord> {
-    yield head;
-    for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-  }
-  const doc = await readJsonDocument(all(), ctx);
-  if (doc !== undefined) yield { value: doc };
-}
-
-function* lineUnit(rec: LineRecord, value: unknown, ctx: ParseContext): Generator<Unit> {
-  if (typeof value === 'object' && value !== null) yield { value, line: rec.line };
-  else ctx.skip({ line: rec.line }, 'not a JSON object');
-}
-
-function tryParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function trunc(s: string): string {
   return s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;

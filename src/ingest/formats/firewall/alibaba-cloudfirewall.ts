@@ -5,9 +5,11 @@ import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
+import { isDigits } from '../../shared/text.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'alibaba-cloudfirewall';
-const PROTOCOLS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp', icmpv6: 'ipv6-icmp' };
+const PROTOCOLS: Record<string, string> = { ...IP_PROTOCOL_NAMES, icmpv6: 'ipv6-icmp' };
 const MAX_FIELD_CHARS = 2000;
 /** acl_rule_id when no access control policy was hit */
 const NO_RULE = '00000000-0000-0000-0000-000000000000';
@@ -85,12 +87,11 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
   const dstIp = text(o['dst_ip']);
   if (srcIp === undefined || isIP(srcIp) === 0) return `src_ip is not an IP address: '${srcIp ?? ''}'`;
   if (dstIp === undefined || isIP(dstIp) === 0) return `dst_ip is not an IP address: '${dstIp ?? ''}'`;
-  const ports: (number | undefined)[] = [];
-  for (const key of ['src_port', 'dst_port']) {
-    const p = text(o[key]);
-    if (p !== undefined && !/^\d{1,5}$/.test(p)) return `${key} is not a port number: '${p}'`;
-    ports.push(p === undefined ? undefined : Number(p));
-  }
+  const srcPort = text(o['src_port']);
+  if (srcPort !== undefined && !(srcPort.length <= 5 && isDigits(srcPort))) return `src_port is not a port number: '${srcPort}'`;
+  const dstPort = text(o['dst_port']);
+  if (dstPort !== undefined && !(dstPort.length <= 5 && isDigits(dstPort))) return `dst_port is not a port number: '${dstPort}'`;
+  const ports = [srcPort === undefined ? undefined : Number(srcPort), dstPort === undefined ? undefined : Number(dstPort)] as const;
   const protoRaw = (text(o['ip_protocol']) ?? text(o['proto']))?.toLowerCase();
   const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw] ?? protoRaw);
   const result = text(o['rule_result']);
@@ -108,7 +109,7 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
     if (NOT_IN_FIELDS.has(key) || key.startsWith('__tag__')) continue;
     const t = text(o[key]);
     if (t === undefined) continue;
-    fields[key] = NUMERIC_FIELDS.has(key) && /^\d+$/.test(t) ? Number(t) : t.length > MAX_FIELD_CHARS ? t.slice(0, MAX_FIELD_CHARS) : t;
+    fields[key] = NUMERIC_FIELDS.has(key) && isDigits(t) ? Number(t) : t.length > MAX_FIELD_CHARS ? t.slice(0, MAX_FIELD_CHARS) : t;
   }
   if (fields['acl_rule_id'] === NO_RULE) delete fields['acl_rule_id'];
   if (ips) fields['ips_hit'] = true;

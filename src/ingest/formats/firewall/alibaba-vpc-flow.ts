@@ -5,9 +5,9 @@ import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'alibaba-vpc-flow';
-const PROTOCOLS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
 const NUMERIC_FIELDS = new Set(['version', 'protocol', 'packets', 'bytes', 'tcp-flags', 'traffic_path', 'traffic-path', '__time__']);
 /** Values that become first-class event properties and are not repeated in `fields`. */
 const NOT_IN_FIELDS = new Set(['srcport', 'dstport', 'start', 'end']);
@@ -69,7 +69,7 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number, counts: { skipD
     ports.push(p === undefined ? undefined : Number(p));
   }
   const protoRaw = text(o['protocol']);
-  const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw] ?? protoRaw.toLowerCase());
+  const proto = protoRaw === undefined ? undefined : (IP_PROTOCOL_NAMES[protoRaw] ?? protoRaw.toLowerCase());
   const vendorAction = text(o['action']);
   if (vendorAction !== undefined && vendorAction !== 'ACCEPT' && vendorAction !== 'REJECT') return `unknown action '${vendorAction}'`;
 

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'aws-vpc-flow';
 
@@ -25,8 +26,7 @@ const NUMERIC_FIELDS = new Set(['version', 'protocol', 'packets', 'bytes', 'tcp-
 const NOT_IN_FIELDS = new Set(['srcport', 'dstport', 'start', 'end']);
 const HEADER_TOKEN = /^[a-z][a-z0-9_-]*$/;
 
-const PROTOCOLS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
-const protoName = (n: string): string => PROTOCOLS[n] ?? n;
+const protoName = (n: string): string => IP_PROTOCOL_NAMES[n] ?? n;
 
 /** A field list compiled once: positions of the fields the parser reads, and the `fields` keys. */
 interface Layout {

@@ -5,10 +5,11 @@ import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, readJsonDocument, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'azure-nsg-flow';
 /** NSG tuples name the protocol by letter; VNet tuples by IANA number. */
-const PROTOCOLS: Record<string, string> = { T: 'tcp', U: 'udp', I: 'icmp', '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
+const PROTOCOLS: Record<string, string> = { T: 'tcp', U: 'udp', I: 'icmp', ...IP_PROTOCOL_NAMES };
 
 /** One group of tuples with what the record says about them. */
 interface TupleGroup {

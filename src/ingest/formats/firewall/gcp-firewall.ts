@@ -3,12 +3,13 @@
 import { isIP } from 'node:net';
 import type { Action, ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, parseJsonLine, pick, readJsonDocument, type JsonObject } from '../../shared/json.js';
+import { documentEntries, logEntries } from '../../shared/gcp-logging.js';
+import { isObject, pick, type JsonObject } from '../../shared/json.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'gcp-firewall';
 const LOG_SUFFIX = 'compute.googleapis.com%2Ffirewall';
-const PROTOCOLS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
 /** INTERCEPTED (Cloud NGFW) hands the connection to inspection; the verdict, if any, is logged by the endpoint. */
 const DISPOSITIONS: Record<string, Action> = { ALLOWED: 'allow', DENIED: 'deny', INTERCEPTED: 'allow' };
 
@@ -17,14 +18,6 @@ function isFirewallEntry(o: unknown): o is JsonObject {
   const logName = o['logName'];
   if (typeof logName !== 'string' || !(logName.endsWith(LOG_SUFFIX) || logName.endsWith('compute.googleapis.com/firewall'))) return false;
   return isObject(pick(o, 'jsonPayload.connection')) && typeof pick(o, 'jsonPayload.disposition') === 'string';
-}
-
-/** The entries of a JSON document export: an array, a Logging API `{entries: [...]}` page, or one entry. */
-function documentEntries(doc: unknown): unknown[] | undefined {
-  if (Array.isArray(doc)) return doc;
-  if (isObject(doc) && Array.isArray(doc['entries'])) return doc['entries'];
-  if (isObject(doc) && 'logName' in doc) return [doc];
-  return undefined;
 }
 
 function probe(head: Head): number {
@@ -42,52 +35,6 @@ function probe(head: Head): number {
   let good = 0;
   for (const o of items) if (isFirewallEntry(o)) good++;
   return good * 2 > items.length ? good / items.length : 0;
-}
-
-/** LogEntry records with their refs, from JSON lines or from one JSON document (pretty-printed or an array). */
-async function* logEntries(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<{ entry: JsonObject; ref: Ref; where: { line?: number; index?: number } }> {
-  const it = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    if (n.value.text.trim() !== '') {
-      first = n.value;
-      break;
-    }
-  }
-  const t = first.text.trim();
-  if (t.startsWith('[') || t === '{') {
-    const all = (async function* () {
-      yield first;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    })();
-    const doc = await readJsonDocument(all, ctx);
-    if (doc === undefined) return;
-    const entries = documentEntries(doc);
-    if (entries === undefined) {
-      ctx.skip({ index: 0 }, 'JSON document holds no LogEntry array');
-      return;
-    }
-    for (let index = 0; index < entries.length; index++) {
-      const e = entries[index];
-      if (!isObject(e)) ctx.skip({ index }, 'not a JSON object');
-      else yield { entry: e, ref: { path: ctx.path, index }, where: { index } };
-    }
-    return;
-  }
-  for (let rec: LineRecord | undefined = first; rec; ) {
-    if (rec.text.trim() !== '') {
-      const o = parseJsonLine(rec, ctx);
-      if (o) yield { entry: o, ref: { path: ctx.path, line: rec.line }, where: { line: rec.line } };
-    }
-    const n = await it.next();
-    rec = n.done ? undefined : n.value;
-  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
@@ -117,7 +64,7 @@ function toEvent(o: JsonObject, ref: Ref): ForensicEvent | string {
   if (srcPort === false) return `connection.src_port is not a port number: '${String(c['src_port'])}'`;
   if (dstPort === false) return `connection.dest_port is not a port number: '${String(c['dest_port'])}'`;
   const protoRaw = str(c['protocol']);
-  const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw] ?? protoRaw.toLowerCase());
+  const proto = protoRaw === undefined ? undefined : (IP_PROTOCOL_NAMES[protoRaw] ?? protoRaw.toLowerCase());
   const disposition = str(p['disposition'])!;
   const action = DISPOSITIONS[disposition];
   if (action === undefined) return `unknown disposition '${disposition}'`;

@@ -4,6 +4,7 @@ import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { parseSyslogHeader, probeClock, SyslogClock } from '../../shared/syslog.js';
 import { MONTHS } from '../../shared/time.js';
+import { isDigits } from '../../shared/text.js';
 
 const NAME = 'iptables';
 
@@ -39,6 +40,19 @@ function verdictOf(prefix: string): Action | undefined {
   return m ? EDGE_VERDICTS[m[1]!] : undefined;
 }
 
+/** A log has a handful of distinct prefixes: their verdicts are remembered (bounded) instead of re-split per line. */
+const verdictCache = new Map<string, Action | null>();
+
+function cachedVerdict(prefix: string): Action | undefined {
+  let v = verdictCache.get(prefix);
+  if (v === undefined) {
+    v = verdictOf(prefix) ?? null;
+    if (verdictCache.size >= 4096) verdictCache.clear();
+    verdictCache.set(prefix, v);
+  }
+  return v ?? undefined;
+}
+
 interface Envelope {
   timeMs: number;
   timeRaw: string;
@@ -50,7 +64,8 @@ interface Envelope {
 
 /** The header of a line: syslog (any style) or Proxmox; undefined when the line has neither. */
 function envelope(text: string, clock: SyslogClock): Envelope | undefined {
-  const px = PROXMOX.exec(text);
+  const c0 = text.charCodeAt(0);
+  const px = c0 >= 48 && c0 <= 57 ? PROXMOX.exec(text) : null;
   if (px) {
     const month = MONTHS[px[6]!];
     if (!month) return undefined;
@@ -62,7 +77,9 @@ function envelope(text: string, clock: SyslogClock): Envelope | undefined {
   const h = parseSyslogHeader(text, clock);
   if (!h) return undefined;
   // RFC 5424 carries the tag as APP-NAME; RFC 3164 / ISO lines start with it (when the logger wrote one).
-  const payload = (h.style === 'rfc5424' ? h.rest : h.rest.replace(LOGGER_TAG, '')).trimStart().replace(UPTIME, '');
+  let payload = h.style === 'rfc5424' ? h.rest : h.rest.startsWith('kernel: ') ? h.rest.slice(8) : h.rest.replace(LOGGER_TAG, '');
+  payload = payload.trimStart();
+  if (payload.charCodeAt(0) === 91 /* [ */) payload = payload.replace(UPTIME, '');
   return { timeMs: h.timeMs, timeRaw: h.timeRaw, host: h.host, payload, fields: {} };
 }
 
@@ -88,12 +105,51 @@ function isNetfilter(payload: string): boolean {
 
 const portOf = (v: string | undefined): number | undefined | null => {
   if (v === undefined) return undefined;
-  if (!/^\d{1,5}$/.test(v)) return null;
+  if (v.length > 5 || !isDigits(v)) return null;
   const n = Number(v);
   return n <= 65535 ? n : null;
 };
 
 const endpointText = (ip: string, port: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${port !== undefined ? `:${port}` : ''}`;
+
+/** The netfilter fields an event uses; the first occurrence of a key wins, other keys are not kept. */
+class PacketFields {
+  IN?: string; OUT?: string; PHYSIN?: string; PHYSOUT?: string; MAC?: string; SRC?: string; DST?: string;
+  PROTO?: string; SPT?: string; DPT?: string; UID?: string; GID?: string; MARK?: string; TYPE?: string; CODE?: string;
+
+  /** `text[at..eq)` is the key and `text(eq..end)` its value. */
+  set(text: string, at: number, eq: number, end: number): void {
+    switch (eq - at) {
+      case 2:
+        if (text.startsWith('IN', at)) this.IN ??= text.slice(eq + 1, end);
+        break;
+      case 3:
+        if (text.startsWith('SRC', at)) this.SRC ??= text.slice(eq + 1, end);
+        else if (text.startsWith('DST', at)) this.DST ??= text.slice(eq + 1, end);
+        else if (text.startsWith('SPT', at)) this.SPT ??= text.slice(eq + 1, end);
+        else if (text.startsWith('DPT', at)) this.DPT ??= text.slice(eq + 1, end);
+        else if (text.startsWith('OUT', at)) this.OUT ??= text.slice(eq + 1, end);
+        else if (text.startsWith('MAC', at)) this.MAC ??= text.slice(eq + 1, end);
+        else if (text.startsWith('UID', at)) this.UID ??= text.slice(eq + 1, end);
+        else if (text.startsWith('GID', at)) this.GID ??= text.slice(eq + 1, end);
+        break;
+      case 4:
+        if (text.startsWith('MARK', at)) this.MARK ??= text.slice(eq + 1, end);
+        else if (text.startsWith('TYPE', at)) this.TYPE ??= text.slice(eq + 1, end);
+        else if (text.startsWith('CODE', at)) this.CODE ??= text.slice(eq + 1, end);
+        break;
+      case 5:
+        if (text.startsWith('PROTO', at)) this.PROTO ??= text.slice(eq + 1, end);
+        break;
+      case 6:
+        if (text.startsWith('PHYSIN', at)) this.PHYSIN ??= text.slice(eq + 1, end);
+        break;
+      case 7:
+        if (text.startsWith('PHYSOUT', at)) this.PHYSOUT ??= text.slice(eq + 1, end);
+        break;
+    }
+  }
+}
 
 type Parsed = { event: ForensicEvent } | { problem: string } | undefined;
 
@@ -104,53 +160,49 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
   const start = kvStart(env.payload);
   if (start < 0) return { problem: 'no KEY=value packet fields after the log prefix' };
   const prefix = env.payload.slice(0, start).trim();
-  const kv: Record<string, string> = {};
+  const kv = new PacketFields();
   const body = env.payload.slice(start);
   let i = 0;
   while (i < body.length) {
-    while (body[i] === ' ') i++;
+    while (body.charCodeAt(i) === 32) i++;
     if (i >= body.length) break;
     // `[SRC=... DST=... ]` is the packet quoted inside an ICMP error: it must not replace the outer one.
-    if (body[i] === '[') break;
+    if (body.charCodeAt(i) === 91 /* [ */) break;
     let end = body.indexOf(' ', i);
     if (end < 0) end = body.length;
     const eq = body.indexOf('=', i);
-    if (eq > i && eq < end) {
-      const key = body.slice(i, eq);
-      if (kv[key] === undefined) kv[key] = body.slice(eq + 1, end);
-    }
+    if (eq > i && eq < end) kv.set(body, i, eq, end);
     i = end;
   }
-  const src = kv['SRC'];
-  const dst = kv['DST'];
+  const src = kv.SRC;
+  const dst = kv.DST;
   if (!src || !dst) return { problem: 'netfilter record without SRC= and DST= addresses' };
-  const spt = portOf(kv['SPT']);
-  const dpt = portOf(kv['DPT']);
-  if (spt === null || dpt === null) return { problem: `invalid port SPT=${kv['SPT'] ?? ''} DPT=${kv['DPT'] ?? ''}` };
-  const protoRaw = kv['PROTO'];
+  const spt = portOf(kv.SPT);
+  const dpt = portOf(kv.DPT);
+  if (spt === null || dpt === null) return { problem: `invalid port SPT=${kv.SPT ?? ''} DPT=${kv.DPT ?? ''}` };
+  const protoRaw = kv.PROTO;
   const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw.toUpperCase()] ?? protoRaw);
 
   const fields: Record<string, unknown> = { ...env.fields };
   if (prefix !== '') fields.prefix = prefix.slice(0, 2000);
-  const put = (key: string, name: string, numeric = false): void => {
-    const v = kv[name];
+  const put = (key: string, v: string | undefined, numeric = false): void => {
     if (v === undefined || v === '') return;
-    fields[key] = numeric && /^\d+$/.test(v) ? Number(v) : v;
+    fields[key] = numeric && isDigits(v) ? Number(v) : v;
   };
-  put('in', 'IN');
-  put('out', 'OUT');
-  put('physin', 'PHYSIN');
-  put('physout', 'PHYSOUT');
-  put('mac', 'MAC');
-  put('uid', 'UID', true);
-  put('gid', 'GID', true);
-  put('mark', 'MARK');
+  put('in', kv.IN);
+  put('out', kv.OUT);
+  put('physin', kv.PHYSIN);
+  put('physout', kv.PHYSOUT);
+  put('mac', kv.MAC);
+  put('uid', kv.UID, true);
+  put('gid', kv.GID, true);
+  put('mark', kv.MARK);
   if (proto === 'icmp' || proto === 'ipv6-icmp') {
-    put('icmp_type', 'TYPE', true);
-    put('icmp_code', 'CODE', true);
+    put('icmp_type', kv.TYPE, true);
+    put('icmp_code', kv.CODE, true);
   }
 
-  const action = verdictOf(prefix);
+  const action = cachedVerdict(prefix);
   const event: ForensicEvent = {
     kind: 'network',
     source: 'firewall',

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { parseSyslogHeader, probeClock, splitTag, SyslogClock } from '../../shared/syslog.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'pfsense-filterlog';
 
@@ -15,7 +16,6 @@ const NAME = 'pfsense-filterlog';
 const COMMON = 9;
 
 const ACTIONS: Record<string, Action> = { pass: 'allow', block: 'deny', reject: 'reject' };
-const PROTOCOLS: Record<string, string> = { '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' };
 
 const endpointText = (ip: string, port: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${port !== undefined ? `:${port}` : ''}`;
 
@@ -63,7 +63,7 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
   } else return { problem: `unknown IP version '${ipVersion}'` };
   if (isIP(src) === 0 || isIP(dst) === 0) return { problem: `not an IP address pair: '${src}', '${dst}'` };
   if (!/^\d{1,3}$/.test(protoNum)) return { problem: `protocol number is not a number: '${protoNum}'` };
-  const proto = PROTOCOLS[protoNum] ?? protoNum;
+  const proto = IP_PROTOCOL_NAMES[protoNum] ?? protoNum;
   let sport: number | undefined;
   let dport: number | undefined;
   if (proto === 'tcp' || proto === 'udp') {

@@ -5,6 +5,7 @@ import type { Action, Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'suricata-eve';
 
@@ -29,7 +30,7 @@ function protoOf(v: unknown): string | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
   const up = s.toUpperCase();
-  return PROTOCOLS[up] ?? (/^\d+$/.test(s) ? ({ '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'ipv6-icmp' }[s] ?? s) : s.toLowerCase());
+  return PROTOCOLS[up] ?? (/^\d+$/.test(s) ? (IP_PROTOCOL_NAMES[s] ?? s) : s.toLowerCase());
 }
 
 /** The DNS query name of EVE v1/v2 (`dns.rrname`) or v3 (`dns.queries[0].rrname`). */

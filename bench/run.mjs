@@ -1,0 +1,170 @@
+// `npm run bench`: generates evidence folders of two sizes under bench/out/, runs the built CLI's
+// `correlate` on each, and compares its throughput and peak memory with a floor script on the same files.
+// Usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--cli <launcher>] [--rules <dir>]
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GENERATOR_VERSION, generate } from './generate.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'bench', 'out');
+let CLI = join(ROOT, 'bin', 'agent-forensics.js');
+const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+
+function usage(message) {
+  if (message) process.stderr.write(`bench: ${message}\n`);
+  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--rules dir]\n');
+  process.exit(2);
+}
+
+function parseSize(text) {
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$/i.exec(text.trim());
+  if (!m) usage(`not a size: '${text}'`);
+  const unit = (m[2] ?? 'MB').toUpperCase();
+  const mult = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 }[unit];
+  return Math.round(Number(m[1]) * mult);
+}
+
+function parseArgs(argv) {
+  const opts = { sizes: ['300MB', '900MB'], runs: 1, env: {}, cpuProf: false, keep: false, rules: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i] ?? usage(`${a} needs a value`);
+    if (a === '--sizes') opts.sizes = next().split(',');
+    else if (a === '--size') opts.sizes = [next()];
+    else if (a === '--runs') opts.runs = Math.max(1, Number(next()) || 1);
+    else if (a === '--env') {
+      const [k, ...v] = next().split('=');
+      opts.env[k] = v.join('=');
+    } else if (a === '--cpu-prof') opts.cpuProf = true;
+    else if (a === '--cli') CLI = next();
+    else if (a === '--rules') opts.rules = next();
+    else if (a === '--keep') opts.keep = true;
+    else if (a === '-h' || a === '--help') usage();
+    else usage(`unknown argument '${a}'`);
+  }
+  return opts;
+}
+
+/** A cached folder is reused when it was written by this generator version for this size. */
+function ensureData(label, bytes) {
+  const dir = join(OUT, label);
+  const stamp = join(dir, '.generated.json');
+  if (existsSync(stamp)) {
+    const s = JSON.parse(readFileSync(stamp, 'utf8'));
+    if (s.version === GENERATOR_VERSION && s.requested === bytes) return { dir, files: s.files };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const t0 = performance.now();
+  process.stderr.write(`generating ${label} in ${dir} ...`);
+  const files = generate(join(dir, 'evidence'), bytes);
+  process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  writeFileSync(stamp, JSON.stringify({ version: GENERATOR_VERSION, requested: bytes, files }));
+  return { dir, files };
+}
+
+/** Runs a command, returning wall time and the child's peak RSS (time -f %M, else /proc polling). */
+function measure(cmd, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const memFile = join(OUT, `.maxrss-${process.pid}`);
+    const [bin, argv] = TIME ? [TIME, ['-f', '%M %U %S', '-o', memFile, cmd, ...args]] : [cmd, args];
+    const t0 = performance.now();
+    const child = spawn(bin, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', peakKb = 0, cpuS = NaN;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const poll = TIME ? undefined : setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const m = /VmHWM:\s+(\d+)/.exec(status) ?? /VmRSS:\s+(\d+)/.exec(status);
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch { /* the child has exited */ }
+    }, 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (poll) clearInterval(poll);
+      if (TIME && existsSync(memFile)) {
+        const lines = readFileSync(memFile, 'utf8').trim().split('\n');
+        const [kb, user, sys] = (lines.at(-1) ?? '').split(' ').map(Number);
+        peakKb = kb || 0;
+        cpuS = user + sys;
+        rmSync(memFile, { force: true });
+      }
+      if (code !== 0 && code !== 1) reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      else resolve({ ms, cpuS, peakMb: peakKb / 1024, stdout, stderr });
+    });
+  });
+}
+
+const best = (runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+
+async function benchOne(label, bytes, opts) {
+  const { dir, files } = ensureData(label, bytes);
+  const evidence = join(dir, 'evidence');
+  const paths = files.map((f) => f.path);
+  const inputBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
+  const report = join(dir, 'report.json');
+  const floors = [], runs = [];
+  for (let i = 0; i < opts.runs; i++) {
+    const f = await measure(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), ...paths]);
+    floors.push({ ...f, ...JSON.parse(f.stdout) });
+    const profArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
+    runs.push(await measure(process.execPath, [...profArgs, CLI, 'correlate', evidence, '--format', 'json', '-o', report, '-q', '--no-progress', ...(opts.rules ? [`--rules=${opts.rules}`] : [])], opts.env));
+  }
+  const floor = best(floors), run = best(runs);
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  if (!opts.keep) rmSync(report, { force: true });
+  const floorMs = floor.ms;
+  return {
+    label, inputMb: inputBytes / 1e6, files: files.length, records: r.stats.events, lines: floor.lines,
+    violations: r.stats.violations, attributed: r.stats.attributed, incidents: r.incidents.length, skipped: r.inputs.reduce((n, i) => n + i.skipped, 0),
+    floorS: floorMs / 1000, floorMbS: inputBytes / 1e6 / (floorMs / 1000), floorPeakMb: floor.peakMb,
+    correlateS: run.ms / 1000, mbS: inputBytes / 1e6 / (run.ms / 1000), recordsS: r.stats.events / (run.ms / 1000),
+    ratio: floorMs / run.ms, peakMb: run.peakMb, cpuS: run.cpuS, floorCpuS: floor.cpuS,
+  };
+}
+
+function table(rows) {
+  const cols = [
+    ['size', (r) => r.label], ['input MB', (r) => r.inputMb.toFixed(0)], ['records', (r) => r.records.toLocaleString('en-US')],
+    ['viol/attr/inc', (r) => `${r.violations}/${r.attributed}/${r.incidents}`],
+    ['floor s', (r) => r.floorS.toFixed(2)], ['floor MB/s', (r) => r.floorMbS.toFixed(0)],
+    ['correlate s', (r) => r.correlateS.toFixed(2)], ['MB/s', (r) => r.mbS.toFixed(0)], ['records/s', (r) => Math.round(r.recordsS).toLocaleString('en-US')],
+    ['× floor', (r) => r.ratio.toFixed(2)], ['CPU s', (r) => `${r.cpuS.toFixed(1)} (floor ${r.floorCpuS.toFixed(1)})`], ['peak RSS MB', (r) => r.peakMb.toFixed(0)],
+  ];
+  const cells = [cols.map((c) => c[0]), ...rows.map((r) => cols.map((c) => c[1](r)))];
+  const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
+  return cells.map((row, j) => {
+    const line = row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    return j === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+  }).join('\n');
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) usage('build first: npx tsc -p tsconfig.json');
+  mkdirSync(OUT, { recursive: true });
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
+  process.stderr.write(`machine: ${machine}; CLI ${CLI}\n`);
+  const rows = [];
+  for (const s of opts.sizes) {
+    const bytes = parseSize(s);
+    rows.push(await benchOne(s.trim(), bytes, opts));
+    process.stderr.write(`done ${s}\n`);
+  }
+  process.stdout.write(`${table(rows)}\n`);
+  if (rows.length >= 2) {
+    const [a, b] = [rows[0], rows.at(-1)];
+    process.stdout.write(`peak memory: ${a.peakMb.toFixed(0)} MB → ${b.peakMb.toFixed(0)} MB for ${(b.inputMb / a.inputMb).toFixed(1)}× the input (${(((b.peakMb / a.peakMb) - 1) * 100).toFixed(0)} %)\n`);
+  }
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine, env: opts.env, rows }, null, 2));
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err.stack ?? err}\n`);
+  process.exit(1);
+});

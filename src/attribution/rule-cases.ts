@@ -1,0 +1,95 @@
+// Runs rules' `tests.attribution` cases through the real scoring (toToolCall, originOf, windowsFor,
+// rankCandidates): a violation, the tool calls around it, which call must win (or none). Also home of
+// the `attribution.join` filter, so the cases and a run apply the same scope rule.
+import type { ForensicEvent, TimePrecision } from '../model/event.js';
+import type { AttributionTestCase, JoinKey, Rule, RuleHeader } from '../rules/rule.js';
+import { TEST_ORIGIN_MS, testEvent } from '../rules/selftest.js';
+import { originOf, rankCandidates, toToolCall, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribute.js';
+import { Inventory } from './inventory.js';
+
+export interface AttributionCaseResult {
+  rule: RuleHeader;
+  name: string;
+  line: number;
+  expected: string | null;
+  got: string | null;
+  confidence: number;
+  passed: boolean;
+  /** the winner's reasons, or the best candidate's when none reached the threshold */
+  reasons: string[];
+}
+
+function scopeOf(f: Finding, key: Exclude<JoinKey, 'inventory' | 'container'>): string | undefined {
+  return f.origin?.[key] ?? f.event[key];
+}
+
+/**
+ * `attribution.join`: keeps only calls that share every listed scope with the violation. A scope
+ * either side does not know excludes the call: a rule that asks for a join wants proof, not absence
+ * of contradiction. `inventory` means the violation's source address is in the inventory and names
+ * the call's session, sandbox or (for host-level addresses) host.
+ */
+export function filterByJoin(f: Finding, calls: readonly ToolCall[], join: readonly JoinKey[], inventory: Inventory): ToolCall[] {
+  if (join.length === 0) return [...calls];
+  const asset = inventory.resolve(f.event.src?.ip, f.event.host);
+  return calls.filter((c) => join.every((key) => {
+    switch (key) {
+      case 'session': return !!c.session && scopeOf(f, 'session') === c.session;
+      case 'sandbox': return !!c.sandbox && scopeOf(f, 'sandbox') === c.sandbox;
+      case 'host': return !!c.host && scopeOf(f, 'host') === c.host;
+      case 'container': return !!c.event.container && f.event.container === c.event.container;
+      case 'inventory':
+        if (!asset) return false;
+        if (asset.session) return asset.session === c.session;
+        if (asset.sandbox) return asset.sandbox === c.sandbox;
+        return asset.host === c.host;
+    }
+  }));
+}
+
+class CaseDns implements DnsEvidence {
+  constructor(private readonly pairs: { ip: string; domain: string }[]) {}
+  domainsFor(ip: string) {
+    return this.pairs.filter((p) => p.ip === ip).map((p) => ({ domain: p.domain, where: 'the test case' }));
+  }
+}
+
+function callEvent(c: AttributionTestCase['calls'][number], i: number): ForensicEvent {
+  const event: ForensicEvent = {
+    kind: 'tool-call', source: 'agent', format: 'agent-events', timeMs: TEST_ORIGIN_MS + c.startMs, timeRaw: '',
+    ref: { path: 'calls', line: i + 1 }, callId: c.callId, tool: c.tool ?? 'Bash', command: c.command,
+  };
+  if (c.endMs !== undefined) event.endMs = TEST_ORIGIN_MS + c.endMs;
+  if (c.session !== undefined) event.session = c.session;
+  if (c.host !== undefined) event.host = c.host;
+  if (c.sandbox !== undefined) event.sandbox = c.sandbox;
+  if (c.container !== undefined) event.container = c.container;
+  const precision: TimePrecision = c.precision ?? (c.endMs !== undefined ? 'exact' : 'response');
+  event.timePrecision = precision;
+  return event;
+}
+
+/** Scores one case exactly as a run scores a violation of this rule. */
+export function runAttributionCase(rule: RuleHeader, tc: AttributionTestCase): AttributionCaseResult {
+  const inventory = new Inventory(tc.inventory.map((a) => ({ ...a })));
+  const event = testEvent(tc.violation.event, TEST_ORIGIN_MS + tc.violation.atMs);
+  // windowsFor reads only `attribution`, which detections and correlations both carry.
+  const rules = [rule] as unknown as Rule[];
+  const finding: Finding = { event, timeMs: event.timeMs, rules, origin: originOf(event, inventory) };
+  const calls = tc.calls.map((c, i) => toToolCall(callEvent(c, i), inventory, 0)).sort((a, b) => a.startMs - b.startMs);
+  const ranked = rankCandidates(finding, filterByJoin(finding, calls, rule.attribution.join, inventory), windowsFor(rules), new CaseDns(tc.dns));
+  const best = ranked[0];
+  const won = best && best.confidence >= tc.minConfidence ? best : undefined;
+  const got = won?.call.event.callId ?? null;
+  return {
+    rule, name: tc.name, line: tc.line, expected: tc.expect, got,
+    confidence: best ? Math.round(best.confidence * 1000) / 1000 : 0,
+    passed: got === tc.expect,
+    reasons: best ? best.evidence.map((e) => e.reason) : [],
+  };
+}
+
+/** Every attribution case of every detection and correlation rule. */
+export function runAttributionCases(rules: readonly (RuleHeader & { tests: { attribution: readonly AttributionTestCase[] } })[]): AttributionCaseResult[] {
+  return rules.flatMap((r) => r.tests.attribution.map((tc) => runAttributionCase(r, tc)));
+}

@@ -1,0 +1,54 @@
+// Text helpers the formats share: digit checks for hot paths, and for transcripts one-line summaries,
+// bounded JSON and argv joined into a command line.
+
+/** True for a non-empty run of ASCII digits; a char loop, because it runs for several fields of every record. */
+export function isDigits(v: string): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** Cuts `s` to `max` characters, marking the cut with an ellipsis. */
+export function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** The one-line `message`: the tool, then its command on one line. */
+export function summary(tool: string, command: string): string {
+  return command === '' ? tool : truncate(`${tool}: ${command.replace(/\s+/g, ' ')}`, 200);
+}
+
+/** A value as bounded JSON text (4000 characters); values JSON cannot print fall back to String(). */
+export function compactJson(v: unknown): string {
+  let s: string;
+  try {
+    s = JSON.stringify(v) ?? '';
+  } catch {
+    s = String(v);
+  }
+  return truncate(s, 4000);
+}
+
+/** Joins tool-argument argv as the model wrote it: only blanks and quotes make an argument quoted. */
+export function shellJoin(argv: unknown[]): string {
+  return argv.map((a) => {
+    const s = String(a);
+    return /[\s'"]/.test(s) || s === '' ? `'${s.replace(/'/g, `'\\''`)}'` : s;
+  }).join(' ');
+}
+
+/**
+ * Joins an executed argv (codex exec, ROCK, agent-events) into one command line, single-quoting every
+ * argument a POSIX shell would read specially; non-string arguments are written as JSON.
+ */
+export function joinArgv(argv: unknown[]): string {
+  return argv
+    .map((a) => {
+      const s = typeof a === 'string' ? a : JSON.stringify(a);
+      return s === '' || /[\s'"\\$`|&;<>(){}*?!#~]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s;
+    })
+    .join(' ');
+}

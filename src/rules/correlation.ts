@@ -1,0 +1,183 @@
+// Sigma correlation rules (event_count, value_count, temporal, temporal_ordered) evaluated over the
+// time-sorted events that their referenced rules marked. Pure: no I/O, no tool-call knowledge; the
+// pipeline turns each hit into one violation placed at the hit's anchor event.
+import { compareRefs, type ForensicEvent } from '../model/event.js';
+import { fieldKey } from './fields.js';
+import type { CorrelationRule, CountCondition, RuleHeader } from './rule.js';
+
+/** An event one or more detection rules marked, at its clock-corrected time. */
+export interface CorrelationMatch {
+  event: ForensicEvent;
+  timeMs: number;
+  /** the detection rules that marked it (any subset of the rule set) */
+  rules: readonly RuleHeader[];
+}
+
+export interface CorrelationHit {
+  rule: CorrelationRule;
+  /** the anchor event (attribution.anchor: the last of the group by default) and its time */
+  event: ForensicEvent;
+  timeMs: number;
+  /** every event of the group, time-sorted */
+  events: CorrelationMatch[];
+  /** group-by field → value ('' when the event has none) */
+  group: Record<string, string>;
+  /** the number the condition was tested on: events, distinct values or distinct rules */
+  count: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+interface Occurrence {
+  timeMs: number;
+  /** the event group-by fields are read from: the match itself, or an inner hit's anchor */
+  event: ForensicEvent;
+  items: CorrelationMatch[];
+  /** the reference as written in `rules`, and its position */
+  ref: string;
+  index: number;
+}
+
+/** Does a count satisfy every bound given? */
+export function countSatisfies(cond: CountCondition, n: number): boolean {
+  return (cond.gt === undefined || n > cond.gt) && (cond.gte === undefined || n >= cond.gte)
+    && (cond.lt === undefined || n < cond.lt) && (cond.lte === undefined || n <= cond.lte)
+    && (cond.eq === undefined || n === cond.eq);
+}
+
+/**
+ * Evaluates correlations (in the order loadRuleSet gives: a chained correlation after the ones it
+ * uses) over matches sorted by time. Windows slide from each group's events: a hit takes every
+ * event within `timespan` of its first one, and the next window starts after the hit, so a scan
+ * lasting ten timespans gives about ten hits, never one per event. Only correlations that stand
+ * alone are returned unless `includeInner` (rule self-tests) asks for all.
+ */
+export function evaluateCorrelations(
+  correlations: readonly CorrelationRule[],
+  matches: readonly CorrelationMatch[],
+  options: { includeInner?: boolean } = {},
+): CorrelationHit[] {
+  const hitsOf = new Map<CorrelationRule, CorrelationHit[]>();
+  const byKey = new Map<string, CorrelationRule>();
+  for (const c of correlations) {
+    byKey.set(c.id, c);
+    if (c.name) byKey.set(c.name, c);
+  }
+  for (const c of correlations) hitsOf.set(c, evaluateOne(c, occurrencesFor(c, matches, byKey, hitsOf)));
+  const out = correlations.filter((c) => options.includeInner || c.standalone).flatMap((c) => hitsOf.get(c)!);
+  return out.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref) || (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
+}
+
+function occurrencesFor(c: CorrelationRule, matches: readonly CorrelationMatch[], byKey: Map<string, CorrelationRule>, hitsOf: Map<CorrelationRule, CorrelationHit[]>): Occurrence[] {
+  const out: Occurrence[] = [];
+  c.refs.forEach((ref, index) => {
+    const inner = byKey.get(ref);
+    if (inner) {
+      for (const h of hitsOf.get(inner) ?? []) out.push({ timeMs: h.timeMs, event: h.event, items: h.events, ref, index });
+      return;
+    }
+    const names = (r: RuleHeader) => r.id === ref || r.name === ref;
+    for (const m of matches) if (m.rules.some(names)) out.push({ timeMs: m.timeMs, event: m.event, items: [m], ref, index });
+  });
+  return out.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref) || a.index - b.index);
+}
+
+function fieldFor(c: CorrelationRule, name: string, ref: string): string {
+  return c.aliases.get(name)?.get(ref) ?? name;
+}
+
+function evaluateOne(c: CorrelationRule, occurrences: Occurrence[]): CorrelationHit[] {
+  const groups = new Map<string, { values: Record<string, string>; occs: Occurrence[] }>();
+  for (const o of occurrences) {
+    const values: Record<string, string> = {};
+    for (const g of c.groupBy) values[g] = fieldKey(o.event, fieldFor(c, g, o.ref));
+    const key = JSON.stringify(c.groupBy.map((g) => values[g]));
+    const group = groups.get(key) ?? { values, occs: [] };
+    group.occs.push(o);
+    groups.set(key, group);
+  }
+  const hits: CorrelationHit[] = [];
+  for (const { values, occs } of groups.values()) {
+    for (const w of c.type === 'temporal_ordered' ? orderedWindows(c, occs) : countedWindows(c, occs)) hits.push(toHit(c, w.occs, values, w.count));
+  }
+  return hits;
+}
+
+/** event_count, value_count, temporal: two pointers with running counts, linear in the group size. */
+function countedWindows(c: CorrelationRule, occs: Occurrence[]): { occs: Occurrence[]; count: number }[] {
+  const out: { occs: Occurrence[]; count: number }[] = [];
+  const distinctRefs = new Set(c.refs).size;
+  const cond: CountCondition = c.condition ?? { gte: distinctRefs };
+  const keyOf = (o: Occurrence): string | undefined => {
+    if (c.type === 'temporal') return o.ref;
+    if (c.type === 'value_count') {
+      const v = fieldKey(o.event, fieldFor(c, c.field!, o.ref));
+      // An event without the counted field adds no value (Sigma counts values, not events).
+      return v === '' ? undefined : v;
+    }
+    return undefined;
+  };
+  const tally = new Map<string, number>();
+  const add = (o: Occurrence) => {
+    const k = keyOf(o);
+    if (k !== undefined) tally.set(k, (tally.get(k) ?? 0) + 1);
+  };
+  const remove = (o: Occurrence) => {
+    const k = keyOf(o);
+    if (k === undefined) return;
+    const n = tally.get(k)! - 1;
+    if (n === 0) tally.delete(k);
+    else tally.set(k, n);
+  };
+  let s = 0;
+  let e = -1;
+  while (s < occs.length) {
+    while (e + 1 < occs.length && occs[e + 1]!.timeMs - occs[s]!.timeMs <= c.timespanMs) add(occs[++e]!);
+    const count = c.type === 'event_count' ? e - s + 1 : tally.size;
+    if (countSatisfies(cond, count)) {
+      out.push({ occs: occs.slice(s, e + 1), count });
+      tally.clear();
+      s = e + 1;
+      e = s - 1;
+    } else {
+      remove(occs[s]!);
+      s++;
+    }
+  }
+  return out;
+}
+
+/** temporal_ordered: the rules must occur in the order listed, within timespan of the first. */
+function orderedWindows(c: CorrelationRule, occs: Occurrence[]): { occs: Occurrence[]; count: number }[] {
+  const out: { occs: Occurrence[]; count: number }[] = [];
+  const cond: CountCondition = c.condition ?? { gte: c.refs.length };
+  let s = 0;
+  while (s < occs.length) {
+    if (occs[s]!.index !== 0) {
+      s++;
+      continue;
+    }
+    let step = 0;
+    let best = -1;
+    for (let j = s; j < occs.length && occs[j]!.timeMs - occs[s]!.timeMs <= c.timespanMs && step < c.refs.length; j++) {
+      if (occs[j]!.index === step) {
+        step++;
+        if (countSatisfies(cond, step)) best = j;
+      }
+    }
+    if (best >= 0 && countSatisfies(cond, step)) {
+      out.push({ occs: occs.slice(s, best + 1), count: step });
+      s = best + 1;
+    } else s++;
+  }
+  return out;
+}
+
+function toHit(c: CorrelationRule, occs: Occurrence[], group: Record<string, string>, count: number): CorrelationHit {
+  const seen = new Set<CorrelationMatch>();
+  const events: CorrelationMatch[] = [];
+  for (const o of occs) for (const m of o.items) if (!seen.has(m)) (seen.add(m), events.push(m));
+  events.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
+  const anchor = c.attribution.anchor === 'first' ? events[0]! : events.at(-1)!;
+  return { rule: c, event: anchor.event, timeMs: anchor.timeMs, events, group, count, firstMs: events[0]!.timeMs, lastMs: events.at(-1)!.timeMs };
+}

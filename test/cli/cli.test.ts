@@ -1,0 +1,119 @@
+// The built command line on the bundled samples, as scripts and nightly audits use it: every
+// --format, byte-identical reruns, exit codes, Timesketch lines, help text and colour rules.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli, SAMPLES } from './built-cli.js';
+
+const ESC = 0x1b;
+let dir = '';
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'af-cli-'));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('agent-forensics correlate on samples/', () => {
+  it.each(['table', 'json', 'jsonl', 'csv', 'md', 'html'])('--format %s exits 0, writes a report and gives the same bytes twice', (format) => {
+    const first = runCli([...SAMPLES, '--format', format]);
+    // at most the one-line summary (for formats other than the table), never progress output
+    expect(first.stderr).toMatch(/^(|agent-forensics: \d+ inputs[^\n]*\n)$/);
+    expect(first.status).toBe(0);
+    expect(first.stdout.length).toBeGreaterThan(1000);
+    const second = runCli([...SAMPLES, '--format', format]);
+    expect(second.status).toBe(0);
+    expect(second.stdout.equals(first.stdout)).toBe(true);
+    // piped: no colour, no progress, whatever the format
+    expect(first.stdout.includes(ESC)).toBe(false);
+  });
+
+  it('--format json is the v1 report with every violation attributed or not', () => {
+    const report = JSON.parse(runCli([...SAMPLES, '--format', 'json']).stdout.toString('utf8'));
+    expect(report.schema).toBe('agent-forensics.report/v1');
+    expect(report.violations.length).toBe(report.stats.violations);
+    expect(report.stats.attributed + report.stats.unattributed).toBe(report.stats.violations);
+    expect(report.violations.every((v: { attribution: unknown }) => v.attribution === null || typeof v.attribution === 'object')).toBe(true);
+  });
+
+  it('--fail-on high exits 1 on samples (attributed high and critical violations)', () => {
+    const r = runCli([...SAMPLES, '--format', 'json', '--fail-on', 'high']);
+    expect(r.status).toBe(1);
+    expect(r.stdout.length).toBeGreaterThan(0);
+  });
+
+  it('--fail-on critical --min-confidence 0.99 exits 0: no critical violation is attributed that surely', () => {
+    const r = runCli([...SAMPLES, '--format', 'json', '--fail-on', 'critical', '--min-confidence', '0.99']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout.toString('utf8'));
+    expect(report.violations.filter((v: { severity: string; attribution: unknown }) => v.severity === 'critical' && v.attribution)).toEqual([]);
+  });
+
+  it('-o writes the report to the file and a one-line summary to stderr; -q silences it', () => {
+    const out = join(dir, 'report.json');
+    const r = runCli([...SAMPLES, '--format', 'json', '-o', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.length).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8')).schema).toBe('agent-forensics.report/v1');
+    expect(r.stderr).toMatch(/^agent-forensics: \d+ inputs.*\d+ violations, \d+ attributed.*\n$/);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.stderr.includes('\u001b')).toBe(false);
+    const quiet = runCli([...SAMPLES, '--format', 'json', '-o', join(dir, 'quiet.json'), '-q']);
+    expect(quiet.status).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('NO_COLOR=1 wins over FORCE_COLOR: the table has no escape bytes', () => {
+    const forced = runCli([...SAMPLES], { FORCE_COLOR: '1' });
+    expect(forced.stdout.includes(ESC)).toBe(true);
+    const r = runCli([...SAMPLES], { NO_COLOR: '1', FORCE_COLOR: '1' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.includes(ESC)).toBe(false);
+    expect(r.stderr.includes('\u001b')).toBe(false);
+    expect(runCli([...SAMPLES, '--no-color'], { FORCE_COLOR: '1' }).stdout.includes(ESC)).toBe(false);
+  });
+
+  it('an unknown --format is a usage error: exit 2, one line on stderr', () => {
+    const r = runCli([...SAMPLES, '--format', 'xml']);
+    expect(r.status).toBe(2);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr).toMatch(/^agent-forensics: .*xml.*\n$/);
+  });
+});
+
+describe('agent-forensics timeline on samples/', () => {
+  it('--format timesketch writes one JSON object per event with message, datetime and timestamp_desc', () => {
+    const r = runCli(['timeline', 'samples', '--inventory', 'samples/inventory.csv', '--format', 'timesketch']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.toString('utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(40);
+    let previous = -Infinity;
+    for (const line of lines) {
+      const o = JSON.parse(line);
+      expect(typeof o.message).toBe('string');
+      expect(o.message.length).toBeGreaterThan(0);
+      expect(o.datetime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(typeof o.timestamp_desc).toBe('string');
+      expect(o.timestamp).toBe(Date.parse(o.datetime) * 1000);
+      expect(o.timestamp).toBeGreaterThanOrEqual(previous);
+      previous = o.timestamp;
+    }
+  });
+});
+
+describe('agent-forensics --help', () => {
+  it('shows examples for responders, reviewers and nightly audits, and the exit codes', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    const text = r.stdout.toString('utf8');
+    expect(text).toContain('Examples:');
+    expect(text).toMatch(/incident response .*correlate/);
+    expect(text).toMatch(/review report .*--format html/);
+    expect(text).toMatch(/nightly audit .*--fail-on high/);
+    expect(text).toContain('Exit codes');
+  });
+});

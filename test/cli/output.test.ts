@@ -1,0 +1,74 @@
+// The stderr side of the CLI: the progress bar (terminals only, never in CI or with -q) and the
+// end-of-run summary line.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration, progressLine, progressReporter, summaryLine } from '../../src/cli/output.js';
+import { sampleReport } from '../helpers/report.js';
+import { ROOT } from './built-cli.js';
+
+function fakeTerminal(isTTY = true, columns = 120) {
+  const writes: string[] = [];
+  return { isTTY, columns, writes, write: (t: string) => writes.push(t) };
+}
+
+describe('progressReporter()', () => {
+  it('draws nothing when stderr is not a terminal, in CI, on a dumb terminal, with --quiet or --no-progress', () => {
+    expect(progressReporter({}, undefined, fakeTerminal(false), {})).toBeUndefined();
+    expect(progressReporter({}, undefined, fakeTerminal(), { CI: 'true' })).toBeUndefined();
+    expect(progressReporter({}, undefined, fakeTerminal(), { TERM: 'dumb' })).toBeUndefined();
+    expect(progressReporter({ quiet: true }, undefined, fakeTerminal(), {})).toBeUndefined();
+    expect(progressReporter({ progress: false }, undefined, fakeTerminal(), {})).toBeUndefined();
+    expect(progressReporter({}, undefined, fakeTerminal(), { CI: 'false' })).toBeTypeOf('function');
+  });
+
+  it('measures progress in bytes of the inputs and clears its line at the end', () => {
+    const term = fakeTerminal();
+    let t = 0;
+    const dir = join(ROOT, 'samples/firewall');
+    const a = join(dir, 'gpu-node-07-kern.log');
+    const b = join(dir, 'gpu-node-08-kern.log');
+    const report = progressReporter({}, [a, b], term, {}, () => (t += 1000))!;
+    report(0, 2, a);
+    report(1, 2, b);
+    report(2, 2, '');
+    const [sizeA, sizeB] = [statSync(a).size, statSync(b).size];
+    expect(term.writes[0]!.startsWith(`\r\u001b[2K[${'░'.repeat(24)}]   0% · 0/2 inputs · 0 B of ${formatBytes(sizeA + sizeB)} · 1.0 s · `)).toBe(true);
+    expect(term.writes[0]).toMatch(/gpu-node-07-kern\.log$/);
+    const pct = Math.floor((sizeA / (sizeA + sizeB)) * 100);
+    expect(term.writes[1]).toContain(`% · 1/2 inputs · ${formatBytes(sizeA)} of ${formatBytes(sizeA + sizeB)} · 2.0 s · `);
+    expect(term.writes[1]).toContain(`${String(pct).padStart(3)}%`);
+    expect(term.writes.at(-1)).toBe('\r\u001b[2K');
+  });
+
+  it('redraws at most every 80 ms', () => {
+    const term = fakeTerminal();
+    const report = progressReporter({}, undefined, term, {}, () => 5)!;
+    for (let i = 0; i < 100; i++) report(i, 200, `f${i}`);
+    expect(term.writes).toHaveLength(1);
+  });
+});
+
+describe('progressLine()', () => {
+  it('counts inputs when the byte total is unknown and keeps to the width, shortening the path from the left', () => {
+    const line = progressLine({ done: 5, total: 10, bytesDone: 0, bytesTotal: 0, elapsedMs: 61_000, path: '/evidence/' + 'x'.repeat(200) + '/kern.log' }, 80);
+    expect([...line].length).toBeLessThanOrEqual(80);
+    expect(line).toMatch(/^\[█{12}░{12}\]  50% · 5\/10 inputs · 1 min 1 s · …x+\/kern\.log$/);
+  });
+});
+
+describe('formatBytes() and formatDuration()', () => {
+  it('formats sizes in SI units and durations for people', () => {
+    expect([0, 999, 1000, 12_345, 3_100_000, 1_200_000_000].map(formatBytes)).toEqual(['0 B', '999 B', '1.0 kB', '12.3 kB', '3.1 MB', '1.2 GB']);
+    expect([400, 12_345, 125_000, 3_780_000].map(formatDuration)).toEqual(['0.4 s', '12.3 s', '2 min 5 s', '1 h 3 min']);
+  });
+});
+
+describe('summaryLine()', () => {
+  it('says inputs, records, skipped, violations, attributed, incidents by severity and the time taken', () => {
+    const r = sampleReport();
+    expect(summaryLine(r, 1234)).toBe('agent-forensics: 2 inputs, 28.7 kB; 180 records, 2 skipped; 3 violations, 1 attributed; 1 incident (1 high); in 1.2 s');
+    r.inputs.push({ ...r.inputs[0]!, format: 'unknown', skipped: 0, bytes: 1 });
+    expect(summaryLine(r, 400, 'out/report.html')).toBe('agent-forensics: 3 inputs (1 not recognized), 28.7 kB; 180 records, 2 skipped; 3 violations, 1 attributed; 1 incident (1 high); wrote out/report.html in 0.4 s');
+  });
+});

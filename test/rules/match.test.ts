@@ -1,0 +1,116 @@
+// matchingRules() compiles each rule once (filters as sets, conditions as closures, per-format field
+// accessors); these tests hold it to a plain, uncompiled reading of the same rules over real events.
+import { readdirSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ForensicEvent } from '../../src/model/event.js';
+import { globToTest } from '../../src/rules/condition.js';
+import { getField } from '../../src/rules/fields.js';
+import { loadRuleSet } from '../../src/rules/load.js';
+import { matchingRules, ruleMatches } from '../../src/rules/match.js';
+import type { ConditionNode, FieldCondition, Rule } from '../../src/rules/rule.js';
+import { fixture, ingestFile } from '../helpers/ingest.js';
+
+/** The matcher as it was before compilation: getField per condition, a Map memo per event. */
+function plainMatches(rule: Rule, event: ForensicEvent): boolean {
+  if (rule.kinds && !rule.kinds.includes(event.kind)) return false;
+  if (rule.formats && !rule.formats.includes(event.format) && !rule.formats.includes(event.source)) return false;
+  const field = (c: FieldCondition): boolean => {
+    const value = getField(event, c.field);
+    const present = value !== undefined && value !== null && value !== '';
+    if (c.exists !== undefined) return present === c.exists;
+    if (c.isNull) return !present;
+    if (!present) return false;
+    const values = Array.isArray(value) ? value : [value];
+    const passes = (t: (v: unknown) => boolean) => values.some(t);
+    return c.all ? c.tests.every(passes) : c.tests.some(passes);
+  };
+  const evaluate = (node: ConditionNode): boolean => {
+    switch (node.type) {
+      case 'ref': return rule.selections.get(node.name)!.alternatives.some((conds) => conds.every(field));
+      case 'not': return !evaluate(node.node);
+      case 'and': return node.nodes.every(evaluate);
+      case 'or': return node.nodes.some(evaluate);
+      case 'of': {
+        const names = [...rule.selections.keys()].filter(globToTest(node.pattern));
+        const hit = (name: string) => evaluate({ type: 'ref', name });
+        return node.quantifier === 'all' ? names.every(hit) : names.some(hit);
+      }
+    }
+  };
+  return evaluate(rule.condition);
+}
+
+let rules: Rule[] = [];
+const events: ForensicEvent[] = [];
+
+beforeAll(async () => {
+  rules = (await loadRuleSet(['rules'])).rules;
+  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue;
+    for (const f of readdirSync(fixture(dir.name))) {
+      if (f === 'NOTICE.md' || f.endsWith('.md')) continue;
+      const r = await ingestFile(fixture(dir.name, f), { year: 2024 });
+      events.push(...r.events);
+    }
+  }
+  // Variants that reach the branches real fixtures rarely do: lists, denials, SSH, pools, metadata.
+  const base = events.find((e) => e.format === 'iptables')!;
+  events.push(
+    { ...base, action: 'deny' },
+    { ...base, dst: { ip: '203.0.113.9', port: 22 }, proto: 'tcp', action: 'allow' },
+    { ...base, dst: { ip: '10.0.0.9', port: 2222 }, proto: 'tcp' },
+    { ...base, dst: { ip: '198.51.100.7', port: 3333, domain: 'gulf.moneroocean.stream' }, proto: 'tcp' },
+    { ...base, dst: { ip: '169.254.169.254', port: 80 } },
+    { ...base, src: { ip: '203.0.113.9', port: 22 }, dst: { ip: '203.0.113.10', port: 22 }, proto: 'tcp' },
+  );
+}, 60_000);
+
+describe('matchingRules()', () => {
+  it('marks exactly the events an uncompiled reading of every built-in rule marks', () => {
+    expect(rules.length).toBeGreaterThan(5);
+    expect(events.length).toBeGreaterThan(200);
+    let marked = 0;
+    for (const e of events) {
+      const expected = rules.filter((r) => plainMatches(r, e)).map((r) => r.id);
+      const got = matchingRules(rules, e).map((r) => r.id);
+      expect(got, `${e.ref.path}:${e.ref.line ?? e.ref.index}`).toEqual(expected);
+      if (got.length) marked++;
+    }
+    // The comparison means something only if both marked and unmarked events were seen.
+    expect(marked).toBeGreaterThan(20);
+    expect(marked).toBeLessThan(events.length);
+  });
+
+  it('returns a fresh array per event, so callers may keep it', () => {
+    const e = events[0]!;
+    expect(matchingRules(rules, e)).not.toBe(matchingRules(rules, e));
+  });
+});
+
+describe('ruleMatches()', () => {
+  it('evaluates `1 of`, `all of`, `not` and repeated selections like the plain reading', () => {
+    const sel = (name: string, field: string, test: (v: unknown) => boolean): [string, { name: string; alternatives: FieldCondition[][] }] =>
+      [name, { name, alternatives: [[{ field, tests: [test], all: false }]] }];
+    const selections = new Map([
+      sel('deny_a', 'action', (v) => v === 'deny'),
+      sel('deny_b', 'dst.port', (v) => v === 22),
+      sel('other', 'proto', (v) => v === 'udp'),
+    ]);
+    const conditions: ConditionNode[] = [
+      { type: 'of', quantifier: 'one', pattern: 'deny_*' },
+      { type: 'of', quantifier: 'all', pattern: 'deny_*' },
+      { type: 'and', nodes: [{ type: 'ref', name: 'deny_a' }, { type: 'not', node: { type: 'ref', name: 'other' } }, { type: 'ref', name: 'deny_a' }] },
+      { type: 'or', nodes: [{ type: 'of', quantifier: 'all', pattern: 'them' }, { type: 'ref', name: 'other' }] },
+    ];
+    const base = events.find((e) => e.format === 'iptables')!;
+    const samples: ForensicEvent[] = [
+      { ...base, action: 'deny', dst: { ip: '203.0.113.9', port: 22 }, proto: 'tcp' },
+      { ...base, action: 'deny', dst: { ip: '203.0.113.9', port: 80 }, proto: 'udp' },
+      { ...base, action: 'allow', dst: { ip: '203.0.113.9', port: 22 }, proto: 'tcp' },
+    ];
+    for (const condition of conditions) {
+      const rule = { ...rules[0]!, kinds: undefined, formats: undefined, selections, condition } as Rule;
+      for (const e of samples) expect(ruleMatches(rule, e)).toBe(plainMatches(rule, e));
+    }
+  });
+});
