@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { Inventory, loadInventory } from './attribution/inventory.js';
 import { enrichReport } from './enrich/geoip.js';
-import { originOf, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribution/attribute.js';
+import { filterByJoin, originOf, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribution/attribute.js';
 import { buildToolCalls } from './attribution/calls.js';
 import { DnsIndex } from './attribution/dns.js';
 import { mentionsToken } from './attribution/command.js';
@@ -99,7 +99,8 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   findings.push(...correlationFindings(states, ruleSet, inventory, findings));
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   const kept = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
-  const violations = kept.map((f, i) => buildViolation(f, i, toolCalls, dns, options.minConfidence));
+  const scoring: Scoring = { calls: toolCalls, longestMs: toolCalls.reduce((m, c) => Math.max(m, c.endMs - c.startMs), 0), dns, inventory, minConfidence: options.minConfidence };
+  const violations = kept.map((f, i) => buildViolation(f, i, scoring));
   const report = assemble(states, clock, violations, toolCalls, errors, ruleSet, options);
   if (options.geoip.length > 0) await enrichReport(report, options.geoip);
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
@@ -222,8 +223,7 @@ function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: 
   const byEvent = new Map(existing.map((f) => [f.event, f]));
   const added: Finding[] = [];
   for (const hit of evaluateCorrelations(ruleSet.correlations, matches)) {
-    // Finding.rules is typed as detection rules; the attribution stage reads only the header part.
-    const rule = hit.rule as unknown as Finding['rules'][number];
+    const rule = hit.rule;
     const prior = byEvent.get(hit.event);
     if (prior) {
       if (!prior.rules.includes(rule)) prior.rules = [...prior.rules, rule];
@@ -266,12 +266,22 @@ function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadM
   return out;
 }
 
-function buildViolation(f: Finding, i: number, calls: ToolCall[], dns: DnsEvidence, minConfidence: number): Violation {
+interface Scoring {
+  /** tool calls sorted by start */
+  calls: ToolCall[];
+  /** the longest call: how far back a call may have started and still be running */
+  longestMs: number;
+  dns: DnsEvidence;
+  inventory: Inventory;
+  minConfidence: number;
+}
+
+function buildViolation(f: Finding, i: number, s: Scoring): Violation {
   const w = windowsFor(f.rules);
-  const longest = calls.reduce((m, c) => Math.max(m, c.endMs - c.startMs), 0);
-  const near = candidatesNear(f.timeMs, calls, longest + Math.max(w.afterMs, w.persistentAfterMs), w.beforeMs);
-  const ranked = rankCandidates(f, near, w, dns);
-  const best = ranked[0] && ranked[0].confidence >= minConfidence ? ranked[0] : undefined;
+  const near = candidatesNear(f.timeMs, s.calls, s.longestMs + Math.max(w.afterMs, w.persistentAfterMs), w.beforeMs);
+  const joined = filterByJoin(f, near, f.rules.flatMap((r) => r.attribution.join), s.inventory);
+  const ranked = rankCandidates(f, joined, w, s.dns);
+  const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
   const e = f.event;
   const rules = [...f.rules].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1));
   const severity: Severity = rules[0]!.severity;

@@ -4,7 +4,7 @@
 import { formatRef, type ForensicEvent, type TimePrecision } from '../model/event.js';
 import type { Attribution } from '../model/report.js';
 import { DEFAULT_HINTS } from '../rules/load.js';
-import type { Rule } from '../rules/rule.js';
+import type { JoinKey, Rule, RuleHeader } from '../rules/rule.js';
 import { kebabOperation, mentionsPort, mentionsToken, runsKubernetesOperation, searchableCommand, startsBackgroundProcess } from './command.js';
 import type { DnsEvidence } from './dns.js';
 import type { Asset, Inventory } from './inventory.js';
@@ -36,7 +36,8 @@ export interface Finding {
   event: ForensicEvent;
   /** violation time after clock correction */
   timeMs: number;
-  rules: Rule[];
+  /** detection or correlation rules: attribution reads only their header (severity, hints) */
+  rules: RuleHeader[];
   /** where the violation came from, per the log or the inventory */
   origin?: Origin;
 }
@@ -118,16 +119,26 @@ export interface Windows {
   patterns: Rule['attribution']['commandPatterns'];
 }
 
-export function windowsFor(rules: Rule[]): Windows {
-  const w: Windows = { beforeMs: DEFAULT_HINTS.beforeMs, afterMs: DEFAULT_HINTS.afterMs, persistentAfterMs: DEFAULT_HINTS.persistentAfterMs, persistentRule: false, patterns: [] };
+/**
+ * The windows of a violation's rules: the widest each rule allows (a rule's own `after` counts even
+ * when shorter than the default, which applies only when no rule sets a window).
+ */
+export function windowsFor(rules: readonly RuleHeader[]): Windows {
+  const w: Windows = { beforeMs: 0, afterMs: 0, persistentAfterMs: DEFAULT_HINTS.persistentAfterMs, persistentRule: false, patterns: [] };
+  let transient = false;
   for (const r of rules) {
     w.beforeMs = Math.max(w.beforeMs, r.attribution.beforeMs);
     if (r.attribution.persistent) {
       w.persistentRule = true;
       w.persistentAfterMs = Math.max(w.persistentAfterMs, r.attribution.afterMs);
-    } else w.afterMs = Math.max(w.afterMs, r.attribution.afterMs);
+    } else {
+      transient = true;
+      w.afterMs = Math.max(w.afterMs, r.attribution.afterMs);
+    }
     w.patterns.push(...r.attribution.commandPatterns);
   }
+  if (rules.length === 0) w.beforeMs = DEFAULT_HINTS.beforeMs;
+  if (!transient) w.afterMs = DEFAULT_HINTS.afterMs;
   return w;
 }
 
@@ -238,8 +249,11 @@ function contentEvidence(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence, 
       out.push({ kind: 'content', weight: 0.55, reason: `The command calls ${op}, ${refused}.` });
     }
   }
-  const labels = [...new Set(w.patterns.filter((p) => p.test(c.text)).map((p) => p.label))];
-  if (labels.length) out.push({ kind: 'content', weight: 0.5, reason: `The command runs ${labels.join(', ')}, the behaviour the matching rule describes.` });
+  const matched = w.patterns.filter((p) => p.test(c.text));
+  const labels = [...new Set(matched.map((p) => p.label))];
+  // A rule may weigh its own patterns; the strongest matching one counts.
+  const weight = Math.max(...matched.map((p) => p.weight ?? 0.5));
+  if (labels.length) out.push({ kind: 'content', weight, reason: `The command runs ${labels.join(', ')}, the behaviour the matching rule describes.` });
   return out;
 }
 
@@ -314,4 +328,32 @@ export function toAttribution(f: Finding, s: Scored): Attribution {
     ...(s.call.host ? { host: s.call.host } : {}),
     ...(s.call.sandbox ? { sandbox: s.call.sandbox } : {}),
   };
+}
+
+function scopeOf(f: Finding, key: Exclude<JoinKey, 'inventory' | 'container'>): string | undefined {
+  return f.origin?.[key] ?? f.event[key];
+}
+
+/**
+ * `attribution.join`: keeps only calls that share every listed scope with the violation. A scope
+ * either side does not know excludes the call: a rule that asks for a join wants proof, not absence
+ * of contradiction. `inventory` means the violation's source address is in the inventory and names
+ * the call's session, sandbox or (for host-level addresses) host.
+ */
+export function filterByJoin(f: Finding, calls: readonly ToolCall[], join: readonly JoinKey[], inventory: Inventory): ToolCall[] {
+  if (join.length === 0) return [...calls];
+  const asset = inventory.resolve(f.event.src?.ip, f.event.host);
+  return calls.filter((c) => join.every((key) => {
+    switch (key) {
+      case 'session': return !!c.session && scopeOf(f, 'session') === c.session;
+      case 'sandbox': return !!c.sandbox && scopeOf(f, 'sandbox') === c.sandbox;
+      case 'host': return !!c.host && scopeOf(f, 'host') === c.host;
+      case 'container': return !!c.event.container && f.event.container === c.event.container;
+      case 'inventory':
+        if (!asset) return false;
+        if (asset.session) return asset.session === c.session;
+        if (asset.sandbox) return asset.sandbox === c.sandbox;
+        return asset.host === c.host;
+    }
+  }));
 }

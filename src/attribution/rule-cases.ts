@@ -1,10 +1,9 @@
 // Runs rules' `tests.attribution` cases through the real scoring (toToolCall, originOf, windowsFor,
-// rankCandidates): a violation, the tool calls around it, which call must win (or none). Also home of
-// the `attribution.join` filter, so the cases and a run apply the same scope rule.
+// filterByJoin, rankCandidates): a violation, the tool calls around it, which call must win (or none).
 import type { ForensicEvent, TimePrecision } from '../model/event.js';
-import type { AttributionTestCase, JoinKey, Rule, RuleHeader } from '../rules/rule.js';
+import type { AttributionTestCase, RuleHeader } from '../rules/rule.js';
 import { TEST_ORIGIN_MS, testEvent } from '../rules/selftest.js';
-import { originOf, rankCandidates, toToolCall, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribute.js';
+import { filterByJoin, originOf, rankCandidates, toToolCall, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribute.js';
 import { Inventory } from './inventory.js';
 
 export interface AttributionCaseResult {
@@ -17,34 +16,6 @@ export interface AttributionCaseResult {
   passed: boolean;
   /** the winner's reasons, or the best candidate's when none reached the threshold */
   reasons: string[];
-}
-
-function scopeOf(f: Finding, key: Exclude<JoinKey, 'inventory' | 'container'>): string | undefined {
-  return f.origin?.[key] ?? f.event[key];
-}
-
-/**
- * `attribution.join`: keeps only calls that share every listed scope with the violation. A scope
- * either side does not know excludes the call: a rule that asks for a join wants proof, not absence
- * of contradiction. `inventory` means the violation's source address is in the inventory and names
- * the call's session, sandbox or (for host-level addresses) host.
- */
-export function filterByJoin(f: Finding, calls: readonly ToolCall[], join: readonly JoinKey[], inventory: Inventory): ToolCall[] {
-  if (join.length === 0) return [...calls];
-  const asset = inventory.resolve(f.event.src?.ip, f.event.host);
-  return calls.filter((c) => join.every((key) => {
-    switch (key) {
-      case 'session': return !!c.session && scopeOf(f, 'session') === c.session;
-      case 'sandbox': return !!c.sandbox && scopeOf(f, 'sandbox') === c.sandbox;
-      case 'host': return !!c.host && scopeOf(f, 'host') === c.host;
-      case 'container': return !!c.event.container && f.event.container === c.event.container;
-      case 'inventory':
-        if (!asset) return false;
-        if (asset.session) return asset.session === c.session;
-        if (asset.sandbox) return asset.sandbox === c.sandbox;
-        return asset.host === c.host;
-    }
-  }));
 }
 
 class CaseDns implements DnsEvidence {
@@ -73,8 +44,7 @@ function callEvent(c: AttributionTestCase['calls'][number], i: number): Forensic
 export function runAttributionCase(rule: RuleHeader, tc: AttributionTestCase): AttributionCaseResult {
   const inventory = new Inventory(tc.inventory.map((a) => ({ ...a })));
   const event = testEvent(tc.violation.event, TEST_ORIGIN_MS + tc.violation.atMs);
-  // windowsFor reads only `attribution`, which detections and correlations both carry.
-  const rules = [rule] as unknown as Rule[];
+  const rules = [rule];
   const finding: Finding = { event, timeMs: event.timeMs, rules, origin: originOf(event, inventory) };
   const calls = tc.calls.map((c, i) => toToolCall(callEvent(c, i), inventory, 0)).sort((a, b) => a.startMs - b.startMs);
   const ranked = rankCandidates(finding, filterByJoin(finding, calls, rule.attribution.join, inventory), windowsFor(rules), new CaseDns(tc.dns));

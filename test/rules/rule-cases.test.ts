@@ -1,8 +1,8 @@
 // runAttributionCase() scores a rule's case with the real attribution functions, and the join filter.
 import { describe, expect, it } from 'vitest';
-import { filterByJoin, runAttributionCase } from '../../src/attribution/rule-cases.js';
+import { runAttributionCase } from '../../src/attribution/rule-cases.js';
 import { Inventory } from '../../src/attribution/inventory.js';
-import { toToolCall, type Finding } from '../../src/attribution/attribute.js';
+import { filterByJoin, toToolCall, type Finding } from '../../src/attribution/attribute.js';
 import type { ForensicEvent } from '../../src/model/event.js';
 import type { AttributionTestCase } from '../../src/rules/rule.js';
 import { testEvent } from '../../src/rules/selftest.js';
