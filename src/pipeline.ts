@@ -16,7 +16,7 @@ import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
-import { loadRuleSet, type RuleSet } from './rules/load.js';
+import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
 import { matchingRules } from './rules/match.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
@@ -93,7 +93,7 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
 
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
   const toolCalls = buildToolCalls(calls, inventory, (p) => agentOffsets.get(p) ?? 0);
-  const clock = settleClocks(states, toolCalls, options);
+  const clock = settleClocks(states, toolCalls, inventory, options);
 
   const findings: Finding[] = states.flatMap((s) => s.findings.map((f) => ({ ...f, timeMs: f.event.timeMs + s.offsetMs, origin: originOf(f.event, inventory) })));
   findings.push(...correlationFindings(states, ruleSet, inventory, findings));
@@ -189,7 +189,7 @@ async function readOne(st: InputState, settings: ReadSettings, ruleSet: RuleSet,
 }
 
 /** Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts. */
-function settleClocks(states: InputState[], calls: ToolCall[], options: AnalysisOptions): ReportClock[] {
+function settleClocks(states: InputState[], calls: ToolCall[], inventory: Inventory, options: AnalysisOptions): ReportClock[] {
   return states.map((st) => {
     if (st.manualOffsetMs !== undefined) {
       st.offsetMs = st.manualOffsetMs;
@@ -198,15 +198,9 @@ function settleClocks(states: InputState[], calls: ToolCall[], options: Analysis
     if (!options.autoSkew || st.source === 'agent' || st.source === 'other' || calls.length === 0) {
       return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
     }
-    const pairs = skewPairs(st.findings, calls);
+    const pairs = skewPairs(st.findings, calls, inventory);
     if (pairs.length === 0) return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
-    let est = estimateSkew(pairs);
-    // A shift must explain clearly more pairs than the clocks as they are (with the jitter attribution
-    // allows): a few records that merely precede their call are a near miss, not a skewed clock.
-    const zero = pairs.filter((p) => p.recordMs >= p.callStartMs - SKEW_JITTER_MS && p.recordMs <= p.callEndMs + 5_000).length;
-    if (est.offsetMs !== 0 && est.supporting < zero + Math.max(2, Math.ceil(pairs.length / 4))) {
-      est = { offsetMs: 0, pairs: pairs.length, supporting: zero, confidence: Math.round((zero / pairs.length) * 1000) / 1000 };
-    }
+    const est = estimateSkew(pairs, 5_000, DEFAULT_HINTS.beforeMs);
     st.offsetMs = est.offsetMs;
     return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
   });
@@ -237,20 +231,30 @@ function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: 
 }
 
 const PAIR_SEARCH_MS = 30 * 60_000;
-/** Records this far before their call's start are clock jitter, as attribution treats them (rules' default `before`). */
-const SKEW_JITTER_MS = 2_000;
 
-/** Records tied to exactly one call by content (the command names the destination), within 30 min. */
-function skewPairs(findings: Finding[], calls: ToolCall[]): SkewPair[] {
+/**
+ * Records tied to exactly one call by content (the command names the destination), within 30 min,
+ * and not from a place the call cannot be (another known host, sandbox or session).
+ */
+function skewPairs(findings: Finding[], calls: ToolCall[], inventory: Inventory): SkewPair[] {
   const pairs: SkewPair[] = [];
   for (const f of findings) {
     const dst = f.event.dst;
     if (!dst?.ip && !dst?.domain) continue;
-    const named = calls.filter((c) => Math.abs(c.startMs - f.timeMs) <= PAIR_SEARCH_MS
-      && ((dst.ip && mentionsToken(c.text, dst.ip)) || (dst.domain && mentionsToken(c.text, dst.domain))));
+    const origin = originOf(f.event, inventory);
+    const named = candidatesNear(f.timeMs, calls, PAIR_SEARCH_MS, PAIR_SEARCH_MS).filter((c) =>
+      ((dst.ip && mentionsToken(c.text, dst.ip)) || (dst.domain && mentionsToken(c.text, dst.domain)))
+      && !elsewhere(origin, c));
     if (named.length === 1 && !named[0]!.background) pairs.push({ recordMs: f.timeMs, callStartMs: named[0]!.startMs, callEndMs: named[0]!.endMs });
   }
   return pairs;
+}
+
+function elsewhere(origin: ReturnType<typeof originOf>, c: ToolCall): boolean {
+  if (!origin) return false;
+  if (origin.session && c.session) return origin.session !== c.session;
+  if (origin.sandbox && c.sandbox) return origin.sandbox !== c.sandbox;
+  return !!(origin.host && c.host && origin.host !== c.host);
 }
 
 function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {

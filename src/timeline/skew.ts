@@ -43,9 +43,12 @@ export const SKEW_NOISE_MS = 1_000;
 
 /**
  * The offset that places the most records inside their calls (smallest shift among equals).
- * A non-zero offset needs at least two agreeing pairs; otherwise the estimate is 0.
+ * Clocks are left alone unless a shift explains clearly more pairs than the clocks as they are
+ * (counting records up to `jitterMs` before their call as explained, as attribution does): at
+ * least two more, and a quarter of all pairs more. A few records that merely precede their call
+ * are a near miss, not a skewed clock.
  */
-export function estimateSkew(pairs: SkewPair[], slackMs = 5_000): SkewEstimate {
+export function estimateSkew(pairs: SkewPair[], slackMs = 5_000, jitterMs = 2_000): SkewEstimate {
   if (pairs.length === 0) return { offsetMs: 0, pairs: 0, supporting: 0, confidence: 0 };
   const edges: { at: number; delta: 1 | -1 }[] = [];
   for (const p of pairs) {
@@ -70,8 +73,9 @@ export function estimateSkew(pairs: SkewPair[], slackMs = 5_000): SkewEstimate {
     const candidate = a <= 0 && b >= 0 ? 0 : Math.abs(a) < Math.abs(b) ? a : b;
     if (Math.abs(candidate) < Math.abs(offset)) offset = candidate;
   }
-  const zeroSupport = pairs.filter((p) => p.recordMs >= p.callStartMs && p.recordMs <= p.callEndMs + slackMs).length;
-  if (Math.abs(offset) < SKEW_NOISE_MS || best < 2 || best <= zeroSupport) {
+  const zeroSupport = pairs.filter((p) => p.recordMs >= p.callStartMs - jitterMs && p.recordMs <= p.callEndMs + slackMs).length;
+  const needed = zeroSupport + Math.max(2, Math.ceil(pairs.length / 4));
+  if (Math.abs(offset) < SKEW_NOISE_MS || best < needed) {
     return { offsetMs: 0, pairs: pairs.length, supporting: zeroSupport, confidence: round(zeroSupport / pairs.length) };
   }
   return { offsetMs: Math.round(offset), pairs: pairs.length, supporting: best, confidence: round((best / pairs.length) * Math.min(1, best / 3)) };
