@@ -19,6 +19,7 @@ import type { AnalysisOptions } from './options.js';
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
 import { matchingRules } from './rules/match.js';
+import { dedupeRecords } from './timeline/dedupe.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
@@ -92,10 +93,15 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   options.onProgress?.(done, order.length, '');
 
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const toolCalls = buildToolCalls(calls, inventory, (p) => agentOffsets.get(p) ?? 0);
+  const uniqueCalls = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
+  const toolCalls = buildToolCalls(uniqueCalls.kept, inventory, (p) => agentOffsets.get(p) ?? 0);
   const clock = settleClocks(states, toolCalls, inventory, options);
 
-  const findings: Finding[] = states.flatMap((s) => s.findings.map((f) => ({ ...f, timeMs: f.event.timeMs + s.offsetMs, origin: originOf(f.event, inventory) })));
+  const shifted: Finding[] = states.flatMap((s) => s.findings.map((f) => ({ ...f, timeMs: f.event.timeMs + s.offsetMs, origin: originOf(f.event, inventory) })));
+  const unique = dedupeRecords(shifted, (f) => f);
+  noteCopies(states, uniqueCalls.copies, 'tool calls');
+  noteCopies(states, unique.copies, 'violations');
+  const findings = unique.kept;
   findings.push(...correlationFindings(states, ruleSet, inventory, findings));
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   const kept = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
@@ -204,6 +210,12 @@ function settleClocks(states: InputState[], calls: ToolCall[], inventory: Invent
     st.offsetMs = est.offsetMs;
     return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
   });
+}
+
+function noteCopies(states: InputState[], copies: Map<string, { count: number; of: string }>, what: string): void {
+  for (const [path, c] of copies) {
+    states.find((s) => s.path === path)?.notes.push(`${c.count} ${what} are copies of records in ${c.of} (the same record in two inputs) and are reported once, from there`);
+  }
 }
 
 /**

@@ -109,6 +109,15 @@ describe('analyze() time handling', () => {
     await expect(analyze(base([p], { year: 2026, strict: true }))).rejects.toMatchObject({ name: 'InputError', path: p, line: 2 });
   });
 
+  it('reports a record found in two inputs once, and says so on the copy', async () => {
+    const lines = [drop('Mar  2 10:00:00', '203.0.113.1'), drop('Mar  2 10:00:05', '203.0.113.2')];
+    const a = kern('dup-a.log', lines);
+    const b = kern('dup-b.log', [lines[1]!, drop('Mar  2 10:00:09', '203.0.113.3')]);
+    const { report } = await analyze(base([a, b], { year: 2026 }));
+    expect(report.violations.map((v) => [v.ref.path, v.ref.line])).toEqual([[a, 1], [a, 2], [b, 2]]);
+    expect(report.inputs.find((i) => i.path === b)!.notes).toContain(`1 violations are copies of records in ${a} (the same record in two inputs) and are reported once, from there`);
+  });
+
   it('a missing input path is a user error, not a crash', async () => {
     await expect(analyze(base([join(dir, 'nope.log')]))).rejects.toMatchObject({ name: 'InputError' });
   });
