@@ -1,5 +1,5 @@
 // Ingest-only timing for profiling the parsers and rule matching without attribution:
-// node bench/ingest.mjs <file...> [--no-rules]  → per file: records, ms, MB/s.
+// node bench/ingest.mjs <file...> [--no-rules] [--rules=<dir>]  → per file: records, ms, MB/s.
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,8 @@ const { matchingRules } = await import(join(ROOT, 'dist', 'rules', 'match.js'));
 const args = process.argv.slice(2);
 const noRules = args.includes('--no-rules');
 const files = args.filter((a) => !a.startsWith('--'));
-const ruleSet = noRules ? undefined : await loadRuleSet([join(ROOT, 'rules')]);
+const rulesArg = args.find((a) => a.startsWith('--rules='));
+const ruleSet = noRules ? undefined : await loadRuleSet([rulesArg ? rulesArg.slice(8) : join(ROOT, 'rules')]);
 const settings = { tz: 'UTC', referenceMs: Date.UTC(2026, 2, 4) };
 for (const path of files) {
   const t0 = performance.now();
