@@ -99,7 +99,8 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
         : `line of ${bytes} bytes exceeds the limit of ${lineLimit} bytes (--max-line-bytes); skipped` });
     },
   });
-  const guarded = guardDepth(lines, settings.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, isDocument, (line, max) => {
+  // Plain-text formats (syslog, TSV, flow logs) never parse JSON: only JSON inputs pay for the depth scan.
+  const guarded = input.head.container === 'lines' ? lines : guardDepth(lines, settings.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, isDocument, (line, max) => {
     if (isDocument) documentCut = true;
     issues.push({ path, line, message: `JSON nested deeper than ${max} levels (--max-json-depth); ${isDocument ? 'the rest of the document was not read' : 'skipped'}` });
   }, () => documentCut);
