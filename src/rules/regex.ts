@@ -1,6 +1,7 @@
 // Rule regexes run on re2js, a linear-time engine: a hostile pattern in a rule or a hostile
 // string in a log cannot make matching backtrack for ever (no catastrophic backtracking exists there).
 import { RE2JS } from 're2js';
+import { requiredLiterals } from './literals.js';
 
 export interface SafeRegex {
   source: string;
@@ -19,5 +20,14 @@ export function compileSafeRegex(source: string, flags: { ignoreCase?: boolean; 
   } catch (err) {
     throw new Error(`invalid regular expression /${source}/: ${(err as Error).message} (rules use RE2 syntax: no look-around or back-references)`);
   }
-  return { source, test: (text) => re.matcher(text).find() };
+  // Most subjects lack the pattern's literal text: `includes` rules them out without the engine.
+  const literals = requiredLiterals(source)?.map((l) => (flags.ignoreCase ? l.toLowerCase() : l));
+  if (!literals) return { source, test: (text) => re.matcher(text).find() };
+  return {
+    source,
+    test: (text) => {
+      const subject = flags.ignoreCase ? text.toLowerCase() : text;
+      return literals.some((l) => subject.includes(l)) && re.matcher(text).find();
+    },
+  };
 }
