@@ -22,6 +22,8 @@ export interface AnalysisOptions {
   maxJsonDepth?: number;
   maxDecompressedBytes?: number;
   maxGzipRatio?: number;
+  /** scan workers for firewall and audit inputs: 0 or 1 = none; undefined = automatic (2 for large inputs) */
+  workers?: number;
   /** keep every event for the timeline command */
   keepEvents?: boolean;
   /** called as inputs are read, for a progress display */

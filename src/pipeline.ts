@@ -1,6 +1,8 @@
 // The glue (ripgrep's search.rs): options → inputs → events → rules → clock → attribution → Report.
 // Agent transcripts are read first and indexed (they are small); firewall and audit inputs are then
-// streamed once, keeping only the records rules mark, so memory follows the findings, not the input.
+// streamed once (by worker threads when they are large), keeping only the records rules mark, so
+// memory follows the findings, not the input. Results are folded in input order: the report does
+// not depend on how many workers read it.
 import { fileURLToPath } from 'node:url';
 import { Inventory, loadInventory } from './attribution/inventory.js';
 import { enrichReport } from './enrich/geoip.js';
@@ -10,15 +12,18 @@ import { DnsIndex } from './attribution/dns.js';
 import { mentionsToken } from './attribution/command.js';
 import { activityStats } from './attribution/stats.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { scanInput, type ScanResult } from './scan.js';
+import { ScanPool, workersAvailable } from './scan-pool.js';
+import type { Rule } from './rules/rule.js';
 import { openInput, resolveInputs } from './ingest/read.js';
 import { compareEvents, compareRefs, formatRef, severityRank, type ForensicEvent, type Severity, type SourceKind } from './model/event.js';
-import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
-import { matchingRules } from './rules/match.js';
 import { dedupeRecords } from './timeline/dedupe.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
@@ -58,7 +63,8 @@ interface InputState {
 }
 
 export async function analyze(options: AnalysisOptions): Promise<Analysis> {
-  const ruleSet = await loadRuleSet(options.rules.length ? options.rules : [fileURLToPath(BUILTIN_RULES)]);
+  const rulePaths = options.rules.length ? options.rules : [fileURLToPath(BUILTIN_RULES)];
+  const ruleSet = await loadRuleSet(rulePaths);
   const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
   const { sources, problems } = await resolveInputs(options.paths);
   const errors: Issue[] = [...problems];
@@ -77,20 +83,44 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
       manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, findings: [], correlationMatches: [], events: [],
     });
   }
-  // Transcripts first: they date year-less logs and are the reference clock.
-  const order = [...states].sort((a, b) => SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source]);
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
-  let referenceMs: number | undefined;
-  let done = 0;
   const readSettings = new Map<string, ReadSettings>();
-  for (const st of order) {
-    options.onProgress?.(done++, order.length, st.path);
-    readSettings.set(st.path, { ...settings, referenceMs });
-    await readOne(st, { ...settings, referenceMs }, ruleSet, options, calls, dns, errors);
-    if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
+  const byId = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
+  const apply = (st: InputState, scan: ScanResult | undefined) => applyScan(st, scan, byId, calls, dns, errors);
+  const reader = await openReader(states, ruleSet, rulePaths, options);
+  try {
+    // Phase 1, transcripts, in order: they are the reference clock and date year-less logs.
+    let referenceMs: number | undefined;
+    for (const st of states.filter((s) => s.source === 'agent')) {
+      readSettings.set(st.path, { ...settings, referenceMs });
+      apply(st, await reader.scan(st, { ...settings, referenceMs }));
+      if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
+    }
+    // Phase 2, everything else (in parallel where workers help), dated by the transcripts.
+    const rest = states.filter((s) => s.source !== 'agent');
+    const phase2 = { ...settings, referenceMs };
+    const results = await reader.scanAll(rest, phase2);
+    // Phase 3: with no transcript to date them, year-less logs are read again, dated by the other inputs.
+    if (referenceMs === undefined && settings.year === undefined) {
+      const dated = results.filter((r) => r && !r.yearUsed && Number.isFinite(r.lastMs)).map((r) => r!.lastMs);
+      if (dated.length) {
+        const again = { ...settings, referenceMs: Math.max(...dated) };
+        const redo = rest.filter((_, i) => results[i]?.yearUsed);
+        const second = await reader.scanAll(redo, again);
+        redo.forEach((st, i) => {
+          results[rest.indexOf(st)] = second[i];
+          readSettings.set(st.path, again);
+        });
+      }
+    }
+    rest.forEach((st, i) => {
+      if (!readSettings.has(st.path)) readSettings.set(st.path, phase2);
+      apply(st, results[i]);
+    });
+  } finally {
+    await reader.close();
   }
-  options.onProgress?.(done, order.length, '');
 
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
   const uniqueCalls = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
@@ -144,54 +174,98 @@ async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, 
   }
 }
 
-async function readOne(st: InputState, settings: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, calls: ForensicEvent[], dns: DnsIndex, errors: Issue[]): Promise<void> {
+/** Folds one input's scan into the run, in input order (so workers cannot change the report). */
+function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<string, Rule>, calls: ForensicEvent[], dns: DnsIndex, errors: Issue[]): void {
+  if (!scan) return;
+  const toRules = (ids: string[]) => ids.map((id) => rules.get(id)!);
+  st.records = scan.records;
+  st.firstMs = scan.firstMs;
+  st.lastMs = scan.lastMs;
+  st.sha256 = scan.sha256;
+  st.bytes = scan.bytes;
+  st.gzip = scan.gzip;
+  st.skipped = scan.issues.length;
+  st.notes.push(...scan.notes);
+  errors.push(...scan.issues);
+  if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
+  st.findings = scan.findings.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
+  st.correlationMatches = scan.correlationMatches.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
+  calls.push(...scan.calls);
+  for (const [ip, domain, where] of scan.dnsPairs) dns.add(ip, domain, where);
+  st.events = scan.events;
+}
+
+/** Scans inputs on the main thread, or hands whole files to a pool of workers when that pays. */
+interface Reader {
+  scan(st: InputState, read: ReadSettings): Promise<ScanResult>;
+  /** results in the order of `list`; the first failure in that order is thrown */
+  scanAll(list: InputState[], read: ReadSettings): Promise<(ScanResult | undefined)[]>;
+  close(): Promise<void>;
+}
+
+/** Below this much firewall and audit input, starting workers costs more than it saves. */
+const WORKER_MIN_BYTES = 64 * 1024 * 1024;
+
+async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions): Promise<Reader> {
+  const local = (st: InputState, read: ReadSettings) => scanLocally(st, read, ruleSet, options);
+  const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
+  const size = await workerCount(files, options);
+  const pool = size > 1 ? new ScanPool(size) : undefined;
+  const scan = (st: InputState, read: ReadSettings): Promise<ScanResult> => {
+    if (!pool || !st.detected.format || st.detected.kept || st.source === 'agent') return local(st, read);
+    return pool.scan({ path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict });
+  };
+  let done = 0;
+  const total = states.length;
+  const progress = (st: InputState) => options.onProgress?.(++done, total, st.path);
+  return {
+    scan: async (st, read) => {
+      const r = await scan(st, read);
+      progress(st);
+      return r;
+    },
+    scanAll: async (list, read) => {
+      if (!pool) {
+        const out: ScanResult[] = [];
+        for (const st of list) {
+          out.push(await local(st, read));
+          progress(st);
+        }
+        return out;
+      }
+      const settled = await Promise.allSettled(list.map((st) => scan(st, read).finally(() => progress(st))));
+      const failed = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      if (failed) throw failed.reason;
+      return settled.map((r) => (r as PromiseFulfilledResult<ScanResult>).value);
+    },
+    close: async () => pool?.close(),
+  };
+}
+
+async function workerCount(files: InputState[], options: AnalysisOptions): Promise<number> {
+  if (options.keepEvents || files.length < 2 || !workersAvailable()) return 0;
+  if (options.workers !== undefined) return Math.min(options.workers, files.length);
+  let bytes = 0;
+  for (const st of files) bytes += await stat(st.path).then((s) => s.size, () => 0);
+  return bytes >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), files.length) : 0;
+}
+
+async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions): Promise<ScanResult> {
   const format = st.detected.format;
-  if (!format) {
-    // Not an error: evidence folders hold notes, inventories and other files. Listed, hashed, never hidden.
-    st.notes.push('format not recognized: not analysed (see `agent-forensics formats`)');
-    const opened = openInput(st.detected.source, settings);
-    for await (const _ of opened.chunks) void _;
-    const read = await opened.result;
-    st.sha256 = read.sha256;
-    st.bytes = read.bytes;
-    if (read.error) errors.push({ path: st.path, ...(read.errorLine ? { line: read.errorLine } : {}), message: read.error });
-    return;
+  if (format) {
+    return scanInput(st.detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
+      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true });
   }
-  const parsed = parseInput(st.detected, format, settings);
-  const manual = st.manualOffsetMs ?? 0;
-  for await (const event of parsed.events) {
-    st.records++;
-    if (options.strict && parsed.issues.length) break;
-    const t = event.timeMs + manual;
-    if (t < st.firstMs) st.firstMs = t;
-    if ((event.endMs ?? event.timeMs) + manual > st.lastMs) st.lastMs = (event.endMs ?? event.timeMs) + manual;
-    dns.learn(event);
-    if (event.kind === 'tool-call') {
-      calls.push(event);
-      if (options.keepEvents) st.events.push(event);
-      continue;
-    }
-    const rules = matchingRules(ruleSet.rules, event);
-    if (rules.length) st.findings.push({ event, timeMs: t, rules });
-    if (ruleSet.correlations.length) {
-      const inputs = matchingRules(ruleSet.correlationInputs, event);
-      if (inputs.length) st.correlationMatches.push({ event, timeMs: t, rules: inputs });
-    }
-    if (options.keepEvents) st.events.push(event);
-  }
-  const read = await parsed.read;
-  st.sha256 = read.sha256;
-  st.bytes = read.bytes;
-  st.gzip = read.gzip;
-  st.skipped = parsed.issues.length;
-  st.notes.push(...parsed.notes);
-  errors.push(...parsed.issues);
-  if (read.error) errors.push({ path: st.path, ...(read.errorLine ? { line: read.errorLine } : {}), message: read.error });
-  if (options.strict) {
-    const first = parsed.issues[0];
-    if (first) throw new InputError(`${first.message} (--strict)`, st.path, first.line);
-    if (read.error) throw new InputError(`${read.error} (--strict)`, st.path);
-  }
+  // Not an error: evidence folders hold notes, inventories and other files. Listed, hashed, never hidden.
+  const opened = openInput(st.detected.source, read);
+  for await (const _ of opened.chunks) void _;
+  const r = await opened.result;
+  return {
+    records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: r.sha256, bytes: r.bytes, gzip: r.gzip,
+    notes: ['format not recognized: not analysed (see `agent-forensics formats`)'], issues: [], yearUsed: false,
+    ...(r.error ? { readError: { message: r.error, ...(r.errorLine ? { line: r.errorLine } : {}) } } : {}),
+    findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [],
+  };
 }
 
 /** Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts. */

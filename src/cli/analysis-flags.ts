@@ -20,6 +20,7 @@ export function addAnalysisFlags(cmd: Command): Command {
     .option('--max-json-depth <n>', 'deepest JSON nesting of a record (1-1000, default 256)')
     .option('--max-decompressed-bytes <n>', 'most bytes decompressed from one gzip input (e.g. 64GiB)')
     .option('--max-gzip-ratio <n>', 'gzip bomb guard: largest expansion ratio after 256 MiB (0 = off, default 200)')
+    .option('--workers <n>', 'threads that read firewall and audit inputs (0 = none; default: 2 when they exceed 64 MB)')
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .option('-q, --quiet', 'no progress and no summary on stderr')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')

@@ -22,6 +22,7 @@ export interface RawAnalysisFlags {
   maxJsonDepth?: string;
   maxDecompressedBytes?: string;
   maxGzipRatio?: string;
+  workers?: string;
 }
 
 const BYTE_UNITS: Record<string, number> = { '': 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
@@ -88,6 +89,7 @@ export function toAnalysisOptions(paths: string[], flags: RawAnalysisFlags): Ana
     maxJsonDepth: parseIntegerIn('--max-json-depth', flags.maxJsonDepth, 1, 1000),
     maxDecompressedBytes: parseBytes('--max-decompressed-bytes', flags.maxDecompressedBytes),
     maxGzipRatio: parseIntegerIn('--max-gzip-ratio', flags.maxGzipRatio, 0, 1_000_000),
+    workers: parseIntegerIn('--workers', flags.workers, 0, 64),
   };
 }
 

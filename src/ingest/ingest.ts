@@ -69,6 +69,8 @@ export interface ParsedInput {
   notes: string[];
   /** settles once `events` is consumed */
   read: Promise<ReadResult>;
+  /** whether the input's dates needed a year from outside (ctx.yearFor was asked) */
+  yearUsed(): boolean;
 }
 
 /** Parses a detected input as a stream of events; issues and notes fill in as it is consumed. */
@@ -125,7 +127,7 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
     if (r.encoding) notes.push(`text is ${r.encoding.toUpperCase()} (by its byte-order mark); read as such`);
     return r.error ? { ...r, errorLine: r.errorLine ?? lineReached } : r;
   });
-  return { events: datable(format.parse(guarded, ctx), ctx), issues, notes, read };
+  return { events: datable(format.parse(guarded, ctx), ctx), issues, notes, read, yearUsed: () => yearNoted };
 }
 
 /** The most a JavaScript Date can hold either side of 1970 (±100 000 000 days). */

@@ -1,0 +1,81 @@
+// A small pool of scan workers for the firewall and audit inputs: whole inputs are handed out in
+// order, results come back in any order and are put back in input order by the caller.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InputError, RuleError, UsageError } from './model/errors.js';
+import type { ScanResult } from './scan.js';
+import type { ScanReply, ScanTask } from './scan-worker.js';
+
+const WORKER = new URL('./scan-worker.js', import.meta.url);
+
+/** Workers need the compiled worker script (dist/); from sources (tests), scanning stays in-process. */
+export function workersAvailable(): boolean {
+  return existsSync(fileURLToPath(WORKER));
+}
+
+export class ScanPool {
+  private workers: Worker[] = [];
+  private idle: Worker[] = [];
+  private queue: { task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void }[] = [];
+  private pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void; worker: Worker }>();
+  private nextId = 0;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(WORKER);
+      w.on('message', (reply: ScanReply) => this.settle(w, reply));
+      w.on('error', (err) => this.fail(w, err));
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  scan(task: Omit<ScanTask, 'id'>): Promise<ScanResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task: { ...task, id: this.nextId++ }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.shift()!;
+      const job = this.queue.shift()!;
+      this.pending.set(job.task.id, { resolve: job.resolve, reject: job.reject, worker: w });
+      w.postMessage(job.task);
+    }
+  }
+
+  private settle(w: Worker, reply: ScanReply): void {
+    const job = this.pending.get(reply.id);
+    if (!job) return;
+    this.pending.delete(reply.id);
+    this.idle.push(w);
+    if (reply.ok) job.resolve(reply.result);
+    else job.reject(rebuild(reply.error));
+    this.dispatch();
+  }
+
+  private fail(w: Worker, err: Error): void {
+    for (const [id, job] of this.pending) {
+      if (job.worker !== w) continue;
+      this.pending.delete(id);
+      job.reject(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** The worker's error as the same kind of error the main thread would have thrown. */
+function rebuild(e: { name: string; message: string; path?: string; line?: number; stack?: string }): Error {
+  if (e.name === 'InputError') return new InputError(e.message, e.path, e.line);
+  if (e.name === 'RuleError') return new RuleError(e.message, e.path, e.line);
+  if (e.name === 'UsageError') return new UsageError(e.message, e.path, e.line);
+  const err = new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}

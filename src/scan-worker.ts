@@ -1,0 +1,46 @@
+// Worker thread entry: scans whole inputs sent by the main thread and posts back their ScanResult.
+// It loads the same rule files itself (rule objects cannot cross threads) and caches them.
+import { parentPort } from 'node:worker_threads';
+import { detectInput, type ReadSettings } from './ingest/ingest.js';
+import { formatByName } from './ingest/registry.js';
+import { UserError } from './model/errors.js';
+import { loadRuleSet, type RuleSet } from './rules/load.js';
+import { scanInput } from './scan.js';
+
+export interface ScanTask {
+  id: number;
+  path: string;
+  format: string;
+  rulePaths: string[];
+  read: ReadSettings;
+  manualOffsetMs: number;
+  strict: boolean;
+}
+
+export type ScanReply =
+  | { id: number; ok: true; result: Awaited<ReturnType<typeof scanInput>> }
+  | { id: number; ok: false; error: { name: string; message: string; path?: string; line?: number; stack?: string } };
+
+let cached: { key: string; set: Promise<RuleSet> } | undefined;
+
+async function run(task: ScanTask): Promise<ScanReply> {
+  try {
+    const key = task.rulePaths.join('\0');
+    if (cached?.key !== key) cached = { key, set: loadRuleSet(task.rulePaths) };
+    const ruleSet = await cached.set;
+    const format = formatByName(task.format);
+    if (!format) throw new Error(`unknown format ${task.format}`);
+    const detected = { ...(await detectInput({ path: task.path, isStdin: false }, task.read)), format };
+    const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
+      { read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false });
+    return { id: task.id, ok: true, result };
+  } catch (err) {
+    const e = err as Error & { path?: string; line?: number };
+    const user = err instanceof UserError;
+    return { id: task.id, ok: false, error: { name: user ? e.name : 'Error', message: e.message, path: user ? e.path : undefined, line: user ? e.line : undefined, stack: user ? undefined : e.stack } };
+  }
+}
+
+parentPort?.on('message', (task: ScanTask) => {
+  void run(task).then((reply) => parentPort!.postMessage(reply));
+});

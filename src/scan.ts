@@ -1,0 +1,112 @@
+// One input read once: events counted and dated, rules applied, and only what later stages need kept
+// (findings, correlation matches, tool calls, name ↔ address pairs). The same function runs on the
+// main thread and in scan workers, so a report does not depend on how many workers read it.
+import { DnsIndex } from './attribution/dns.js';
+import type { InputFormat } from './ingest/format.js';
+import { parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
+import type { ForensicEvent } from './model/event.js';
+import { InputError } from './model/errors.js';
+import type { Issue } from './model/issue.js';
+import { matchingRules } from './rules/match.js';
+import type { Rule } from './rules/rule.js';
+
+export interface ScanOptions {
+  read: ReadSettings;
+  /** --skew for this input, added to its times */
+  manualOffsetMs: number;
+  strict: boolean;
+  keepEvents: boolean;
+}
+
+export interface ScanRules {
+  rules: readonly Rule[];
+  correlationInputs: readonly Rule[];
+  hasCorrelations: boolean;
+}
+
+/** A record rules marked, with the ids of those rules (ids cross thread boundaries, rule objects do not). */
+export interface ScanMark {
+  event: ForensicEvent;
+  timeMs: number;
+  ruleIds: string[];
+}
+
+export interface ScanResult {
+  records: number;
+  firstMs: number;
+  lastMs: number;
+  sha256: string;
+  bytes: number;
+  gzip: boolean;
+  notes: string[];
+  issues: Issue[];
+  /** reading stopped early (truncated gzip, limits) */
+  readError?: { message: string; line?: number };
+  /** the input's dates needed a year from outside */
+  yearUsed: boolean;
+  findings: ScanMark[];
+  correlationMatches: ScanMark[];
+  calls: ForensicEvent[];
+  /** name ↔ address pairs in the order learned: [ip, domain, where] */
+  dnsPairs: [string, string, string][];
+  events: ForensicEvent[];
+}
+
+/** Records every pair a DnsIndex would learn, once each, for replay into the run's index. */
+class DnsRecorder extends DnsIndex {
+  readonly pairs: [string, string, string][] = [];
+  private seen = new Set<string>();
+  override add(ip: string, domain: string, where: string): void {
+    const key = `${ip}\0${domain.toLowerCase()}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.pairs.push([ip, domain, where]);
+  }
+}
+
+const ids = (rules: Rule[]) => rules.map((r) => r.id);
+
+export async function scanInput(detected: DetectedInput, format: InputFormat, rules: ScanRules, options: ScanOptions): Promise<ScanResult> {
+  const parsed = parseInput(detected, format, options.read);
+  const path = detected.source.path;
+  const manual = options.manualOffsetMs;
+  const dns = new DnsRecorder();
+  const out: ScanResult = {
+    records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
+    findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [],
+  };
+  for await (const event of parsed.events) {
+    out.records++;
+    if (options.strict && parsed.issues.length) break;
+    const t = event.timeMs + manual;
+    if (t < out.firstMs) out.firstMs = t;
+    const end = (event.endMs ?? event.timeMs) + manual;
+    if (end > out.lastMs) out.lastMs = end;
+    dns.learn(event);
+    if (options.keepEvents) out.events.push(event);
+    if (event.kind === 'tool-call') {
+      out.calls.push(event);
+      continue;
+    }
+    const hits = matchingRules(rules.rules, event);
+    if (hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(hits) });
+    if (rules.hasCorrelations) {
+      const inputs = matchingRules(rules.correlationInputs, event);
+      if (inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(inputs) });
+    }
+  }
+  const read = await parsed.read;
+  out.sha256 = read.sha256;
+  out.bytes = read.bytes;
+  out.gzip = read.gzip;
+  out.notes = parsed.notes;
+  out.issues = parsed.issues;
+  out.yearUsed = parsed.yearUsed();
+  if (read.error) out.readError = { message: read.error, ...(read.errorLine ? { line: read.errorLine } : {}) };
+  if (options.strict) {
+    const first = parsed.issues[0];
+    if (first) throw new InputError(`${first.message} (--strict)`, path, first.line);
+    if (read.error) throw new InputError(`${read.error} (--strict)`, path);
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+// Scan workers must not change a report: the same bytes with none, two or three workers, the same
+// strict failures, and year-less logs dated the same way.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, runCli, SAMPLES } from './built-cli.js';
+
+beforeAll(() => ensureBuilt(), 180_000);
+
+describe('correlate --workers', () => {
+  it('gives byte-identical JSON reports with 0, 2 and 3 workers on the samples', () => {
+    const reports = ['0', '2', '3'].map((n) => runCli([...SAMPLES, '--format', 'json', '--workers', n, '-q']));
+    for (const r of reports) expect(r.status, r.stderr).toBe(0);
+    expect(reports[1]!.stdout.equals(reports[0]!.stdout)).toBe(true);
+    expect(reports[2]!.stdout.equals(reports[0]!.stdout)).toBe(true);
+  });
+
+  it('dates a year-less log by the other inputs the same way in a worker (no transcripts)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-'));
+    writeFileSync(join(dir, 'kern.log'), 'Mar  2 10:00:00 host-a kernel: [1.0] DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 LEN=60 PROTO=TCP SPT=40000 DPT=22\n');
+    writeFileSync(join(dir, 'trail.jsonl'), JSON.stringify({ eventVersion: '1.09', eventTime: '2024-03-05T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a' }, errorCode: 'AccessDenied', eventID: 'e1' }) + '\n');
+    const runs = ['0', '2'].map((n) => runCli(['correlate', dir, '--format', 'json', '--workers', n, '-q']));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    expect(runs[1]!.stdout.equals(runs[0]!.stdout)).toBe(true);
+    const report = JSON.parse(runs[0]!.stdout.toString());
+    expect(report.violations.map((v: { time: string }) => v.time)).toContain('2024-03-02T10:00:00.000Z');
+  });
+
+  it('--strict fails on the same record with workers as without', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-strict-'));
+    writeFileSync(join(dir, 'a.log'), 'Mar  2 10:00:00 host-a kernel: DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 PROTO=TCP SPT=1 DPT=2\nMar 32 10:00:01 host-a kernel: DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 PROTO=TCP SPT=1 DPT=2\n');
+    writeFileSync(join(dir, 'b.log'), 'Mar  2 10:00:02 host-b kernel: DROP: IN=eth0 OUT= SRC=10.0.0.6 DST=203.0.113.9 PROTO=TCP SPT=1 DPT=2\n');
+    const runs = ['0', '2'].map((n) => runCli(['correlate', dir, '--strict', '--year', '2026', '--workers', n]));
+    for (const r of runs) {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/a\.log:2: .*\(--strict\)/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
