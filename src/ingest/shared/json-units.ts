@@ -1,5 +1,6 @@
 // The values of an input that is either JSON lines (one value a line) or one JSON document, for the
 // audit formats that accept both. Whether a value is a record, a `Records` file or an array is the caller's.
+import type { Ref } from '../../model/event.js';
 import type { LineRecord, ParseContext } from '../format.js';
 import { readJsonDocument } from './json.js';
 
@@ -50,4 +51,19 @@ export async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseCon
   }
   const doc = await readJsonDocument(all(), ctx);
   if (doc !== undefined) yield { value: doc };
+}
+
+/**
+ * The records of the units with their refs: a unit that `listOf` opens (an array, a `{entries}` page)
+ * gives one record per item, referenced by index (and line, for JSON lines); any other unit is one record.
+ */
+export async function* unitRecords(lines: AsyncIterable<LineRecord>, ctx: ParseContext, listOf: (value: unknown) => unknown[] | undefined): AsyncGenerator<{ value: unknown; ref: Ref }> {
+  for await (const { value, line } of jsonUnits(lines, ctx)) {
+    const list = listOf(value);
+    if (list) {
+      for (let i = 0; i < list.length; i++) yield { value: list[i], ref: line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i } };
+    } else {
+      yield { value, ref: line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 } };
+    }
+  }
 }

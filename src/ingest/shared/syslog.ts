@@ -1,6 +1,8 @@
 // Syslog envelopes shared by the formats that travel over syslog (netfilter LOG, pf filterlog):
 // RFC 3164, RFC 5424 and ISO-stamped headers with an optional <PRI>. The payload is the caller's.
-import type { ParseContext } from '../format.js';
+import type { ForensicEvent } from '../../model/event.js';
+import type { Head, LineRecord, ParseContext } from '../format.js';
+import { lineEvents, type LineOutcome } from './line-events.js';
 import { parseIsoMs, parseSyslogDate, wallTimeToUtc, YearTracker } from './time.js';
 
 export interface SyslogHeader {
@@ -38,6 +40,28 @@ export class SyslogClock {
 /** A clock for probes: detection only needs to know that a date parses, not its year. */
 export function probeClock(): SyslogClock {
   return new SyslogClock({ tz: 'UTC', yearFor: () => 2000 });
+}
+
+/** A syslog-borne format's line parser; `path` is '' when a probe calls it. */
+export type SyslogLineParser = (text: string, clock: SyslogClock, path: string, line: number) => LineOutcome;
+
+/** A probe for lines: `floor` plus up to 0.45 for the share of head lines the parser reads as events; 0 when none. */
+export function probeSyslogLines(head: Head, parseLine: SyslogLineParser, floor: number): number {
+  if (head.container !== 'lines' || head.lines.length === 0) return 0;
+  const clock = probeClock();
+  let good = 0;
+  for (const l of head.lines) {
+    const r = parseLine(l.text, clock, '', l.line);
+    if (r && 'event' in r) good++;
+  }
+  if (good === 0) return 0;
+  return floor + 0.45 * (good / head.lines.length);
+}
+
+/** The events of a syslog-borne input, one clock across its lines so year-less dates move on at New Year. */
+export function syslogLineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseContext, parseLine: SyslogLineParser): AsyncGenerator<ForensicEvent> {
+  const clock = new SyslogClock(ctx);
+  return lineEvents(lines, ctx, (rec) => parseLine(rec.text, clock, ctx.path, rec.line));
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;

@@ -1,5 +1,6 @@
 // Text helpers the formats share: digit checks for hot paths, and for transcripts one-line summaries,
 // bounded JSON and argv joined into a command line.
+import { isObject } from './json.js';
 
 /** True for a non-empty run of ASCII digits; a char loop, because it runs for several fields of every record. */
 export function isDigits(v: string): boolean {
@@ -51,4 +52,27 @@ export function joinArgv(argv: unknown[]): string {
       return s === '' || /[\s'"\\$`|&;<>(){}*?!#~]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s;
     })
     .join(' ');
+}
+
+/**
+ * The command of a tool call's arguments (a JSON string, or already parsed): a shell-like tool's
+ * command/cmd argument (argv joined), else the arguments as bounded text or compact JSON.
+ */
+export function commandFromArguments(raw: unknown): string {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return truncate(raw, 4000);
+    }
+  }
+  if (isObject(value)) {
+    for (const key of ['command', 'cmd']) {
+      const c = value[key];
+      if (typeof c === 'string') return c;
+      if (Array.isArray(c)) return shellJoin(c);
+    }
+  }
+  return value === undefined ? '' : typeof value === 'string' ? truncate(value, 4000) : compactJson(value);
 }

@@ -2,9 +2,10 @@
 // lists, as one JSON document or JSON lines. Each assistant `tool_calls` entry is one tool call.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { isObject, str, type JsonObject } from '../../shared/json.js';
+import { jsonLinesOrDocument } from '../../shared/json-input.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
-import { truncate, summary, compactJson, shellJoin } from '../../shared/text.js';
+import { truncate, summary, commandFromArguments } from '../../shared/text.js';
 
 const NAME = 'openai-chat';
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
@@ -73,26 +74,6 @@ function probe(head: Head): number {
   }
   if (head.container === 'jsonl') return Math.min(score(head.objects), 0.85);
   return 0;
-}
-
-/** `function.arguments` is a JSON string; a shell-like tool's command argument is the command. */
-function commandOf(raw: unknown): string {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return truncate(raw, 4000);
-    }
-  }
-  if (isObject(value)) {
-    for (const key of ['command', 'cmd']) {
-      const c = value[key];
-      if (typeof c === 'string') return c;
-      if (Array.isArray(c)) return shellJoin(c);
-    }
-  }
-  return value === undefined ? '' : typeof value === 'string' ? truncate(value, 4000) : compactJson(value);
 }
 
 interface Stamp {
@@ -177,7 +158,7 @@ function handleRecord(state: State, obj: JsonObject, ref: Ref, outer: Stamp | un
       }
       const fn = isObject(c.function) ? c.function : {};
       const tool = str(fn.name) ?? str(c.type) ?? 'function';
-      const command = commandOf(fn.arguments);
+      const command = commandFromArguments(fn.arguments);
       const fields: Record<string, unknown> = {};
       if (model !== undefined) fields.model = model;
       if (finishReason !== undefined) fields.finishReason = finishReason;
@@ -210,50 +191,17 @@ function handleRecord(state: State, obj: JsonObject, ref: Ref, outer: Stamp | un
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   const state: State = { ctx, out: [], seen: new Map(), order: 0, sessionless: false };
-  const iterator = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    if (next.value.text.trim() !== '') {
-      first = next.value;
-      break;
-    }
-  }
-  if (!first) return;
-  let firstObject: JsonObject | undefined;
-  try {
-    const v = JSON.parse(first.text);
-    if (isObject(v)) firstObject = v;
-  } catch {
-    firstObject = undefined;
-  }
-  if (firstObject === undefined) {
-    const head = first;
-    async function* all(): AsyncGenerator<LineRecord> {
-      yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    }
-    const doc = await readJsonDocument(all(), ctx);
-    if (doc === undefined) return;
+  const input = await jsonLinesOrDocument(lines, ctx);
+  if (!input) return;
+  if (input.kind === 'document') {
+    const doc = input.document;
     const records = Array.isArray(doc) ? doc : [doc];
     records.forEach((r, index) => {
       if (!isObject(r)) ctx.skip({ index }, 'Chat Completions record is not a JSON object');
       else handleRecord(state, r, { path: ctx.path, index }, undefined);
     });
   } else {
-    handleRecord(state, firstObject, { path: ctx.path, line: first.line }, undefined);
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      if (next.value.text.trim() === '') continue;
-      const obj = parseJsonLine(next.value, ctx);
-      if (obj) handleRecord(state, obj, { path: ctx.path, line: next.value.line }, undefined);
-    }
+    for await (const { rec, obj } of input.objects) handleRecord(state, obj, { path: ctx.path, line: rec.line }, undefined);
   }
   if (state.sessionless) ctx.note('Chat Completions messages name no response or conversation id: those tool calls carry no session');
   state.out.sort((a, b) => a.event.timeMs - b.event.timeMs || a.order - b.order);

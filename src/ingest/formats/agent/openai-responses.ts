@@ -2,9 +2,10 @@
 // response's `output` (function, custom, shell, local shell, MCP, code interpreter, web search, computer) is one call.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, num, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { isObject, num, str, type JsonObject } from '../../shared/json.js';
+import { jsonLinesOrDocument } from '../../shared/json-input.js';
 import { parseEpochSeconds } from '../../shared/time.js';
-import { truncate, summary, compactJson, shellJoin } from '../../shared/text.js';
+import { truncate, summary, compactJson, shellJoin, commandFromArguments } from '../../shared/text.js';
 
 const NAME = 'openai-responses';
 /** Output item types that are tool calls, with the tool name to use when the item has none. */
@@ -43,26 +44,6 @@ function probe(head: Head): number {
   }
   if (head.container === 'jsonl') return score(head.objects) * 0.9;
   return 0;
-}
-
-/** Function arguments are a JSON string; a shell-like tool's command argument is the command. */
-function commandFromArguments(raw: unknown): string {
-  let value = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      return truncate(raw, 4000);
-    }
-  }
-  if (isObject(value)) {
-    for (const key of ['command', 'cmd']) {
-      const c = value[key];
-      if (typeof c === 'string') return c;
-      if (Array.isArray(c)) return shellJoin(c);
-    }
-  }
-  return value === undefined ? '' : typeof value === 'string' ? truncate(value, 4000) : compactJson(value);
 }
 
 interface Described {
@@ -231,47 +212,14 @@ function handleResponse(state: State, r: unknown, ref: Ref): void {
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   const state: State = { ctx, out: [], byCall: new Map(), sessions: new Map(), order: 0 };
-  const iterator = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    if (next.value.text.trim() !== '') {
-      first = next.value;
-      break;
-    }
-  }
-  if (!first) return;
-  let firstObject: JsonObject | undefined;
-  try {
-    const v = JSON.parse(first.text);
-    if (isObject(v)) firstObject = v;
-  } catch {
-    firstObject = undefined;
-  }
-  if (firstObject === undefined) {
-    const head = first;
-    async function* all(): AsyncGenerator<LineRecord> {
-      yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    }
-    const doc = await readJsonDocument(all(), ctx);
-    if (doc === undefined) return;
+  const input = await jsonLinesOrDocument(lines, ctx);
+  if (!input) return;
+  if (input.kind === 'document') {
+    const doc = input.document;
     const records = Array.isArray(doc) ? doc : [doc];
     records.forEach((r, index) => handleResponse(state, r, { path: ctx.path, index }));
   } else {
-    handleResponse(state, firstObject, { path: ctx.path, line: first.line });
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      if (next.value.text.trim() === '') continue;
-      const obj = parseJsonLine(next.value, ctx);
-      if (obj) handleResponse(state, obj, { path: ctx.path, line: next.value.line });
-    }
+    for await (const { rec, obj } of input.objects) handleResponse(state, obj, { path: ctx.path, line: rec.line });
   }
   state.out.sort((a, b) => a.event.timeMs - b.event.timeMs || a.order - b.order);
   for (const c of state.out) yield c.event;

@@ -2,7 +2,8 @@
 // with the observation that names it as `cause`, giving one tool call per action. Scoring is left to attribution.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, num, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { isObject, num, str, type JsonObject } from '../../shared/json.js';
+import { jsonLinesOrDocument } from '../../shared/json-input.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { truncate, summary, compactJson } from '../../shared/text.js';
 
@@ -205,34 +206,11 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
   const out: Pending[] = [];
   const order = { n: 0 };
   let sessionless = false;
-  const iterator = lines[Symbol.asyncIterator]();
-  // Peek at the first non-empty line: a document starts with `[` or a pretty-printed `{`.
-  let first: LineRecord | undefined;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    if (next.value.text.trim() !== '') {
-      first = next.value;
-      break;
-    }
-  }
-  if (!first) return;
-  const rest: AsyncIterable<LineRecord> = { [Symbol.asyncIterator]: () => iterator };
-  let isJsonLine = false;
-  if (first.text.trim().startsWith('{')) {
-    try {
-      isJsonLine = isObject(JSON.parse(first.text));
-    } catch {
-      isJsonLine = false;
-    }
-  }
-  if (!isJsonLine) {
-    async function* all(): AsyncGenerator<LineRecord> {
-      yield first!;
-      yield* rest;
-    }
-    const doc = await readJsonDocument(all(), ctx);
-    if (doc === undefined) return;
+  // A document starts with `[` or a pretty-printed `{`; JSON lines with an object on the first line.
+  const input = await jsonLinesOrDocument(lines, ctx);
+  if (!input) return;
+  if (input.kind === 'document') {
+    const doc = input.document;
     const list = eventList(doc);
     if (!list) {
       ctx.skip({ index: 0 }, 'JSON document holds no OpenHands event list (an array, or trajectory/events/history)');
@@ -244,10 +222,7 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
   } else {
     // JSON lines: one event per line, or one trajectory wrapper (evaluation output) per line.
     const stream: Trajectory = { ctx, byId: new Map(), out, order };
-    const handle = (rec: LineRecord) => {
-      if (rec.text.trim() === '') return;
-      const obj = parseJsonLine(rec, ctx);
-      if (!obj) return;
+    const handle = (rec: LineRecord, obj: JsonObject) => {
       const list = !('action' in obj) && !('observation' in obj) ? eventList(obj) : undefined;
       if (list) {
         const session = sessionOf(obj);
@@ -258,8 +233,7 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
       sessionless = true;
       addEvent(obj, { path: ctx.path, line: rec.line }, stream);
     };
-    handle(first);
-    for await (const rec of rest) handle(rec);
+    for await (const { rec, obj } of input.objects) handle(rec, obj);
   }
   if (sessionless && out.some((p) => p.event.session === undefined)) {
     ctx.note('OpenHands trajectory names no conversation/session id: its tool calls carry no session');

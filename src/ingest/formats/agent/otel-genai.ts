@@ -2,9 +2,10 @@
 // following the OpenTelemetry GenAI `execute_tool` convention is one tool call; all other spans are context only.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, parseJsonLine, readJsonDocument, str, type JsonObject } from '../../shared/json.js';
+import { isObject, str, type JsonObject } from '../../shared/json.js';
+import { jsonLinesOrDocument } from '../../shared/json-input.js';
 import { parseEpochNanos } from '../../shared/time.js';
-import { truncate, summary, compactJson, shellJoin } from '../../shared/text.js';
+import { truncate, summary, compactJson, commandFromArguments } from '../../shared/text.js';
 
 const NAME = 'otel-genai';
 // Semantic conventions, GenAI spans, "Execute tool span":
@@ -91,27 +92,6 @@ function attributes(list: unknown): Record<string, unknown> {
   return out;
 }
 
-/** Arguments are recorded structured or as a JSON string; shell-like tools name their command. */
-function commandOf(args: unknown): string {
-  let value = args;
-  if (typeof args === 'string') {
-    try {
-      value = JSON.parse(args);
-    } catch {
-      return truncate(args, 4000);
-    }
-  }
-  if (isObject(value)) {
-    for (const key of ['command', 'cmd']) {
-      const c = value[key];
-      if (typeof c === 'string') return c;
-      if (Array.isArray(c)) return shellJoin(c);
-    }
-  }
-  if (value === undefined) return '';
-  return typeof value === 'string' ? truncate(value, 4000) : compactJson(value);
-}
-
 function text(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   return typeof v === 'string' ? v : compactJson(v);
@@ -154,7 +134,7 @@ function collect(request: JsonObject, ctx: ParseContext, refOf: (spanIndex: numb
         const traceId = str(span.traceId);
         const tool = str(attrs[TOOL_NAME]) ?? (name.startsWith('execute_tool ') ? name.slice('execute_tool '.length) : name);
         const callId = str(attrs[CALL_ID]) ?? spanId;
-        const command = commandOf(attrs[ARGUMENTS]);
+        const command = commandFromArguments(attrs[ARGUMENTS]);
         const fields: Record<string, unknown> = {};
         if (spanId !== undefined) fields.spanId = spanId;
         if (traceId !== undefined) fields.traceId = traceId;
@@ -199,37 +179,11 @@ function collect(request: JsonObject, ctx: ParseContext, refOf: (spanIndex: numb
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   const out: Collected[] = [];
   const counter = { n: 0 };
-  const iterator = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    if (next.value.text.trim() !== '') {
-      first = next.value;
-      break;
-    }
-  }
-  if (!first) return;
-  let firstObject: JsonObject | undefined;
-  try {
-    const v = JSON.parse(first.text);
-    if (isObject(v)) firstObject = v;
-  } catch {
-    firstObject = undefined;
-  }
-  if (firstObject === undefined) {
+  const input = await jsonLinesOrDocument(lines, ctx);
+  if (!input) return;
+  if (input.kind === 'document') {
     // A pretty-printed document: spans are referenced by their position in reading order.
-    const head = first;
-    async function* all(): AsyncGenerator<LineRecord> {
-      yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value;
-      }
-    }
-    const doc = await readJsonDocument(all(), ctx);
-    if (doc === undefined) return;
+    const doc = input.document;
     if (!isObject(doc) || !Array.isArray(doc.resourceSpans)) {
       ctx.skip({ index: 0 }, 'JSON document is not an OTLP traces export (no resourceSpans)');
       return;
@@ -237,20 +191,12 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
     collect(doc, ctx, (n) => ({ path: ctx.path, index: n }), counter, out);
   } else {
     // JSON lines, one ExportTraceServiceRequest per line (collector file exporter).
-    const handle = (rec: LineRecord, obj: JsonObject | undefined) => {
-      if (!obj) return;
+    for await (const { rec, obj } of input.objects) {
       if (!Array.isArray(obj.resourceSpans)) {
         ctx.skip({ line: rec.line }, 'not an OTLP traces export line (no resourceSpans)');
-        return;
+        continue;
       }
       collect(obj, ctx, () => ({ path: ctx.path, line: rec.line }), counter, out);
-    };
-    handle(first, firstObject);
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      if (next.value.text.trim() === '') continue;
-      handle(next.value, parseJsonLine(next.value, ctx));
     }
   }
   out.sort((a, b) => a.event.timeMs - b.event.timeMs || a.order - b.order);

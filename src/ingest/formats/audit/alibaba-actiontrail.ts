@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits, tryParse } from '../../shared/json-units.js';
+import { tryParse, unitRecords } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'alibaba-actiontrail';
@@ -138,17 +138,9 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | und
 }
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const { value, line } of jsonUnits(lines, ctx)) {
-    const list = listOf(value);
-    if (list) {
-      for (let i = 0; i < list.length; i++) {
-        const ev = toEvent(list[i], line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i }, ctx);
-        if (ev) yield ev;
-      }
-    } else {
-      const ev = toEvent(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 }, ctx);
-      if (ev) yield ev;
-    }
+  for await (const { value, ref } of unitRecords(lines, ctx, listOf)) {
+    const ev = toEvent(value, ref, ctx);
+    if (ev) yield ev;
   }
 }
 

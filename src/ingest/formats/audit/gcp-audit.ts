@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits } from '../../shared/json-units.js';
+import { unitRecords } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'gcp-audit';
@@ -105,17 +105,9 @@ function toEvent(entry: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | u
 }
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const { value, line } of jsonUnits(lines, ctx)) {
-    const list = entriesOf(value);
-    if (list) {
-      for (let i = 0; i < list.length; i++) {
-        const ev = toEvent(list[i], line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i }, ctx);
-        if (ev) yield ev;
-      }
-    } else {
-      const ev = toEvent(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 }, ctx);
-      if (ev) yield ev;
-    }
+  for await (const { value, ref } of unitRecords(lines, ctx, entriesOf)) {
+    const ev = toEvent(value, ref, ctx);
+    if (ev) yield ev;
   }
 }
 

@@ -6,6 +6,7 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import { isObject, readJsonDocument, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
+import { endpointText } from '../../shared/endpoint.js';
 
 const NAME = 'azure-nsg-flow';
 /** NSG tuples name the protocol by letter; VNet tuples by IANA number. */
@@ -96,8 +97,6 @@ function probe(head: Head): number {
   }
   return 0;
 }
-
-const endpointText = (ip: string, port: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${port !== undefined ? `:${port}` : ''}`;
 
 const PORT = /^\d{1,5}$/;
 const COUNT = /^\d{0,20}$/;

@@ -2,50 +2,20 @@
 // JSON lines or a `gcloud logging read --format=json` array (https://cloud.google.com/firewall/docs/firewall-rules-logging).
 import { isIP } from 'node:net';
 import type { Action, ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { documentEntries, logEntries } from '../../shared/gcp-logging.js';
-import { isObject, pick, type JsonObject } from '../../shared/json.js';
+import type { InputFormat, LineRecord, ParseContext } from '../../format.js';
+import { endpointText } from '../../shared/endpoint.js';
+import { computeLog, entryPort as port, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
+import { pick, type JsonObject } from '../../shared/json.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'gcp-firewall';
-const LOG_SUFFIX = 'compute.googleapis.com%2Ffirewall';
 /** INTERCEPTED (Cloud NGFW) hands the connection to inspection; the verdict, if any, is logged by the endpoint. */
 const DISPOSITIONS: Record<string, Action> = { ALLOWED: 'allow', DENIED: 'deny', INTERCEPTED: 'allow' };
 
-function isFirewallEntry(o: unknown): o is JsonObject {
-  if (!isObject(o)) return false;
-  const logName = o['logName'];
-  if (typeof logName !== 'string' || !(logName.endsWith(LOG_SUFFIX) || logName.endsWith('compute.googleapis.com/firewall'))) return false;
-  return isObject(pick(o, 'jsonPayload.connection')) && typeof pick(o, 'jsonPayload.disposition') === 'string';
-}
-
-function probe(head: Head): number {
-  let items: unknown[];
-  if (head.container === 'jsonl') items = head.objects;
-  else if (head.container === 'json') {
-    const entries = head.document === undefined ? undefined : documentEntries(head.document);
-    // Too large to parse for detection: the first entries in the text still name the log.
-    if (entries === undefined) {
-      return head.document === undefined && /"logName"\s*:\s*"[^"]*compute\.googleapis\.com%2Ffirewall"/.test(head.text) && head.text.includes('"disposition"') ? 0.9 : 0;
-    }
-    items = entries.slice(0, 50);
-  } else return 0;
-  if (items.length === 0) return 0;
-  let good = 0;
-  for (const o of items) if (isFirewallEntry(o)) good++;
-  return good * 2 > items.length ? good / items.length : 0;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
-
-function port(v: unknown): number | undefined | false {
-  if (v === undefined || v === null) return undefined;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
-  return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : false;
-}
-
-const endpointText = (ip: string, p: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${p !== undefined ? `:${p}` : ''}`;
+const LOG = computeLog('firewall', 'disposition');
+const isFirewallEntry = LOG.isEntry;
+const probe = LOG.probe;
 
 function toEvent(o: JsonObject, ref: Ref): ForensicEvent | string {
   if (!isFirewallEntry(o)) return `not a GCP firewall log entry (logName '${str(o['logName']) ?? ''}')`;

@@ -2,9 +2,11 @@
 // or ISO syslog headers. Reads one packet record per line; what a packet means is left to the rules.
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { parseSyslogHeader, probeClock, SyslogClock } from '../../shared/syslog.js';
+import type { LineOutcome } from '../../shared/line-events.js';
+import { parseSyslogHeader, probeSyslogLines, SyslogClock, syslogLineEvents } from '../../shared/syslog.js';
 import { MONTHS } from '../../shared/time.js';
 import { isDigits } from '../../shared/text.js';
+import { endpointText } from '../../shared/endpoint.js';
 
 const NAME = 'iptables';
 
@@ -110,8 +112,6 @@ const portOf = (v: string | undefined): number | undefined | null => {
   return n <= 65535 ? n : null;
 };
 
-const endpointText = (ip: string, port: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${port !== undefined ? `:${port}` : ''}`;
-
 /** The netfilter fields an event uses; the first occurrence of a key wins, other keys are not kept. */
 class PacketFields {
   IN?: string; OUT?: string; PHYSIN?: string; PHYSOUT?: string; MAC?: string; SRC?: string; DST?: string;
@@ -151,9 +151,7 @@ class PacketFields {
   }
 }
 
-type Parsed = { event: ForensicEvent } | { problem: string } | undefined;
-
-function parseLine(text: string, clock: SyslogClock, path: string, line: number): Parsed {
+function parseLine(text: string, clock: SyslogClock, path: string, line: number): LineOutcome {
   const env = envelope(text, clock);
   if (!env) return { problem: 'no syslog or pve-firewall timestamp at the start of the line' };
   if (!isNetfilter(env.payload)) return undefined;
@@ -222,26 +220,11 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
 }
 
 function probe(head: Head): number {
-  if (head.container !== 'lines' || head.lines.length === 0) return 0;
-  const clock = probeClock();
-  let good = 0;
-  for (const l of head.lines) {
-    const r = parseLine(l.text, clock, '', l.line);
-    if (r && 'event' in r) good++;
-  }
-  if (good === 0) return 0;
-  return 0.5 + 0.45 * (good / head.lines.length);
+  return probeSyslogLines(head, parseLine, 0.5);
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  const clock = new SyslogClock(ctx);
-  for await (const rec of lines) {
-    if (rec.text.trim() === '') continue;
-    const r = parseLine(rec.text, clock, ctx.path, rec.line);
-    if (r === undefined) continue;
-    if ('problem' in r) ctx.skip({ line: rec.line }, r.problem);
-    else yield r.event;
-  }
+function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  return syslogLineEvents(lines, ctx, parseLine);
 }
 
 export const iptablesFormat: InputFormat = {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
+import { isObject, str, type JsonObject } from '../../shared/json.js';
+import { jsonLineEvents, type LineOutcome } from '../../shared/line-events.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'opensandbox-egress';
@@ -35,9 +36,7 @@ const isEgressLine = (o: JsonObject): boolean => {
 /** Go's %q quoting of the question name, undone for the usual escapes. */
 const unquote = (s: string): string => s.replace(/\\(["\\])/g, '$1');
 
-type Parsed = { event: ForensicEvent } | { problem: string } | undefined;
-
-function toEvent(o: JsonObject, path: string, line: number): Parsed {
+function toEvent(o: JsonObject, path: string, line: number): LineOutcome {
   if (!isEgressLine(o)) return undefined;
   const ts = parseTs(o.ts);
   if (!ts) return { problem: `egress log line without a valid ts: '${String(o.ts)}'` };
@@ -111,16 +110,8 @@ function probe(head: Head): number {
   return 0.6 + 0.35 * (good / head.lines.length);
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const rec of lines) {
-    if (rec.text.trim() === '') continue;
-    const o = parseJsonLine(rec, ctx);
-    if (!o) continue;
-    const r = toEvent(o, ctx.path, rec.line);
-    if (r === undefined) continue;
-    if ('problem' in r) ctx.skip({ line: rec.line }, r.problem);
-    else yield r.event;
-  }
+function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  return jsonLineEvents(lines, ctx, toEvent);
 }
 
 export const opensandboxEgressFormat: InputFormat = {

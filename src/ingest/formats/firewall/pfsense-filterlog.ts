@@ -3,8 +3,10 @@
 import { isIP } from 'node:net';
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { parseSyslogHeader, probeClock, splitTag, SyslogClock } from '../../shared/syslog.js';
+import type { LineOutcome } from '../../shared/line-events.js';
+import { parseSyslogHeader, probeSyslogLines, splitTag, SyslogClock, syslogLineEvents } from '../../shared/syslog.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
+import { endpointText } from '../../shared/endpoint.js';
 
 const NAME = 'pfsense-filterlog';
 
@@ -17,16 +19,12 @@ const COMMON = 9;
 
 const ACTIONS: Record<string, Action> = { pass: 'allow', block: 'deny', reject: 'reject' };
 
-const endpointText = (ip: string, port: number | undefined): string => `${ip.includes(':') ? `[${ip}]` : ip}${port !== undefined ? `:${port}` : ''}`;
-
 function portOf(v: string | undefined): number | undefined | null {
   if (v === undefined || v === '') return undefined;
   if (!/^\d{1,5}$/.test(v)) return null;
   const n = Number(v);
   return n <= 65535 ? n : null;
 }
-
-type Parsed = { event: ForensicEvent } | { problem: string } | undefined;
 
 /** The filterlog CSV of a line, or undefined when the line is some other program's syslog message. */
 function payloadOf(text: string, clock: SyslogClock): { csv: string; timeMs: number; timeRaw: string; host?: string } | { problem: string } | undefined {
@@ -38,7 +36,7 @@ function payloadOf(text: string, clock: SyslogClock): { csv: string; timeMs: num
   return { csv: tag.msg, timeMs: h.timeMs, timeRaw: h.timeRaw, host: h.host };
 }
 
-function parseLine(text: string, clock: SyslogClock, path: string, line: number): Parsed {
+function parseLine(text: string, clock: SyslogClock, path: string, line: number): LineOutcome {
   const p = payloadOf(text, clock);
   if (p === undefined || 'problem' in p) return p;
   const f = p.csv.trim().split(',');
@@ -96,26 +94,11 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
 }
 
 function probe(head: Head): number {
-  if (head.container !== 'lines' || head.lines.length === 0) return 0;
-  const clock = probeClock();
-  let good = 0;
-  for (const l of head.lines) {
-    const r = parseLine(l.text, clock, '', l.line);
-    if (r && 'event' in r) good++;
-  }
-  if (good === 0) return 0;
-  return 0.55 + 0.45 * (good / head.lines.length);
+  return probeSyslogLines(head, parseLine, 0.55);
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  const clock = new SyslogClock(ctx);
-  for await (const rec of lines) {
-    if (rec.text.trim() === '') continue;
-    const r = parseLine(rec.text, clock, ctx.path, rec.line);
-    if (r === undefined) continue;
-    if ('problem' in r) ctx.skip({ line: rec.line }, r.problem);
-    else yield r.event;
-  }
+function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  return syslogLineEvents(lines, ctx, parseLine);
 }
 
 export const pfsenseFilterlogFormat: InputFormat = {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { Action, Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, num, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
+import { isObject, num, str, type JsonObject } from '../../shared/json.js';
+import { jsonLineEvents, type LineOutcome } from '../../shared/line-events.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
@@ -73,9 +74,7 @@ function timeOf(o: JsonObject, eventType: string): { timeMs: number; timeRaw: st
   return { timeMs: ts, timeRaw: raw! };
 }
 
-type Parsed = { event: ForensicEvent } | { problem: string } | undefined;
-
-function toEvent(o: JsonObject, path: string, line: number): Parsed {
+function toEvent(o: JsonObject, path: string, line: number): LineOutcome {
   const eventType = str(o.event_type);
   if (eventType === undefined) return { problem: 'EVE record without event_type' };
   const t = timeOf(o, eventType);
@@ -198,16 +197,8 @@ function probe(head: Head): number {
   return 0.5 + 0.45 * (good / head.lines.length);
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const rec of lines) {
-    if (rec.text.trim() === '') continue;
-    const o = parseJsonLine(rec, ctx);
-    if (!o) continue;
-    const r = toEvent(o, ctx.path, rec.line);
-    if (r === undefined) continue;
-    if ('problem' in r) ctx.skip({ line: rec.line }, r.problem);
-    else yield r.event;
-  }
+function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  return jsonLineEvents(lines, ctx, toEvent);
 }
 
 export const suricataEveFormat: InputFormat = {

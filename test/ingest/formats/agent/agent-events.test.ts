@@ -1,34 +1,12 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectInput } from '../../../../src/ingest/ingest.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'agent-events';
 const own = (f: string) => fixture(NAME, f);
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
 describe('agent-events', () => {
-  it('detect() picks agent-events for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('parse() merges results, applies session defaults and keeps the call line as ref', async () => {
     const path = own('sessions.jsonl');

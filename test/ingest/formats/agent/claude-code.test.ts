@@ -1,37 +1,15 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { buildHead } from '../../../../src/ingest/detect.js';
 import { claudeCodeFormat } from '../../../../src/ingest/formats/agent/claude-code.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'claude-code';
 const own = (f: string) => fixture(NAME, f);
 const SESSION = 'c45af7b1-cb7c-4e51-93db-8cbb250a877a';
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
 describe('claude-code', () => {
-  it('detect() picks claude-code for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('detect() leaves the fasthooks hook log (same session ids, not a transcript) unknown', async () => {
     const r = await ingestFile(fixture('unknown', 'sample_hook_logs.jsonl'));

@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { buildHead } from '../../../../src/ingest/detect.js';
 import { codexFormat } from '../../../../src/ingest/formats/agent/codex.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'codex';
@@ -11,29 +10,8 @@ const REAL = 'rollout-2026-01-02T18-39-45-019b7f94-51b4-7593-922e-ba12b5b73b52.j
 const HAND = 'rollout-2026-01-02T19-00-00-019b7f95-0000-7000-0000-000000000001.jsonl';
 const CWD = '/Users/Nikita_Levyankov/repos/EPMCDME/codemie-ai/codemie-code';
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
 describe('codex', () => {
-  it('detect() picks codex for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('parse() pairs function_call and function_call_output of a real Codex 0.77 rollout', async () => {
     const path = own(REAL);

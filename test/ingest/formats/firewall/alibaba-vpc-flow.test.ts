@@ -1,42 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { alibabaVpcFlowFormat } from '../../../../src/ingest/formats/firewall/alibaba-vpc-flow.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'alibaba-vpc-flow';
 const own = (f: string) => fixture(NAME, f);
 
-/** Every fixture file of every other format folder (the cross-check convention: folder = format). */
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture())) {
-    if (dir === NAME) continue;
-    let files: string[] = [];
-    try {
-      files = readdirSync(fixture(dir));
-    } catch {
-      continue;
-    }
-    for (const f of files) if (f !== 'NOTICE.md' && !f.startsWith('.')) out.push(fixture(dir, f));
-  }
-  return out;
-}
-
 describe('alibaba-vpc-flow', () => {
-  it('detects every own fixture as alibaba-vpc-flow', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() gives 0 to every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(alibabaVpcFlowFormat.probe(d.head), path).toBe(0);
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('parse() turns OK records into capture-window events and drops NODATA', async () => {
     const path = own('sls-export.jsonl');

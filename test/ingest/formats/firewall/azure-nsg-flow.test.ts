@@ -1,42 +1,12 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { azureNsgFlowFormat } from '../../../../src/ingest/formats/firewall/azure-nsg-flow.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'azure-nsg-flow';
 const own = (f: string) => fixture(NAME, f);
 
-/** Every fixture file of every other format folder (the cross-check convention: folder = format). */
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture())) {
-    if (dir === NAME) continue;
-    let files: string[] = [];
-    try {
-      files = readdirSync(fixture(dir));
-    } catch {
-      continue;
-    }
-    for (const f of files) if (f !== 'NOTICE.md' && !f.startsWith('.')) out.push(fixture(dir, f));
-  }
-  return out;
-}
-
 describe('azure-nsg-flow', () => {
-  it('detects every own fixture as azure-nsg-flow', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() gives 0 to every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(azureNsgFlowFormat.probe(d.head), path).toBe(0);
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('parse() reads NSG v1 tuples (8 values) as instants with refs by tuple index', async () => {
     const path = own('nsg-v1.json');

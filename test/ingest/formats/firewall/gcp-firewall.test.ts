@@ -1,42 +1,12 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gcpFirewallFormat } from '../../../../src/ingest/formats/firewall/gcp-firewall.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'gcp-firewall';
 const own = (f: string) => fixture(NAME, f);
 
-/** Every fixture file of every other format folder (the cross-check convention: folder = format). */
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture())) {
-    if (dir === NAME) continue;
-    let files: string[] = [];
-    try {
-      files = readdirSync(fixture(dir));
-    } catch {
-      continue;
-    }
-    for (const f of files) if (f !== 'NOTICE.md' && !f.startsWith('.')) out.push(fixture(dir, f));
-  }
-  return out;
-}
-
 describe('gcp-firewall', () => {
-  it('detects every own fixture as gcp-firewall', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() gives 0 to every other format fixture (gcp-vpc-flow and gcp-audit share the LogEntry envelope)', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(gcpFirewallFormat.probe(d.head), path).toBe(0);
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME, { neighbours: 'gcp-vpc-flow and gcp-audit share the LogEntry envelope' });
 
   it('parse() reads LogEntry JSON lines: disposition, rule, instance', async () => {
     const path = own('firewall-entries.jsonl');

@@ -1,43 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { gcpVpcFlowFormat } from '../../../../src/ingest/formats/firewall/gcp-vpc-flow.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
+import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'gcp-vpc-flow';
 const own = (f: string) => fixture(NAME, f);
 const DUP_NOTE = '1 flow report(s) were the second end\'s report (reporter SRC and DEST) of a flow already read: counted once, the first report kept';
 
-/** Every fixture file of every other format folder (the cross-check convention: folder = format). */
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture())) {
-    if (dir === NAME) continue;
-    let files: string[] = [];
-    try {
-      files = readdirSync(fixture(dir));
-    } catch {
-      continue;
-    }
-    for (const f of files) if (f !== 'NOTICE.md' && !f.startsWith('.')) out.push(fixture(dir, f));
-  }
-  return out;
-}
-
 describe('gcp-vpc-flow', () => {
-  it('detects every own fixture as gcp-vpc-flow', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() gives 0 to every other format fixture (gcp-firewall and gcp-audit share the LogEntry envelope)', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(gcpVpcFlowFormat.probe(d.head), path).toBe(0);
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME, { neighbours: 'gcp-firewall and gcp-audit share the LogEntry envelope' });
 
   it('parse() gives sampled windows, the reporting VM as host, and drops the second end of a flow', async () => {
     const path = own('vpc-flows.jsonl');

@@ -1,51 +1,14 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildHead } from '../../../../src/ingest/detect.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { iptablesFormat } from '../../../../src/ingest/formats/firewall/iptables.js';
-import type { LineRecord, ParseContext } from '../../../../src/ingest/format.js';
-import type { ForensicEvent } from '../../../../src/model/event.js';
+import { headOf, itClaimsOnlyItsFixtures, parseTexts } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'iptables';
 const own = (f: string) => fixture(NAME, f);
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
-const headOf = (text: string) => buildHead(Buffer.from(text), true);
-
-async function parseLines(texts: string[], yearFor: (m: number, d: number) => number): Promise<ForensicEvent[]> {
-  const ctx: ParseContext = { path: 'mem', tz: 'UTC', yearFor, skip: () => {}, note: () => {} };
-  async function* lines(): AsyncGenerator<LineRecord> {
-    for (let i = 0; i < texts.length; i++) yield { line: i + 1, text: texts[i]! };
-  }
-  const out: ForensicEvent[] = [];
-  for await (const e of iptablesFormat.parse(lines(), ctx)) out.push(e);
-  return out;
-}
-
 describe('iptables', () => {
-  it('detect() picks iptables for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f), { year: 2026 })).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME, { settings: { year: 2026 } });
 
   it('probe() scores 0 on near misses: plain syslog, auditd NETFILTER_PKT, filterlog, key=value without a header', () => {
     expect(iptablesFormat.probe(headOf('Jun  8 14:34:36 sd-126005 sshd[811]: Connection closed by 195.54.160.107 port 8080 [preauth]\n'))).toBe(0);
@@ -106,7 +69,8 @@ describe('iptables', () => {
 
   it('parse() asks for the year once and moves to the next year when a log crosses New Year', async () => {
     const asked: string[] = [];
-    const events = await parseLines(
+    const { events } = await parseTexts(
+      iptablesFormat,
       [
         'Dec 31 23:59:59 fw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.1 DST=10.0.0.5 PROTO=TCP SPT=1 DPT=22',
         'Jan  1 00:00:01 fw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.51.100.1 DST=10.0.0.5 PROTO=TCP SPT=2 DPT=22',

@@ -1,38 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildHead } from '../../../../src/ingest/detect.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { opensandboxEgressFormat } from '../../../../src/ingest/formats/firewall/opensandbox-egress.js';
+import { headOf, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'opensandbox-egress';
 const own = (f: string) => fixture(NAME, f);
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
-const headOf = (text: string) => buildHead(Buffer.from(text), true);
-
 describe('opensandbox-egress', () => {
-  it('detect() picks opensandbox-egress for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('probe() scores 0 on other zap loggers (execd, ingress) and on lines without a time', () => {
     expect(opensandboxEgressFormat.probe(headOf('{"level":"info","ts":"2026-03-02T10:00:00.000Z","logger":"opensandbox.execd","msg":"command started"}\n'))).toBe(0);

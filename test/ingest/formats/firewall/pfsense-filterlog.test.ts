@@ -1,38 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildHead } from '../../../../src/ingest/detect.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { pfsenseFilterlogFormat } from '../../../../src/ingest/formats/firewall/pfsense-filterlog.js';
+import { headOf, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'pfsense-filterlog';
 const own = (f: string) => fixture(NAME, f);
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
-const headOf = (text: string) => buildHead(Buffer.from(text), true);
-
 describe('pfsense-filterlog', () => {
-  it('detect() picks pfsense-filterlog for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f), { year: 2022 })).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME, { settings: { year: 2022 } });
 
   it('probe() scores 0 on near misses: another program, a bare CSV, a CSV with a bad action layout', () => {
     expect(pfsenseFilterlogFormat.probe(headOf('Sep 28 10:38:12 pfSense sshd[4242]: Accepted keyboard-interactive/pam for admin from 10.0.2.2 port 53742 ssh2\n'))).toBe(0);

@@ -1,52 +1,13 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildHead } from '../../../../src/ingest/detect.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { suricataEveFormat } from '../../../../src/ingest/formats/firewall/suricata-eve.js';
-import type { ForensicEvent } from '../../../../src/model/event.js';
-import type { LineRecord, ParseContext } from '../../../../src/ingest/format.js';
+import { headOf, itClaimsOnlyItsFixtures, parseTexts } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'suricata-eve';
 const own = (f: string) => fixture(NAME, f);
 
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
-const headOf = (text: string) => buildHead(Buffer.from(text), true);
-
-/** Runs parse() on in-memory lines (edge cases too small to deserve a fixture file). */
-async function parseLines(texts: string[]): Promise<{ events: ForensicEvent[]; skips: { line?: number; message: string }[] }> {
-  const skips: { line?: number; message: string }[] = [];
-  const ctx: ParseContext = { path: 'mem', tz: 'UTC', yearFor: () => 2026, skip: (w, message) => skips.push({ line: w.line, message }), note: () => {} };
-  async function* lines(): AsyncGenerator<LineRecord> {
-    for (let i = 0; i < texts.length; i++) yield { line: i + 1, text: texts[i]! };
-  }
-  const events: ForensicEvent[] = [];
-  for await (const e of suricataEveFormat.parse(lines(), ctx)) events.push(e);
-  return { events, skips };
-}
-
 describe('suricata-eve', () => {
-  it('detect() picks suricata-eve for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('probe() scores 0 on JSON lines that only resemble EVE', () => {
     expect(suricataEveFormat.probe(headOf('{"event_type":"alert","src_ip":"1.2.3.4","dest_ip":"5.6.7.8"}\n'))).toBe(0);
@@ -146,7 +107,7 @@ describe('suricata-eve', () => {
   });
 
   it('parse() sets dst.domain from dns rrname, tls sni and http hostname, and host from the sensor name', async () => {
-    const { events, skips } = await parseLines([
+    const { events, skips } = await parseTexts(suricataEveFormat, [
       '{"timestamp":"2018-07-05T15:51:20.213418-0400","flow_id":1,"event_type":"dns","src_ip":"192.168.86.85","src_port":39464,"dest_ip":"192.168.86.1","dest_port":53,"proto":"UDP","host":"sensor-1","dns":{"type":"query","id":1,"rrname":"pool.supportxmr.com","rrtype":"A","tx_id":0}}',
       '{"timestamp":"2018-07-05T15:51:21.000000-0400","event_type":"dns","src_ip":"192.168.86.1","src_port":53,"dest_ip":"192.168.86.85","dest_port":39464,"proto":"UDP","dns":{"version":2,"type":"answer","rrname":"pool.supportxmr.com","rrtype":"A","rcode":"NOERROR","answers":[{"rrname":"pool.supportxmr.com","rrtype":"A","ttl":60,"rdata":"198.51.100.20"}]}}',
       '{"timestamp":"2018-07-05T15:51:50.666597-0400","event_type":"tls","src_ip":"192.168.86.85","src_port":56187,"dest_ip":"17.142.164.13","dest_port":443,"proto":"TCP","tls":{"sni":"p33-btmmdns.icloud.com.","version":"TLS 1.2"}}',

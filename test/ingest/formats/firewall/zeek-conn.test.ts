@@ -1,23 +1,10 @@
-import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildHead } from '../../../../src/ingest/detect.js';
-import { detectInput } from '../../../../src/ingest/ingest.js';
 import { zeekConnFormat } from '../../../../src/ingest/formats/firewall/zeek-conn.js';
+import { headOf, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'zeek-conn';
 const own = (f: string) => fixture(NAME, f);
-
-function otherFixtures(): string[] {
-  const out: string[] = [];
-  for (const dir of readdirSync(fixture(), { withFileTypes: true })) {
-    if (!dir.isDirectory() || dir.name === NAME) continue;
-    for (const f of readdirSync(fixture(dir.name))) if (f !== 'NOTICE.md') out.push(fixture(dir.name, f));
-  }
-  return out;
-}
-
-const headOf = (text: string) => buildHead(Buffer.from(text), true);
 
 // A Zeek ssh.log (TSV and JSON) shares the id.* columns with conn.log but must not be taken for it.
 // Hand-written in the layout of Zeek's ssh.log (https://docs.zeek.org/en/master/logs/ssh.html).
@@ -37,19 +24,7 @@ const SSH_JSON = '{"_path":"ssh","ts":"2026-03-02T10:00:00.000001Z","uid":"Cx1",
 const SSH_JSON_NO_PATH = '{"ts":1772445600.000001,"uid":"Cx1","id.orig_h":"10.0.0.5","id.orig_p":40000,"id.resp_h":"10.0.0.9","id.resp_p":22,"version":2,"auth_success":true,"auth_attempts":1}\n';
 
 describe('zeek-conn', () => {
-  it('detect() picks zeek-conn for every file in its fixture folder', async () => {
-    for (const f of readdirSync(fixture(NAME))) {
-      if (f === 'NOTICE.md') continue;
-      expect((await ingestFile(own(f))).format, f).toBe(NAME);
-    }
-  });
-
-  it('probe() scores 0 on every other format fixture', async () => {
-    for (const path of otherFixtures()) {
-      const d = await detectInput({ path, isStdin: false }, { tz: 'UTC' });
-      expect(d.scores.find((s) => s.name === NAME), path).toBeUndefined();
-    }
-  });
+  itClaimsOnlyItsFixtures(NAME);
 
   it('probe() scores 0 on Zeek ssh.log in TSV and JSON', () => {
     expect(zeekConnFormat.probe(headOf(SSH_TSV))).toBe(0);
