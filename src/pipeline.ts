@@ -85,39 +85,11 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   }
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
-  const readSettings = new Map<string, ReadSettings>();
   const byId = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
-  const apply = (st: InputState, scan: ScanResult | undefined) => applyScan(st, scan, byId, calls, dns, errors);
   const reader = await openReader(states, ruleSet, rulePaths, options);
+  let readSettings: Map<string, ReadSettings>;
   try {
-    // Phase 1, transcripts, in order: they are the reference clock and date year-less logs.
-    let referenceMs: number | undefined;
-    for (const st of states.filter((s) => s.source === 'agent')) {
-      readSettings.set(st.path, { ...settings, referenceMs });
-      apply(st, await reader.scan(st, { ...settings, referenceMs }));
-      if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
-    }
-    // Phase 2, everything else (in parallel where workers help), dated by the transcripts.
-    const rest = states.filter((s) => s.source !== 'agent');
-    const phase2 = { ...settings, referenceMs };
-    const results = await reader.scanAll(rest, phase2);
-    // Phase 3: with no transcript to date them, year-less logs are read again, dated by the other inputs.
-    if (referenceMs === undefined && settings.year === undefined) {
-      const dated = results.filter((r) => r && !r.yearUsed && Number.isFinite(r.lastMs)).map((r) => r!.lastMs);
-      if (dated.length) {
-        const again = { ...settings, referenceMs: Math.max(...dated) };
-        const redo = rest.filter((_, i) => results[i]?.yearUsed);
-        const second = await reader.scanAll(redo, again);
-        redo.forEach((st, i) => {
-          results[rest.indexOf(st)] = second[i];
-          readSettings.set(st.path, again);
-        });
-      }
-    }
-    rest.forEach((st, i) => {
-      if (!readSettings.has(st.path)) readSettings.set(st.path, phase2);
-      apply(st, results[i]);
-    });
+    readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, byId, calls, dns, errors));
   } finally {
     await reader.close();
   }
@@ -142,6 +114,43 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
   const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs }]));
   return { report, events, ruleSet, readPlan };
+}
+
+/**
+ * Reads every input once, in three phases, and returns the settings each was read with.
+ * 1. Transcripts, in order: they are the reference clock and date year-less logs.
+ * 2. Everything else (in parallel where workers help), dated by the transcripts.
+ * 3. With no transcript to date them, year-less logs are read again, dated by the other inputs
+ *    (standard input and pipes cannot be read again: they keep the year phase 2 gave them).
+ */
+async function readInputs(states: InputState[], settings: ReadSettings, reader: Reader, apply: (st: InputState, scan: ScanResult | undefined) => void): Promise<Map<string, ReadSettings>> {
+  const used = new Map<string, ReadSettings>();
+  let referenceMs: number | undefined;
+  for (const st of states.filter((s) => s.source === 'agent')) {
+    used.set(st.path, { ...settings, referenceMs });
+    apply(st, await reader.scan(st, { ...settings, referenceMs }));
+    if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
+  }
+  const rest = states.filter((s) => s.source !== 'agent');
+  const phase2 = { ...settings, referenceMs };
+  const results = await reader.scanAll(rest, phase2);
+  if (referenceMs === undefined && settings.year === undefined) {
+    const dated = results.filter((r) => r && !r.yearUsed && Number.isFinite(r.lastMs)).map((r) => r!.lastMs);
+    if (dated.length) {
+      const again = { ...settings, referenceMs: Math.max(...dated) };
+      const redo = rest.filter((st, i) => results[i]?.yearUsed && !st.detected.kept);
+      const second = await reader.scanAll(redo, again);
+      redo.forEach((st, i) => {
+        results[rest.indexOf(st)] = second[i];
+        used.set(st.path, again);
+      });
+    }
+  }
+  rest.forEach((st, i) => {
+    if (!used.has(st.path)) used.set(st.path, phase2);
+    apply(st, results[i]);
+  });
+  return used;
 }
 
 /** Events held in memory across all inputs while sorting the timeline; beyond, sorted runs spill to disk. */
@@ -217,7 +226,7 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
   };
   let done = 0;
   const total = states.length;
-  const progress = (st: InputState) => options.onProgress?.(++done, total, st.path);
+  const progress = (st: InputState) => options.onProgress?.(Math.min(++done, total), total, st.path);
   return {
     scan: async (st, read) => {
       const r = await scan(st, read);

@@ -51,8 +51,52 @@ export function compileField(modifiers: string[], rawValues: unknown[], placehol
   if (has('expand')) values = values.flatMap((v) => expandPlaceholder(v, placeholders));
   if (has('windash')) values = values.flatMap((v) => (typeof v === 'string' ? windashVariants(v) : [v]));
   if (has('base64') || has('base64offset')) values = values.flatMap((v) => (has('base64offset') ? base64Offsets(String(v)) : [Buffer.from(String(v)).toString('base64')]));
+  const plain = !['re', 'cidr', 'gt', 'gte', 'lt', 'lte'].some(has);
+  if (plain && !has('all') && values.length > 1) return { tests: [groupedTest(values, modifiers)], all: false };
   const tests = values.map((v) => compileValue(v, modifiers));
   return { tests, all: has('all') };
+}
+
+/**
+ * Any of many plain values (an indicator list of 20 pool domains, 13 stratum ports) as one test:
+ * the event value is normalized once, then looked up in a set (exact values) and scanned against
+ * suffixes, prefixes and infixes; only other wildcard shapes keep a test of their own. Same answers
+ * as testing each value alone (test/rules/values.test.ts checks that).
+ */
+function groupedTest(values: unknown[], modifiers: string[]): ValueTest {
+  const cased = modifiers.includes('cased');
+  const norm = (s: string) => (cased ? s : s.toLowerCase());
+  const exact = new Set<string>();
+  const suffixes: string[] = [], prefixes: string[] = [], infixes: string[] = [];
+  const others: ValueTest[] = [];
+  for (const value of values) {
+    if (typeof value === 'number') {
+      exact.add(String(value));
+      continue;
+    }
+    if (typeof value !== 'string') {
+      others.push(compileValue(value, modifiers));
+      continue;
+    }
+    const pattern = modifiers.includes('contains') ? `*${value}*` : modifiers.includes('startswith') ? `${value}*` : modifiers.includes('endswith') ? `*${value}` : value;
+    const p = splitWildcards(pattern);
+    const lit = (i: number) => (p[i]?.type === 'lit' ? norm((p[i] as { text: string }).text) : undefined);
+    if (p.length === 1 && lit(0) !== undefined) exact.add(lit(0)!);
+    else if (p.length === 2 && p[0]!.type === '*' && lit(1)) suffixes.push(lit(1)!);
+    else if (p.length === 2 && p[1]!.type === '*' && lit(0)) prefixes.push(lit(0)!);
+    else if (p.length === 3 && p[0]!.type === '*' && p[2]!.type === '*' && lit(1)) infixes.push(lit(1)!);
+    else others.push(wildcardTest(pattern, cased));
+  }
+  return (v) => {
+    if (typeof v !== 'string' && typeof v !== 'number') return others.some((t) => t(v));
+    const s = norm(String(v));
+    if (exact.has(s)) return true;
+    for (const x of suffixes) if (s.endsWith(x)) return true;
+    for (const x of prefixes) if (s.startsWith(x)) return true;
+    for (const x of infixes) if (s.includes(x)) return true;
+    for (const t of others) if (t(v)) return true;
+    return false;
+  };
 }
 
 function expandPlaceholder(v: unknown, placeholders: ReadonlyMap<string, string[]>): string[] {

@@ -1,0 +1,25 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileField } from '../../src/rules/values.js';
+
+const none = new Map<string, string[]>();
+
+describe('compileField() grouping of many plain values', () => {
+  it('answers exactly as testing each value alone would (property)', () => {
+    const piece = fc.constantFrom('a', 'B', 'pool', '.com', '22', '*', '?', '\\*', 'x');
+    const value = fc.oneof(fc.array(piece, { minLength: 1, maxLength: 4 }).map((p) => p.join('')), fc.integer({ min: 0, max: 30 }));
+    const subject = fc.oneof(fc.array(fc.constantFrom('a', 'b', 'B', 'pool', '.com', '22', '*', 'x', '.'), { maxLength: 5 }).map((p) => p.join('')), fc.integer({ min: 0, max: 30 }), fc.constant(undefined), fc.boolean());
+    const mods = fc.constantFrom([], ['contains'], ['startswith'], ['endswith'], ['cased'], ['contains', 'cased'], ['expand']);
+    fc.assert(fc.property(fc.array(value, { minLength: 2, maxLength: 6 }), subject, mods, (values, v, modifiers) => {
+      if (modifiers.includes('expand')) return true;
+      const grouped = compileField(modifiers, values, none);
+      const alone = values.map((x) => compileField(modifiers, [x], none));
+      expect(grouped.tests).toHaveLength(1);
+      expect(grouped.tests[0]!(v)).toBe(alone.some((f) => f.tests[0]!(v)));
+    }), { numRuns: 3000 });
+  });
+
+  it('keeps one test per value for |all', () => {
+    expect(compileField(['contains', 'all'], ['a', 'b'], none).tests).toHaveLength(2);
+  });
+});
