@@ -1,11 +1,26 @@
 // `agent-forensics correlate`: the main job. Report to stdout or -o; exit 1 on --fail-on.
 import { Command } from 'commander';
 import { severityRank } from '../model/event.js';
+import type { Report } from '../model/report.js';
 import { analyze } from '../pipeline.js';
 import { RENDERERS, rendererByName } from '../report/registry.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { parseSeverity, toAnalysisOptions } from './options.js';
 import { progressReporter, summaryLine, wantsColor, writeOutput } from './output.js';
+
+/** Violations the human formats (table, md, html) describe one by one. */
+export const MAX_LISTED = 10_000;
+
+export function forPeople(report: Report): Report {
+  if (report.violations.length <= MAX_LISTED) return report;
+  const listed = new Set(report.violations.slice(0, MAX_LISTED).map((v) => v.id));
+  return {
+    ...report,
+    violations: report.violations.slice(0, MAX_LISTED),
+    incidents: report.incidents.map((i) => ({ ...i, violations: i.violations.filter((id) => listed.has(id)) })),
+    listed: { shown: MAX_LISTED, total: report.violations.length },
+  };
+}
 
 export function correlateCommand(setExitCode: (code: number) => void): Command {
   const cmd = new Command('correlate')
@@ -21,7 +36,10 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags, paths) };
       const { report } = await analyze(options);
       const renderer = rendererByName(flags.format)!;
-      await writeOutput(await renderer.render(report, { color: wantsColor(flags), width: process.stdout.columns }), flags.output);
+      const renderOptions = { color: wantsColor(flags), width: process.stdout.columns };
+      // Machine formats stream (a report may hold millions of violations); the human ones list the
+      // first MAX_LISTED in detail and say how many more there are (counts and statistics stay complete).
+      await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions) : await renderer.render(forPeople(report), renderOptions), flags.output);
       if (!flags.quiet && (flags.output || flags.format !== 'table')) {
         process.stderr.write(`${summaryLine(report, performance.now() - started, flags.output)}\n`);
       }

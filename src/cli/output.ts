@@ -1,9 +1,9 @@
 // Where a report goes (stdout or -o file), whether it may be coloured, and what goes to stderr
 // around it: a progress bar on terminals only, and the one-line end-of-run summary.
 import { readdirSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { writeFile, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../model/errors.js';
+import { InputError, UserError } from '../model/errors.js';
 import type { Report } from '../model/report.js';
 import { countBySeverity } from '../report/md.js';
 
@@ -16,18 +16,29 @@ export function wantsColor(flags: { color?: boolean; output?: string }): boolean
   return process.stdout.isTTY === true;
 }
 
-export async function writeOutput(text: string, output: string | undefined): Promise<void> {
+/** Writes a report, whole or in pieces, to the -o file or to standard output. */
+export async function writeOutput(text: string | AsyncIterable<string>, output: string | undefined): Promise<void> {
   if (output) {
+    let file: FileHandle | undefined;
     try {
-      await writeFile(output, text, 'utf8');
+      if (typeof text === 'string') await writeFile(output, text, 'utf8');
+      else {
+        file = await open(output, 'w');
+        for await (const chunk of text) await file.write(chunk, null, 'utf8');
+      }
     } catch (err) {
+      if (err instanceof UserError) throw err;
       throw new InputError(`cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, output);
+    } finally {
+      await file?.close();
     }
     return;
   }
-  await new Promise<void>((resolve, reject) => {
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  const put = (chunk: string) => new Promise<void>((resolve, reject) => {
+    process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
   });
+  if (typeof text === 'string') await put(text);
+  else for await (const chunk of text) await put(chunk);
 }
 
 /** `512 B`, `12.4 kB`, `3.1 MB`, `1.20 GB` (SI units, as ls -h --si and most progress bars). */

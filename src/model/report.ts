@@ -129,6 +129,8 @@ export interface Report {
   errors: ReportError[];
   /** how many errors there were in all, when `errors` was capped */
   errorsTotal?: number;
+  /** human formats only: the violations were cut to the first `shown` of `total` for reading */
+  listed?: { shown: number; total: number };
   /** the analysis settings that shape the result (zone, year, window), for the reader */
   settings?: Record<string, string | number | boolean | null>;
 }

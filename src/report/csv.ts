@@ -2,9 +2,9 @@
 // Every cell goes through csvCell, so no log text can start a formula; fast-csv does the quoting.
 import { writeToString } from 'fast-csv';
 import { formatRef } from '../model/event.js';
-import type { Violation } from '../model/report.js';
+import type { Report, Violation } from '../model/report.js';
 import { csvCell } from './escape.js';
-import type { ReportRenderer } from './renderer.js';
+import { joinChunks, type ReportRenderer } from './renderer.js';
 
 /** The header, in order. Scripts rely on these names; add columns at the end only. */
 export const CSV_COLUMNS = [
@@ -58,18 +58,28 @@ function cells(v: Violation): Record<Column, unknown> {
   };
 }
 
+const ROWS_PER_CHUNK = 5000;
+
+async function* csvChunks(report: Report): AsyncGenerator<string> {
+  const row = (v: Violation) => {
+    const record = cells(v);
+    return CSV_COLUMNS.map((column) => csvCell(record[column]));
+  };
+  const vs = report.violations;
+  for (let i = 0; i === 0 || i < vs.length; i += ROWS_PER_CHUNK) {
+    yield await writeToString(vs.slice(i, i + ROWS_PER_CHUNK).map(row), {
+      headers: [...CSV_COLUMNS],
+      // The header is the first chunk's only; later chunks continue the rows.
+      alwaysWriteHeaders: i === 0,
+      writeHeaders: i === 0,
+      includeEndRowDelimiter: true,
+    });
+  }
+}
+
 export const csvRenderer: ReportRenderer = {
   name: 'csv',
   description: 'one row per violation with its attributed tool call; spreadsheet-safe (no formula cells)',
-  async render(report) {
-    const rows = report.violations.map((v) => {
-      const record = cells(v);
-      return CSV_COLUMNS.map((column) => csvCell(record[column]));
-    });
-    return writeToString(rows, {
-      headers: [...CSV_COLUMNS],
-      alwaysWriteHeaders: true,
-      includeEndRowDelimiter: true,
-    });
-  },
+  chunks: (report) => csvChunks(report),
+  render: (report) => joinChunks(csvChunks(report)),
 };

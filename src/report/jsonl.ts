@@ -1,13 +1,19 @@
 // --format jsonl: one violation object per line, exactly the objects of report.violations, for
 // jq, log shippers and SIEM ingestion. Nothing else is written (no summary line).
+import type { Report } from '../model/report.js';
 import { jsonInert } from './escape.js';
-import type { ReportRenderer } from './renderer.js';
+import { joinChunks, type ReportRenderer } from './renderer.js';
+
+async function* jsonlChunks(report: Report): AsyncGenerator<string> {
+  for (let i = 0; i < report.violations.length; i += 1000) {
+    yield report.violations.slice(i, i + 1000).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
+  }
+}
 
 export const jsonlRenderer: ReportRenderer = {
   name: 'jsonl',
   description: 'one JSON violation object per line (the objects of the json report\'s "violations")',
-  async render(report) {
-    // JSON.stringify escapes every control character, so a log's terminal escapes stay inert text.
-    return report.violations.map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
-  },
+  chunks: (report) => jsonlChunks(report),
+  // JSON.stringify escapes every control character, so a log's terminal escapes stay inert text.
+  render: (report) => joinChunks(jsonlChunks(report)),
 };

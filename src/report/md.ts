@@ -41,6 +41,11 @@ export function formatPercent(fraction: number): string {
 }
 
 /** The one-paragraph verdict both human reports open with (plain text, no log-derived strings). */
+/** Said wherever a human report lists only part of the violations. */
+export function listedSentence(listed: { shown: number; total: number }): string {
+  return `Only the first ${listed.shown} of ${listed.total} violations are listed one by one in this report; the counts and statistics cover all of them, and --format json, jsonl or csv lists every one.`;
+}
+
 export function verdictSentences(report: Report): string[] {
   const s = report.stats;
   const bySev = countBySeverity(report.incidents).map((c) => `${c.count} ${c.severity}`).join(', ');
@@ -53,6 +58,7 @@ export function verdictSentences(report: Report): string[] {
   } else {
     out.push(`Violations were over-represented ${formatOverRepresentation(s.overRepresentation)} while agents were executing tools (one-sided binomial p = ${formatPValue(s.pValue)}); agents were active ${formatPercent(s.agentActiveFraction)} of the analysed time.`);
   }
+  if (report.listed) out.push(listedSentence(report.listed));
   return out;
 }
 

@@ -13,4 +13,16 @@ export interface ReportRenderer {
   name: string;
   description: string;
   render(report: Report, options: RenderOptions): Promise<string>;
+  /**
+   * The same text in pieces, for reports too large for one string (a million violations is more
+   * than a JavaScript string holds). Renderers of machine formats provide it; the CLI prefers it.
+   */
+  chunks?(report: Report, options: RenderOptions): AsyncIterable<string>;
+}
+
+/** Joins a renderer's chunks into the one string `render` returns. */
+export async function joinChunks(chunks: AsyncIterable<string>): Promise<string> {
+  const parts: string[] = [];
+  for await (const c of chunks) parts.push(c);
+  return parts.join('');
 }

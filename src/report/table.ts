@@ -4,6 +4,7 @@ import { Chalk } from 'chalk';
 import { formatRef, type Severity } from '../model/event.js';
 import type { Report, Violation } from '../model/report.js';
 import { stripTerminalControls } from './escape.js';
+import { listedSentence } from './md.js';
 import { externalAddresses, geoLabel, geoTag, idList, remoteGeoTag, reportHasGeo } from './geo.js';
 import type { RenderOptions, ReportRenderer } from './renderer.js';
 
@@ -144,6 +145,7 @@ function renderSummary(report: Report, c: Paint, out: string[]): void {
   const over = s.overRepresentation === null ? 'n/a' : `${s.overRepresentation.toFixed(2)}×`;
   const p = s.pValue === null ? 'n/a' : s.pValue < 1e-4 ? s.pValue.toExponential(1) : s.pValue.toFixed(4);
   out.push(`  agents active ${(s.agentActiveFraction * 100).toFixed(1)}% of the time; violations over-represented ${over} during activity (p = ${p})`);
+  if (report.listed) out.push(c.yellow(`  ${listedSentence(report.listed)}`));
   for (const clock of report.clock.filter((k) => k.method !== 'none')) {
     out.push(`  clock: ${safe(clock.path)} shifted ${clock.offsetMs >= 0 ? '+' : ''}${clock.offsetMs} ms (${clock.method}, ${clock.pairs} pair(s))`);
   }
