@@ -1,5 +1,4 @@
 // The validated settings of a run: what the CLI hands the pipeline after checking every flag.
-import type { Severity } from './model/event.js';
 import type { ManualSkew } from './timeline/skew.js';
 
 export interface AnalysisOptions {

@@ -3,34 +3,34 @@
 // streamed once (by worker threads when they are large), keeping only the records rules mark, so
 // memory follows the findings, not the input. Results are folded in input order: the report does
 // not depend on how many workers read it.
-import { fileURLToPath } from 'node:url';
-import { Inventory, loadInventory } from './attribution/inventory.js';
-import { enrichReport } from './enrich/geoip.js';
-import { filterByJoin, originOf, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribution/attribute.js';
-import { buildToolCalls } from './attribution/calls.js';
-import { DnsIndex } from './attribution/dns.js';
-import { mentionsToken } from './attribution/command.js';
-import { activityStats } from './attribution/stats.js';
-import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { scanInput, type ScanResult } from './scan.js';
-import { ScanPool, workersAvailable } from './scan-pool.js';
-import type { Rule } from './rules/rule.js';
+import { fileURLToPath } from 'node:url';
+import { originOf, type Finding, type ToolCall } from './attribution/attribute.js';
+import { buildToolCalls } from './attribution/calls.js';
+import { DnsIndex } from './attribution/dns.js';
+import { Inventory, loadInventory } from './attribution/inventory.js';
+import { skewPairs } from './attribution/skew-pairs.js';
+import { activityStats } from './attribution/stats.js';
+import { buildIncidents, buildViolation, type Scoring } from './attribution/violations.js';
+import { enrichReport } from './enrich/geoip.js';
+import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { openInput, resolveInputs } from './ingest/read.js';
-import { compareEvents, compareRefs, formatRef, severityRank, type ForensicEvent, type Severity, type SourceKind } from './model/event.js';
+import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
 import type { Issue } from './model/issue.js';
-import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
+import { REPORT_SCHEMA, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
-import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
+import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
+import type { Rule } from './rules/rule.js';
+import { ScanPool, workersAvailable } from './scan-pool.js';
+import { scanInput, type ScanResult } from './scan.js';
 import { dedupeRecords } from './timeline/dedupe.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
-import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
+import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
 
 export const MAX_REPORTED_ERRORS = 1000;
-const SOURCE_ORDER: Record<SourceKind, number> = { agent: 0, audit: 1, firewall: 2, other: 3 };
 
 export interface Analysis {
   report: Report;
@@ -323,109 +323,6 @@ function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: 
     added.push(f);
   }
   return added;
-}
-
-const PAIR_SEARCH_MS = 30 * 60_000;
-
-/**
- * Records tied to exactly one call by content (the command names the destination), within 30 min,
- * and not from a place the call cannot be (another known host, sandbox or session).
- */
-function skewPairs(findings: Finding[], calls: ToolCall[], inventory: Inventory): SkewPair[] {
-  const pairs: SkewPair[] = [];
-  for (const f of findings) {
-    const dst = f.event.dst;
-    if (!dst?.ip && !dst?.domain) continue;
-    const origin = originOf(f.event, inventory);
-    const named = candidatesNear(f.timeMs, calls, PAIR_SEARCH_MS, PAIR_SEARCH_MS).filter((c) =>
-      ((dst.ip && mentionsToken(c.text, dst.ip)) || (dst.domain && mentionsToken(c.text, dst.domain)))
-      && !elsewhere(origin, c));
-    if (named.length === 1 && !named[0]!.background) pairs.push({ recordMs: f.timeMs, callStartMs: named[0]!.startMs, callEndMs: named[0]!.endMs });
-  }
-  return pairs;
-}
-
-function elsewhere(origin: ReturnType<typeof originOf>, c: ToolCall): boolean {
-  if (!origin) return false;
-  if (origin.session && c.session) return origin.session !== c.session;
-  if (origin.sandbox && c.sandbox) return origin.sandbox !== c.sandbox;
-  return !!(origin.host && c.host && origin.host !== c.host);
-}
-
-function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {
-  // calls are sorted by start: every call that started in [t - lookback, t + ahead]
-  let lo = 0, hi = calls.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (calls[mid]!.startMs < t - lookbackMs) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: ToolCall[] = [];
-  for (let i = lo; i < calls.length && calls[i]!.startMs <= t + aheadMs; i++) out.push(calls[i]!);
-  return out;
-}
-
-interface Scoring {
-  /** tool calls sorted by start */
-  calls: ToolCall[];
-  /** the longest call: how far back a call may have started and still be running */
-  longestMs: number;
-  dns: DnsEvidence;
-  inventory: Inventory;
-  minConfidence: number;
-}
-
-function buildViolation(f: Finding, i: number, s: Scoring): Violation {
-  const w = windowsFor(f.rules);
-  const near = candidatesNear(f.timeMs, s.calls, s.longestMs + Math.max(w.afterMs, w.persistentAfterMs), w.beforeMs);
-  const joined = filterByJoin(f, near, f.rules.flatMap((r) => r.attribution.join), s.inventory);
-  const ranked = rankCandidates(f, joined, w, s.dns);
-  const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
-  const e = f.event;
-  const rules = [...f.rules].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1));
-  const severity: Severity = rules[0]!.severity;
-  return {
-    id: `V${i + 1}`,
-    time: new Date(f.timeMs).toISOString(),
-    ref: e.ref,
-    source: e.source,
-    format: e.format,
-    ...(e.host !== undefined ? { host: e.host } : {}),
-    ...((f.origin?.sandbox ?? e.sandbox) ? { sandbox: f.origin?.sandbox ?? e.sandbox } : {}),
-    ...((f.origin?.session ?? e.session) ? { session: f.origin?.session ?? e.session } : {}),
-    ...(e.src ? { src: { ...e.src } } : {}),
-    ...(e.dst ? { dst: { ...e.dst } } : {}),
-    ...(e.proto ? { proto: e.proto } : {}),
-    ...(e.action ? { action: e.action } : {}),
-    ...(e.operation ? { operation: e.operation } : {}),
-    ...(e.actor ? { actor: e.actor } : {}),
-    ...(e.errorCode ? { errorCode: e.errorCode } : {}),
-    ...(e.message ? { message: e.message } : {}),
-    rules: rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
-    severity,
-    attribution: best ? toAttribution(f, best) : null,
-    candidates: ranked.filter((s) => s !== best).slice(0, 5).map((s) => toAttribution(f, s)),
-  };
-}
-
-function buildIncidents(violations: Violation[]): Incident[] {
-  const groups = new Map<string, Violation[]>();
-  for (const v of violations) {
-    if (!v.attribution) continue;
-    const key = `${v.attribution.session}\0${v.attribution.callId}\0${formatRef(v.attribution.ref)}`;
-    groups.set(key, [...(groups.get(key) ?? []), v]);
-  }
-  const incidents = [...groups.values()].map((vs) => {
-    const top = [...vs].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0]!;
-    const a = vs[0]!.attribution!;
-    return {
-      id: '', title: top.rules[0]!.title, severity: top.severity, callId: a.callId, session: a.session, command: a.command,
-      violations: vs.map((v) => v.id), first: vs[0]!.time, last: vs.at(-1)!.time, count: vs.length,
-    };
-  });
-  incidents.sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : x.violations[0]! < y.violations[0]! ? -1 : 1));
-  incidents.forEach((inc, i) => (inc.id = `I${i + 1}`));
-  return incidents;
 }
 
 function assemble(states: InputState[], clock: ReportClock[], violations: Violation[], calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {

@@ -3,7 +3,7 @@
 import type { ForensicEvent, TimePrecision } from '../model/event.js';
 import type { AttributionTestCase, RuleHeader } from '../rules/rule.js';
 import { TEST_ORIGIN_MS, testEvent } from '../rules/selftest.js';
-import { filterByJoin, originOf, rankCandidates, toToolCall, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribute.js';
+import { filterByJoin, originOf, rankCandidates, toToolCall, windowsFor, type DnsEvidence, type Finding } from './attribute.js';
 import { Inventory } from './inventory.js';
 
 export interface AttributionCaseResult {

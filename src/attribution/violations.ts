@@ -1,0 +1,83 @@
+// From findings to the report's violations and incidents: candidate calls near each violation (by
+// time index), the rule joins, the ranking, the attribution above the threshold, the runner-ups,
+// and the grouping of violations caused by one call into incidents.
+import { formatRef, severityRank, type Severity } from '../model/event.js';
+import type { Incident, Violation } from '../model/report.js';
+import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribute.js';
+import type { Inventory } from './inventory.js';
+
+export function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {
+  // calls are sorted by start: every call that started in [t - lookback, t + ahead]
+  let lo = 0, hi = calls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (calls[mid]!.startMs < t - lookbackMs) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: ToolCall[] = [];
+  for (let i = lo; i < calls.length && calls[i]!.startMs <= t + aheadMs; i++) out.push(calls[i]!);
+  return out;
+}
+
+export interface Scoring {
+  /** tool calls sorted by start */
+  calls: ToolCall[];
+  /** the longest call: how far back a call may have started and still be running */
+  longestMs: number;
+  dns: DnsEvidence;
+  inventory: Inventory;
+  minConfidence: number;
+}
+
+export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
+  const w = windowsFor(f.rules);
+  const near = candidatesNear(f.timeMs, s.calls, s.longestMs + Math.max(w.afterMs, w.persistentAfterMs), w.beforeMs);
+  const joined = filterByJoin(f, near, f.rules.flatMap((r) => r.attribution.join), s.inventory);
+  const ranked = rankCandidates(f, joined, w, s.dns);
+  const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
+  const e = f.event;
+  const rules = [...f.rules].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1));
+  const severity: Severity = rules[0]!.severity;
+  return {
+    id: `V${i + 1}`,
+    time: new Date(f.timeMs).toISOString(),
+    ref: e.ref,
+    source: e.source,
+    format: e.format,
+    ...(e.host !== undefined ? { host: e.host } : {}),
+    ...((f.origin?.sandbox ?? e.sandbox) ? { sandbox: f.origin?.sandbox ?? e.sandbox } : {}),
+    ...((f.origin?.session ?? e.session) ? { session: f.origin?.session ?? e.session } : {}),
+    ...(e.src ? { src: { ...e.src } } : {}),
+    ...(e.dst ? { dst: { ...e.dst } } : {}),
+    ...(e.proto ? { proto: e.proto } : {}),
+    ...(e.action ? { action: e.action } : {}),
+    ...(e.operation ? { operation: e.operation } : {}),
+    ...(e.actor ? { actor: e.actor } : {}),
+    ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+    ...(e.message ? { message: e.message } : {}),
+    rules: rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
+    severity,
+    attribution: best ? toAttribution(f, best) : null,
+    candidates: ranked.filter((s) => s !== best).slice(0, 5).map((s) => toAttribution(f, s)),
+  };
+}
+
+export function buildIncidents(violations: Violation[]): Incident[] {
+  const groups = new Map<string, Violation[]>();
+  for (const v of violations) {
+    if (!v.attribution) continue;
+    const key = `${v.attribution.session}\0${v.attribution.callId}\0${formatRef(v.attribution.ref)}`;
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  const incidents = [...groups.values()].map((vs) => {
+    const top = [...vs].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0]!;
+    const a = vs[0]!.attribution!;
+    return {
+      id: '', title: top.rules[0]!.title, severity: top.severity, callId: a.callId, session: a.session, command: a.command,
+      violations: vs.map((v) => v.id), first: vs[0]!.time, last: vs.at(-1)!.time, count: vs.length,
+    };
+  });
+  incidents.sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : x.violations[0]! < y.violations[0]! ? -1 : 1));
+  incidents.forEach((inc, i) => (inc.id = `I${i + 1}`));
+  return incidents;
+}
