@@ -6,6 +6,7 @@ import { mkdirSync, openSync, writeSync, closeSync, writeFileSync, symlinkSync, 
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { deniedRule, networkRule } from '../test/helpers/rules.mjs';
 
 /** Every attack on a display: terminal control (CSI, OSC title, C1 CSI, bell, backspace, CR), HTML, Markdown, formulas. */
 export const TERMINAL = ['\u001b[31mRED\u001b[0m', '\u001b]0;pwned\u0007', '\u009b2J', '\u0008\u0008', '\rOVERWRITE', '\u001b[2J\u001b[H', '\u0000'];
@@ -294,43 +295,16 @@ export function makeHostileCorpus(dir, { bigLineMb = 200 } = {}) {
     mkdirSync(join(base, 'redos'), { recursive: true });
     mkdirSync(join(base, 'backref'), { recursive: true });
     mkdirSync(join(base, 'lookahead'), { recursive: true });
-    const rule = (id, pattern) => `title: ${id}
-id: ${id}
-level: high
-logsource:
-  category: network
-detection:
-  selection:
-    dst.domain|re: '${pattern}'
-  condition: selection
-tests:
-  positive:
-    - name: matches
-      event: { kind: network, dst: { domain: 'aaaa' } }
-  negative:
-    - name: does not match
-      event: { kind: network, dst: { domain: 'aaaa!' } }
-`;
+    const rule = (id, pattern) =>
+      networkRule(id, {
+        selection: `dst.domain|re: '${pattern}'`,
+        positive: ['matches', "{ kind: network, dst: { domain: 'aaaa' } }"],
+        negative: ['does not match', "{ kind: network, dst: { domain: 'aaaa!' } }"],
+      });
     writeFileSync(join(base, 'redos', 'redos.yml'), rule('hostile-redos', '^(a+)+$'));
     // The suite's own baseline rule, so expected counts do not move when the built-in rules grow.
     mkdirSync(join(base, 'base'), { recursive: true });
-    writeFileSync(join(base, 'base', 'denied.yml'), `title: Refused traffic
-id: hostile-denied
-level: high
-logsource:
-  category: network
-detection:
-  selection:
-    action: [deny, drop, reject]
-  condition: selection
-tests:
-  positive:
-    - name: drop
-      event: { kind: network, action: drop }
-  negative:
-    - name: allow
-      event: { kind: network, action: allow }
-`);
+    writeFileSync(join(base, 'base', 'denied.yml'), deniedRule('hostile-denied'));
     writeFileSync(join(base, 'backref', 'backref.yml'), rule('hostile-backref', '(a+)\\1'));
     writeFileSync(join(base, 'lookahead', 'lookahead.yml'), rule('hostile-lookahead', 'a(?=b)'));
     put('redos-input', 'cloudfirewall.jsonl', lines([cloudFirewallLine(T0 / 1000, 'aaaa'), cloudFirewallLine(T0 / 1000 + 1, 'a'.repeat(100_000) + '!')]));

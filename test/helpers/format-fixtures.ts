@@ -81,3 +81,26 @@ export async function parseTexts(
   for await (const e of format.parse(lines(), ctx)) events.push(e);
   return { events, skips };
 }
+
+/** Reads a fixture that must parse without a skip into exactly `count` events. */
+export async function ingestClean(path: string, count: number, settings: Partial<ReadSettings> = {}): Promise<Ingested> {
+  const r = await ingestFile(path, settings);
+  expect(r.issues).toEqual([]);
+  expect(r.events).toHaveLength(count);
+  return r;
+}
+
+/** Reads a fixture with damaged lines: exactly the `skipped` lines are reported, exactly the `kept` ones become events. */
+export async function expectDamagedLines(path: string, skipped: number[], kept: number[], settings: Partial<ReadSettings> = {}): Promise<void> {
+  const r = await ingestFile(path, settings);
+  expect(r.issues.map((i) => i.line)).toEqual(skipped);
+  expect(r.events.map((e) => e.ref.line)).toEqual(kept);
+}
+
+/** Reads a JSON document fixture clean: one event per entry, in order, with the entry's index as its ref. */
+export async function expectIndexRefs(path: string, operations: string[]): Promise<void> {
+  const r = await ingestFile(path);
+  expect(r.container).toBe('json');
+  expect(r.issues).toEqual([]);
+  expect(r.events.map((e) => [e.ref, e.operation])).toEqual(operations.map((operation, index) => [{ path, index }, operation]));
+}

@@ -4,7 +4,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertNoCrash, cli, ensureBuilt, isFormulaCell, makeCorpus, markdownOutsideCode, parseCsv, TERMINAL_CONTROL, type Corpus, type CorpusCase } from './cli.js';
+import { markdownOutsideCode } from '../helpers/markdown.js';
+import { assertNoCrash, cli, ensureBuilt, isFormulaCell, makeCorpus, parseCsv, TERMINAL_CONTROL, type Corpus, type CorpusCase } from './cli.js';
 
 const BIG_LINE_MB = Number(process.env.HOSTILE_BIG_LINE_MB ?? 200);
 let corpus: Corpus;
@@ -185,7 +186,7 @@ describe('hostile corpus: every output format is inert (built CLI)', () => {
           if (name === 'injection') expect(out).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
         }
         if (format === 'md') {
-          const { text, unclosedFence } = markdownOutsideCode(out);
+          const { text, unclosedFence } = markdownOutsideCode(out, 'mark');
           expect(unclosedFence).toBe(false);
           expect(text).not.toMatch(/<script>alert|<img src=x|\]\(http:\/\/evil|^# h/im);
         }

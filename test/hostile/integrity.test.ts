@@ -6,26 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deniedRule } from '../helpers/rules.mjs';
 import { assertNoCrash, cli, ensureBuilt, ROOT } from './cli.js';
 
 let dir: string;
-const RULE = `title: Refused traffic
-id: integrity-denied
-level: high
-logsource:
-  category: network
-detection:
-  selection:
-    action: [deny, drop, reject]
-  condition: selection
-tests:
-  positive:
-    - name: drop
-      event: { kind: network, action: drop }
-  negative:
-    - name: allow
-      event: { kind: network, action: allow }
-`;
+const RULE = deniedRule('integrity-denied');
 
 function snapshot(root: string): Map<string, { mtimeMs: number; bytes: string }> {
   const out = new Map<string, { mtimeMs: number; bytes: string }>();

@@ -1,44 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { mdRenderer } from '../../src/report/md.js';
+import { markdownOutsideCode } from '../helpers/markdown.js';
 import { hostileReport, sampleReport } from '../helpers/report.js';
 
 const render = (r = sampleReport()) => mdRenderer.render(r, { color: false });
 
-/**
- * The Markdown with code removed, as CommonMark sees it: fenced blocks (closed only by a fence at
- * least as long) and code spans (closed only by a backtick run of the same length).
- */
+/** The Markdown with code removed, as CommonMark sees it; a fence left open fails the test. */
 function outsideCode(markdown: string): string {
-  const kept: string[] = [];
-  let fence: number | null = null;
-  for (const line of markdown.split('\n')) {
-    const run = /^(`{3,})/.exec(line)?.[1]?.length;
-    if (fence !== null) {
-      if (run !== undefined && run >= fence && /^`+\s*$/.test(line)) fence = null;
-      continue;
-    }
-    if (run !== undefined) {
-      fence = run;
-      continue;
-    }
-    let out = '';
-    let i = 0;
-    while (i < line.length) {
-      if (line[i] === '\\') { out += line.slice(i, i + 2); i += 2; continue; }
-      if (line[i] !== '`') { out += line[i]; i++; continue; }
-      let n = 0;
-      while (line[i + n] === '`') n++;
-      const close = new RegExp(`(?<!\`)\`{${n}}(?!\`)`, 'g');
-      close.lastIndex = i + n;
-      const m = close.exec(line);
-      if (!m) { out += line.slice(i, i + n); i += n; continue; }
-      out += '§CODE§';
-      i = m.index + n;
-    }
-    kept.push(out);
-  }
-  expect(fence).toBeNull();
-  return kept.join('\n');
+  const { text, unclosedFence } = markdownOutsideCode(markdown);
+  expect(unclosedFence).toBe(false);
+  return text;
 }
 
 /** Cells per table row, splitting on pipes that are not backslash-escaped (GFM splits before code spans). */

@@ -1,8 +1,12 @@
 // Cloud Logging LogEntry exports, shared by the GCP formats: JSON lines, or one document
 // (a `gcloud logging read --format=json` array or a Logging API `{entries: [...]}` page).
-import type { Ref } from '../../model/event.js';
+import { isIP } from 'node:net';
+import type { Action, ForensicEvent, Ref } from '../../model/event.js';
 import type { Head, LineRecord, ParseContext } from '../format.js';
+import { endpointText } from './endpoint.js';
 import { isObject, parseJsonLine, pick, readJsonDocument, type JsonObject } from './json.js';
+import { firstNonBlank, withFirst } from './json-input.js';
+import { IP_PROTOCOL_NAMES } from './proto.js';
 
 /** The entries of a JSON document export: an array, a Logging API `{entries: [...]}` page, or one entry. */
 export function documentEntries(doc: unknown): unknown[] | undefined {
@@ -20,27 +24,11 @@ export interface LogEntryRecord {
 
 /** LogEntry records with their refs, from JSON lines or from one JSON document (pretty-printed or an array). */
 export async function* logEntries(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<LogEntryRecord> {
-  const it = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    if (n.value.text.trim() !== '') {
-      first = n.value;
-      break;
-    }
-  }
-  const t = first.text.trim();
+  const opened = await firstNonBlank(lines);
+  if (!opened) return;
+  const t = opened.first.text.trim();
   if (t.startsWith('[') || t === '{') {
-    const all = (async function* () {
-      yield first;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    })();
-    const doc = await readJsonDocument(all, ctx);
+    const doc = await readJsonDocument(withFirst(opened), ctx);
     if (doc === undefined) return;
     const entries = documentEntries(doc);
     if (entries === undefined) {
@@ -54,13 +42,11 @@ export async function* logEntries(lines: AsyncIterable<LineRecord>, ctx: ParseCo
     }
     return;
   }
-  for (let rec: LineRecord | undefined = first; rec; ) {
+  for await (const rec of withFirst(opened)) {
     if (rec.text.trim() !== '') {
       const o = parseJsonLine(rec, ctx);
       if (o) yield { entry: o, ref: { path: ctx.path, line: rec.line }, where: { line: rec.line } };
     }
-    const n = await it.next();
-    rec = n.done ? undefined : n.value;
   }
 }
 
@@ -112,4 +98,63 @@ export function entryPort(v: unknown): number | undefined | false {
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
   return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : false;
+}
+
+/** The 5-tuple of a Compute Engine log's jsonPayload.connection. */
+export interface EntryConnection {
+  srcIp: string;
+  dstIp: string;
+  srcPort: number | undefined;
+  dstPort: number | undefined;
+  /** as logged: an IANA protocol number, or a name */
+  protoRaw: string | undefined;
+  /** lower-case protocol name */
+  proto: string | undefined;
+}
+
+/** The connection's 5-tuple, or why it cannot be read. */
+export function entryConnection(c: JsonObject): EntryConnection | string {
+  const srcIp = entryStr(c['src_ip']);
+  const dstIp = entryStr(c['dest_ip']);
+  if (srcIp === undefined || isIP(srcIp) === 0) return `connection.src_ip is not an IP address: '${srcIp ?? ''}'`;
+  if (dstIp === undefined || isIP(dstIp) === 0) return `connection.dest_ip is not an IP address: '${dstIp ?? ''}'`;
+  const srcPort = entryPort(c['src_port']);
+  const dstPort = entryPort(c['dest_port']);
+  if (srcPort === false) return `connection.src_port is not a port number: '${String(c['src_port'])}'`;
+  if (dstPort === false) return `connection.dest_port is not a port number: '${String(c['dest_port'])}'`;
+  const protoRaw = entryStr(c['protocol']);
+  const proto = protoRaw === undefined ? undefined : (IP_PROTOCOL_NAMES[protoRaw] ?? protoRaw.toLowerCase());
+  return { srcIp, dstIp, srcPort, dstPort, protoRaw, proto };
+}
+
+/**
+ * The network event of one connection entry; the message is `<verb> <PROTO> <src> -> <dst><suffix>`.
+ * endMs goes in before proto so the event's keys keep the order the formats have always written.
+ */
+export function connectionEvent(
+  format: string,
+  at: { timeMs: number; timeRaw: string; endMs?: number | undefined; ref: Ref },
+  conn: EntryConnection,
+  action: Action,
+  verb: string,
+  suffix: string,
+  fields: Record<string, unknown>,
+): ForensicEvent {
+  const { srcIp, srcPort, dstIp, dstPort, proto } = conn;
+  const event: ForensicEvent = {
+    kind: 'network',
+    source: 'firewall',
+    format,
+    timeMs: at.timeMs,
+    timeRaw: at.timeRaw,
+    ref: at.ref,
+    src: { ip: srcIp, port: srcPort },
+    dst: { ip: dstIp, port: dstPort },
+    action,
+    message: `${verb} ${(proto ?? 'ip').toUpperCase()} ${endpointText(srcIp, srcPort)} -> ${endpointText(dstIp, dstPort)}${suffix}`,
+    fields,
+  };
+  if (at.endMs !== undefined) event.endMs = at.endMs;
+  if (proto !== undefined) event.proto = proto;
+  return event;
 }

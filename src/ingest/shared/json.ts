@@ -70,3 +70,13 @@ export async function readJsonDocument(lines: AsyncIterable<LineRecord>, ctx: Pa
     return undefined;
   }
 }
+
+/**
+ * A probe's score for sampled records: `weight` times the share that pass `looksRight`, or 0 unless
+ * more than half do (a few damaged records are the parser's to report; a file of something else is not ours).
+ */
+export function majorityScore(records: readonly unknown[], looksRight: (o: unknown) => boolean, weight = 1): number {
+  let good = 0;
+  for (const o of records) if (looksRight(o)) good++;
+  return good * 2 > records.length ? weight * (good / records.length) : 0;
+}

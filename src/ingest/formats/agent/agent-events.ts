@@ -3,6 +3,7 @@
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
+import { PendingCalls } from '../../shared/pending-calls.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { joinArgv } from '../../shared/text.js';
 
@@ -10,16 +11,10 @@ const NAME = 'agent-events';
 const VERSION = 'agent-events/1';
 const OUTPUT_CHARS = 2000;
 const INPUT_CHARS = 4000;
-const MAX_PENDING = 4096;
 /** Below this an epoch number is seconds (or before 1973), not the milliseconds the spec asks for. */
 const MIN_EPOCH_MS = 100_000_000_000;
 const TYPES = new Set(['session', 'tool_call', 'tool_result']);
 const DEFAULT_KEYS = ['host', 'sandbox', 'container', 'cwd', 'model'] as const;
-
-interface Pending {
-  event: ForensicEvent;
-  done: boolean;
-}
 
 type Defaults = Partial<Record<(typeof DEFAULT_KEYS)[number], string>>;
 
@@ -111,14 +106,7 @@ function applyResult(ev: ForensicEvent, o: JsonObject): string | undefined {
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   const sessions = new Map<string, Defaults>();
   // Calls in line order; one leaves once it has its result (or at the end), so output stays in start order.
-  const pending = new Map<string, Pending>();
-  const flush = function* (force: boolean): Generator<ForensicEvent> {
-    for (const [key, p] of pending) {
-      if (!p.done && !(force || pending.size > MAX_PENDING)) break;
-      pending.delete(key);
-      yield p.event;
-    }
-  };
+  const pending = new PendingCalls();
   for await (const rec of lines) {
     if (rec.text.trim() === '') continue;
     const o = parseJsonLine(rec, ctx);
@@ -180,7 +168,7 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
         bad(err);
         continue;
       }
-      pending.set(key, { event: ev, done: ev.endMs !== undefined });
+      pending.add(key, ev, ev.endMs !== undefined);
     } else {
       const p = pending.get(key);
       if (!p) {
@@ -198,9 +186,9 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
       }
       p.done = true;
     }
-    yield* flush(false);
+    yield* pending.flush(false);
   }
-  yield* flush(true);
+  yield* pending.flush(true);
 }
 
 export const agentEventsFormat: InputFormat = {

@@ -4,22 +4,16 @@
 import type { ForensicEvent, TimePrecision } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
+import { PendingCalls } from '../../shared/pending-calls.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'claude-code';
 const OUTPUT_CHARS = 2000;
 const INPUT_CHARS = 4000;
-/** Calls waiting for their result; beyond this the oldest is emitted without one (bounded memory). */
-const MAX_PENDING = 4096;
 /** Line types Claude Code writes into a session file (others are ignored, never skipped). */
 const LINE_TYPES = new Set(['user', 'assistant', 'system', 'summary', 'file-history-snapshot', 'queue-operation', 'progress']);
 /** Tools whose `command` argument is a shell command line. */
 const SHELL_TOOLS = new Set(['Bash', 'BashOutput', 'bash']);
-
-interface Pending {
-  event: ForensicEvent;
-  done: boolean;
-}
 
 function isTranscriptLine(o: unknown): boolean {
   if (!isObject(o) || typeof o.type !== 'string') return false;
@@ -124,14 +118,7 @@ function complete(ev: ForensicEvent, block: JsonObject, o: JsonObject, endMs: nu
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   // Insertion order = order of the tool_use lines; events leave in that order once their result is in,
   // so the output stays sorted by call start even when results arrive out of order.
-  const pending = new Map<string, Pending>();
-  const flush = function* (force: boolean): Generator<ForensicEvent> {
-    for (const [id, p] of pending) {
-      if (!p.done && !(force || pending.size > MAX_PENDING)) break;
-      pending.delete(id);
-      yield p.event;
-    }
-  };
+  const pending = new PendingCalls();
   for await (const rec of lines) {
     if (rec.text.trim() === '') continue;
     const o = parseJsonLine(rec, ctx);
@@ -154,7 +141,7 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
           ctx.skip({ line: rec.line }, `tool_use line without a valid timestamp: ${JSON.stringify(timeRaw).slice(0, 80)}`);
           break;
         }
-        pending.set(block.id, { event: callEvent(block, rec, o, timeMs, timeRaw, ctx), done: false });
+        pending.add(block.id, callEvent(block, rec, o, timeMs, timeRaw, ctx));
         any = true;
       } else if (o.type === 'user' && block.type === 'tool_result') {
         if (typeof block.tool_use_id !== 'string') {
@@ -174,9 +161,9 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
         any = true;
       }
     }
-    if (any) yield* flush(false);
+    if (any) yield* pending.flush(false);
   }
-  yield* flush(true);
+  yield* pending.flush(true);
 }
 
 export const claudeCodeFormat: InputFormat = {

@@ -4,21 +4,16 @@
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, parseJsonLine, str, type JsonObject } from '../../shared/json.js';
+import { PendingCalls } from '../../shared/pending-calls.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { joinArgv } from '../../shared/text.js';
 
 const NAME = 'codex';
 const OUTPUT_CHARS = 2000;
 const INPUT_CHARS = 4000;
-const MAX_PENDING = 4096;
 const LINE_TYPES = new Set(['session_meta', 'response_item', 'event_msg', 'turn_context', 'compacted']);
 /** Codex tools whose arguments carry a command line (`command` argv or string, or `cmd`). */
 const SHELL_TOOLS = new Set(['shell', 'container.exec', 'shell_command', 'exec_command', 'local_shell']);
-
-interface Pending {
-  event: ForensicEvent;
-  done: boolean;
-}
 
 function probe(head: Head): number {
   if (head.container !== 'jsonl' || head.objects.length === 0) return 0;
@@ -125,14 +120,7 @@ function callEvent(rec: LineRecord, timeMs: number, timeRaw: string, callId: str
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   const st: SessionState = {};
   // Kept in call order; a call leaves once its output is in (or at the end), so output is sorted by start.
-  const pending = new Map<string, Pending>();
-  const flush = function* (force: boolean): Generator<ForensicEvent> {
-    for (const [id, p] of pending) {
-      if (!p.done && !(force || pending.size > MAX_PENDING)) break;
-      pending.delete(id);
-      yield p.event;
-    }
-  };
+  const pending = new PendingCalls();
   for await (const rec of lines) {
     if (rec.text.trim() === '') continue;
     const o = parseJsonLine(rec, ctx);
@@ -191,7 +179,7 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
         command = commandOf(tool, args, raw);
         cwd = isObject(args) ? str(args.workdir) : undefined;
       }
-      pending.set(callId, { event: callEvent(rec, timeMs, timeRaw, callId, tool, command, cwd, st, ctx), done: false });
+      pending.add(callId, callEvent(rec, timeMs, timeRaw, callId, tool, command, cwd, st, ctx));
       continue;
     }
     const p = pending.get(callId);
@@ -213,9 +201,9 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
     if (out.durationMs !== undefined) ev.fields!.durationMs = out.durationMs;
     if (out.text !== undefined) ev.fields!.output = clip(out.text, OUTPUT_CHARS);
     p.done = true;
-    yield* flush(false);
+    yield* pending.flush(false);
   }
-  yield* flush(true);
+  yield* pending.flush(true);
 }
 
 export const codexFormat: InputFormat = {

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
+import { endpointText } from '../../shared/endpoint.js';
+import { isObject, majorityScore, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
 import { isDigits } from '../../shared/text.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
@@ -50,13 +51,8 @@ function looksLikeCloudFirewall(o: unknown): boolean {
 
 function probe(head: Head): number {
   if (head.container !== 'jsonl' || head.objects.length === 0) return 0;
-  let good = 0;
-  for (const o of head.objects) if (looksLikeCloudFirewall(o)) good++;
-  return good * 2 > head.objects.length ? 0.95 * (good / head.objects.length) : 0;
+  return majorityScore(head.objects, looksLikeCloudFirewall, 0.95);
 }
-
-const endpointText = (ip: string | undefined, port: number | undefined): string =>
-  `${ip && ip.includes(':') ? `[${ip}]` : (ip ?? '?')}${port !== undefined ? `:${port}` : ''}`;
 
 /** The host part of a logged URL (`http://host:port/path`), for records that carry no domain. */
 function urlHost(url: string | undefined): string | undefined {

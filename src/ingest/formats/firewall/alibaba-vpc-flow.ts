@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
+import { endpointText } from '../../shared/endpoint.js';
+import { isObject, majorityScore, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
@@ -34,13 +35,8 @@ function looksLikeFlow(o: unknown): boolean {
 
 function probe(head: Head): number {
   if (head.container !== 'jsonl' || head.objects.length === 0) return 0;
-  let good = 0;
-  for (const o of head.objects) if (looksLikeFlow(o)) good++;
-  return good * 2 > head.objects.length ? 0.95 * (good / head.objects.length) : 0;
+  return majorityScore(head.objects, looksLikeFlow, 0.95);
 }
-
-const endpointText = (ip: string | undefined, port: number | undefined): string =>
-  `${ip && ip.includes(':') ? `[${ip}]` : (ip ?? '?')}${port !== undefined ? `:${port}` : ''}`;
 
 /** The event of one record, or the reason it cannot be used; undefined for NODATA/SKIPDATA. */
 function toEvent(o: JsonObject, ctx: ParseContext, line: number, counts: { skipData: number }): ForensicEvent | string | undefined {

@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import { endpointText } from '../../shared/endpoint.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
@@ -124,9 +125,6 @@ function value(t: string[], at: Record<string, number>, f: string): string | und
   const v = i === undefined ? undefined : t[i];
   return v === '-' ? undefined : v;
 }
-
-const endpointText = (ip: string | undefined, port: number | undefined): string =>
-  `${ip && ip.includes(':') ? `[${ip}]` : (ip ?? '?')}${port !== undefined ? `:${port}` : ''}`;
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   let layout = DEFAULT_LAYOUT;

@@ -3,7 +3,8 @@
 import { isIP } from 'node:net';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { isObject, readJsonDocument, type JsonObject } from '../../shared/json.js';
+import { isObject, majorityScore, readJsonDocument, type JsonObject } from '../../shared/json.js';
+import { firstNonBlank, withFirst } from '../../shared/json-input.js';
 import { parseEpochSeconds } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 import { endpointText } from '../../shared/endpoint.js';
@@ -91,9 +92,7 @@ function probe(head: Head): number {
     return t.includes('"records"') && t.includes('"flowTuples"') && (t.includes('NetworkSecurityGroupFlowEvent') || t.includes('"flowRecords"')) ? 0.9 : 0;
   }
   if (head.container === 'jsonl' && head.objects.length > 0) {
-    let good = 0;
-    for (const o of head.objects) if (looksLikeFlowLog(o)) good++;
-    return good * 2 > head.objects.length ? 0.95 * (good / head.objects.length) : 0;
+    return majorityScore(head.objects, looksLikeFlowLog, 0.95);
   }
   return 0;
 }
@@ -207,16 +206,9 @@ function* recordEvents(value: unknown, at: { index: number }, ctx: ParseContext,
 }
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  const it = lines[Symbol.asyncIterator]();
-  let first: LineRecord | undefined;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    if (n.value.text.trim() !== '') {
-      first = n.value;
-      break;
-    }
-  }
+  const opened = await firstNonBlank(lines);
+  if (!opened) return;
+  const first = opened.first;
   const at = { index: 0 };
   const firstText = first.text.trim();
   let firstValue: unknown;
@@ -229,19 +221,11 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
   // A blob as Azure writes it starts with `{"records":[` on its own line; a pretty-printed one with `{`.
   // One record (or one blob) per line is read line by line. A long broken first line stays a line-mode skip.
   if (!firstParses && (firstText.startsWith('[') || firstText.length < 100)) {
-    const all = (async function* () {
-      yield first;
-      for (;;) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    })();
-    const doc = await readJsonDocument(all, ctx);
+    const doc = await readJsonDocument(withFirst(opened), ctx);
     if (doc !== undefined) yield* recordEvents(doc, at, ctx, undefined);
     return;
   }
-  for (let rec: LineRecord | undefined = first; rec; ) {
+  for await (const rec of withFirst(opened)) {
     const text = rec.text.trim();
     if (text !== '') {
       let value: unknown;
@@ -257,8 +241,6 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
       }
       if (ok) yield* recordEvents(value, at, ctx, rec.line);
     }
-    const n = await it.next();
-    rec = n.done ? undefined : n.value;
   }
 }
 

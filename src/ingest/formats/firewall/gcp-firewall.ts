@@ -1,12 +1,9 @@
 // GCP Firewall Rules Logging: Cloud Logging LogEntry records (logName .../compute.googleapis.com%2Ffirewall) as
 // JSON lines or a `gcloud logging read --format=json` array (https://cloud.google.com/firewall/docs/firewall-rules-logging).
-import { isIP } from 'node:net';
 import type { Action, ForensicEvent, Ref } from '../../../model/event.js';
 import type { InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { endpointText } from '../../shared/endpoint.js';
-import { computeLog, entryPort as port, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
+import { computeLog, connectionEvent, entryConnection, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
 import { pick, type JsonObject } from '../../shared/json.js';
-import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'gcp-firewall';
@@ -24,17 +21,8 @@ function toEvent(o: JsonObject, ref: Ref): ForensicEvent | string {
   const timeMs = parseIsoMs(timeRaw);
   if (Number.isNaN(timeMs)) return `timestamp is not ISO 8601: '${timeRaw}'`;
   const p = o['jsonPayload'] as JsonObject;
-  const c = p['connection'] as JsonObject;
-  const srcIp = str(c['src_ip']);
-  const dstIp = str(c['dest_ip']);
-  if (srcIp === undefined || isIP(srcIp) === 0) return `connection.src_ip is not an IP address: '${srcIp ?? ''}'`;
-  if (dstIp === undefined || isIP(dstIp) === 0) return `connection.dest_ip is not an IP address: '${dstIp ?? ''}'`;
-  const srcPort = port(c['src_port']);
-  const dstPort = port(c['dest_port']);
-  if (srcPort === false) return `connection.src_port is not a port number: '${String(c['src_port'])}'`;
-  if (dstPort === false) return `connection.dest_port is not a port number: '${String(c['dest_port'])}'`;
-  const protoRaw = str(c['protocol']);
-  const proto = protoRaw === undefined ? undefined : (IP_PROTOCOL_NAMES[protoRaw] ?? protoRaw.toLowerCase());
+  const conn = entryConnection(p['connection'] as JsonObject);
+  if (typeof conn === 'string') return conn;
   const disposition = str(p['disposition'])!;
   const action = DISPOSITIONS[disposition];
   if (action === undefined) return `unknown disposition '${disposition}'`;
@@ -63,20 +51,8 @@ function toEvent(o: JsonObject, ref: Ref): ForensicEvent | string {
   set('remote_country', pick(p, 'remote_location.country'));
   set('insert_id', o['insertId']);
 
-  const event: ForensicEvent = {
-    kind: 'network',
-    source: 'firewall',
-    format: NAME,
-    timeMs,
-    timeRaw,
-    ref,
-    src: { ip: srcIp, port: srcPort },
-    dst: { ip: dstIp, port: dstPort },
-    action,
-    message: `${disposition} ${(proto ?? 'ip').toUpperCase()} ${endpointText(srcIp, srcPort)} -> ${endpointText(dstIp, dstPort)}${fields['rule_name'] ? ` (${fields['rule_name']})` : ''}`,
-    fields,
-  };
-  if (proto !== undefined) event.proto = proto;
+  const ruleName = fields['rule_name'] ? ` (${fields['rule_name']})` : '';
+  const event = connectionEvent(NAME, { timeMs, timeRaw, ref }, conn, action, disposition, ruleName, fields);
   const vm = str(pick(p, 'instance.vm_name'));
   if (vm !== undefined) event.host = vm;
   return event;

@@ -1,12 +1,9 @@
 // GCP VPC Flow Logs: Cloud Logging LogEntry records (logName .../compute.googleapis.com%2Fvpc_flows) as JSON lines
 // or a `gcloud logging read --format=json` array (https://cloud.google.com/vpc/docs/flow-logs#record_format).
-import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { InputFormat, LineRecord, ParseContext } from '../../format.js';
-import { endpointText } from '../../shared/endpoint.js';
-import { computeLog, entryPort as port, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
+import { computeLog, connectionEvent, entryConnection, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
 import { pick, type JsonObject } from '../../shared/json.js';
-import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 import { parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'gcp-vpc-flow';
@@ -67,23 +64,15 @@ class BothEnds {
 function toEvent(o: JsonObject, ref: Ref, ends: BothEnds): ForensicEvent | string | undefined {
   if (!isFlowEntry(o)) return `not a GCP VPC flow log entry (logName '${str(o['logName']) ?? ''}')`;
   const p = o['jsonPayload'] as JsonObject;
-  const c = p['connection'] as JsonObject;
   const timeRaw = str(p['start_time'])!;
   const timeMs = parseIsoMs(timeRaw);
   if (Number.isNaN(timeMs)) return `start_time is not ISO 8601: '${timeRaw}'`;
   const endRaw = str(p['end_time']);
   const endMs = endRaw === undefined ? undefined : parseIsoMs(endRaw);
   if (endMs !== undefined && Number.isNaN(endMs)) return `end_time is not ISO 8601: '${endRaw}'`;
-  const srcIp = str(c['src_ip']);
-  const dstIp = str(c['dest_ip']);
-  if (srcIp === undefined || isIP(srcIp) === 0) return `connection.src_ip is not an IP address: '${srcIp ?? ''}'`;
-  if (dstIp === undefined || isIP(dstIp) === 0) return `connection.dest_ip is not an IP address: '${dstIp ?? ''}'`;
-  const srcPort = port(c['src_port']);
-  const dstPort = port(c['dest_port']);
-  if (srcPort === false) return `connection.src_port is not a port number: '${String(c['src_port'])}'`;
-  if (dstPort === false) return `connection.dest_port is not a port number: '${String(c['dest_port'])}'`;
-  const protoRaw = str(c['protocol']);
-  const proto = protoRaw === undefined ? undefined : (IP_PROTOCOL_NAMES[protoRaw] ?? protoRaw.toLowerCase());
+  const conn = entryConnection(p['connection'] as JsonObject);
+  if (typeof conn === 'string') return conn;
+  const { srcIp, dstIp, srcPort, dstPort, protoRaw } = conn;
   const reporter = str(p['reporter']);
   if (reporter !== undefined && reporter !== 'SRC' && reporter !== 'DEST') return `unknown reporter '${reporter}'`;
 
@@ -122,21 +111,8 @@ function toEvent(o: JsonObject, ref: Ref, ends: BothEnds): ForensicEvent | strin
   set('dest_gke_pod', pick(p, 'dest_gke_details.pod.pod_name'));
   set('insert_id', o['insertId']);
 
-  const event: ForensicEvent = {
-    kind: 'network',
-    source: 'firewall',
-    format: NAME,
-    timeMs,
-    timeRaw,
-    ref,
-    src: { ip: srcIp, port: srcPort },
-    dst: { ip: dstIp, port: dstPort },
-    action: 'allow',
-    message: `FLOW ${(proto ?? 'ip').toUpperCase()} ${endpointText(srcIp, srcPort)} -> ${endpointText(dstIp, dstPort)}${reporter ? ` (reported by ${reporter})` : ''}`,
-    fields,
-  };
-  if (endMs !== undefined) event.endMs = endMs;
-  if (proto !== undefined) event.proto = proto;
+  const reportedBy = reporter ? ` (reported by ${reporter})` : '';
+  const event = connectionEvent(NAME, { timeMs, timeRaw, endMs, ref }, conn, 'allow', 'FLOW', reportedBy, fields);
   const host = reporter === 'SRC' ? srcVm : reporter === 'DEST' ? dstVm : undefined;
   if (host !== undefined) event.host = host;
   return event;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
+import { ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'agent-events';
@@ -10,9 +10,7 @@ describe('agent-events', () => {
 
   it('parse() merges results, applies session defaults and keeps the call line as ref', async () => {
     const path = own('sessions.jsonl');
-    const r = await ingestFile(path);
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(4);
+    const r = await ingestClean(path, 4);
     expect(r.events.map((e) => [e.session, e.callId, e.ref.line, e.timePrecision])).toEqual([
       ['run-42', 'c1', 2, 'exact'],
       ['run-42', 'c2', 3, 'exact'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
+import { ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'inspect';
@@ -35,9 +35,7 @@ describe('inspect', () => {
 
   it('parse() gives bash/python calls their command and the sandbox exec status as exit code', async () => {
     const path = own('synthetic-bash-eval.json');
-    const r = await ingestFile(path);
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(3);
+    const r = await ingestClean(path, 3);
     const [bash, python, submit] = r.events;
     expect(bash).toMatchObject({
       ref: { path, index: 2 }, callId: 'call_bash_0001', session: 'RunSynthetic0000000000001/probe-1/1', tool: 'bash',
@@ -57,9 +55,7 @@ describe('inspect', () => {
 
   it('parse() falls back to the messages, timed by the eval window, for samples without events', async () => {
     const path = own('log_tool_call_error.json');
-    const r = await ingestFile(path);
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(11);
+    const r = await ingestClean(path, 11);
     const first = r.events[0]!;
     expect(first).toMatchObject({
       ref: { path, index: 0 }, callId: 'bash_1', session: '.../1/4', tool: 'bash', command: '', timePrecision: 'session',

