@@ -3,7 +3,7 @@
 // streamed once (by worker threads when they are large), keeping only the records rules mark, so
 // memory follows the findings, not the input. Results are folded in input order: the report does
 // not depend on how many workers read it.
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { originOf, type Finding, type ToolCall } from './attribution/attribute.js';
@@ -24,6 +24,9 @@ import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import type { Rule } from './rules/rule.js';
 import { ScanPool, workersAvailable } from './scan-pool.js';
+import { hashAndCountLines, joinSlices, sliceStarts, SPLITTABLE } from './scan-split.js';
+import type { ScanTask } from './scan-worker.js';
+import { InputError, UserError } from './model/errors.js';
 import { scanInput, type ScanResult } from './scan.js';
 import { dedupeRecords } from './timeline/dedupe.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
@@ -220,9 +223,15 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);
   const pool = size > 1 ? new ScanPool(size) : undefined;
-  const scan = (st: InputState, read: ReadSettings): Promise<ScanResult> => {
+  const scan = async (st: InputState, read: ReadSettings): Promise<ScanResult> => {
     if (!pool || !st.detected.format || st.detected.kept || st.source === 'agent') return local(st, read);
-    return pool.scan({ path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict });
+    const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict };
+    const starts = await sliceable(st, size, options.workers !== undefined);
+    if (starts) {
+      const joined = await scanSlices(pool, task, starts);
+      if (joined) return joined;
+    }
+    return pool.scan(task);
   };
   let done = 0;
   const total = states.length;
@@ -249,6 +258,48 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
     },
     close: async () => pool?.close(),
   };
+}
+
+/** A file at least this large is cut into slices for the workers (when they were asked for: 1 MiB). */
+const SLICE_MIN_BYTES = 32 * 1024 * 1024;
+
+/** Where to cut an input for the workers, or undefined to read it whole. */
+async function sliceable(st: InputState, workers: number, asked: boolean): Promise<number[] | undefined> {
+  if (workers < 2 || !SPLITTABLE.has(st.format) || st.detected.head.container === 'json') return undefined;
+  const size = await stat(st.path).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  if (size < (asked ? 1024 * 1024 : SLICE_MIN_BYTES)) return undefined;
+  // Gzip and UTF-16 streams cannot be entered in the middle.
+  if (await compressedOrWide(st.path)) return undefined;
+  const starts = await sliceStarts(st.path, size, workers);
+  return starts.length > 1 ? starts : undefined;
+}
+
+async function compressedOrWide(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    await file.read(b, 0, 2, 0);
+    return (b[0] === 0x1f && b[1] === 0x8b) || (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff);
+  } finally {
+    await file.close();
+  }
+}
+
+/** Scans the slices in the workers while this thread hashes the file and counts lines; joins them in order. */
+async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: number[]): Promise<ScanResult | undefined> {
+  const size = (await stat(task.path)).size;
+  const ranges = starts.map((start, k) => ({ start, end: starts[k + 1] ?? size }));
+  const whole = hashAndCountLines(task.path, starts);
+  const settled = await Promise.allSettled(ranges.map((range) => pool.scan({ ...task, range })));
+  const { sha256, bytes, linesBefore } = await whole;
+  const failed = settled.findIndex((r) => r.status === 'rejected');
+  if (failed >= 0) {
+    const err = (settled[failed] as PromiseRejectedResult).reason as Error & { line?: number };
+    // A strict failure names a line counted from its slice: make it the file's line.
+    if (err instanceof UserError && err.line !== undefined) throw new InputError(err.message, task.path, err.line + linesBefore[failed]!);
+    throw err;
+  }
+  return joinSlices(task.path, settled.map((r) => (r as PromiseFulfilledResult<ScanResult>).value), linesBefore, { sha256, bytes });
 }
 
 async function workerCount(files: InputState[], options: AnalysisOptions): Promise<number> {

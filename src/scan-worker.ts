@@ -15,6 +15,8 @@ export interface ScanTask {
   read: ReadSettings;
   manualOffsetMs: number;
   strict: boolean;
+  /** a slice of the file (line numbers then count from the slice's first line) */
+  range?: { start: number; end: number };
 }
 
 export type ScanReply =
@@ -30,7 +32,7 @@ async function run(task: ScanTask): Promise<ScanReply> {
     const ruleSet = await cached.set;
     const format = formatByName(task.format);
     if (!format) throw new Error(`unknown format ${task.format}`);
-    const detected = { ...(await detectInput({ path: task.path, isStdin: false }, task.read)), format };
+    const detected = { ...(await detectInput({ path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}) }, task.read)), format };
     const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
       { read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false });
     return { id: task.id, ok: true, result };

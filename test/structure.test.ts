@@ -32,7 +32,8 @@ const ALLOWED: Record<string, string[]> = {
   scan: ['model', 'ingest', 'rules', 'attribution'],
   'scan-worker': ['model', 'ingest', 'rules', 'scan'],
   'scan-pool': ['model', 'scan', 'scan-worker'],
-  pipeline: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'enrich', 'options', 'scan', 'scan-pool', 'version'],
+  'scan-split': ['model', 'scan'],
+  pipeline: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'enrich', 'options', 'scan', 'scan-pool', 'scan-split', 'scan-worker', 'version'],
   cli: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'report', 'integrity', 'options', 'pipeline', 'version'],
 };
 

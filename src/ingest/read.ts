@@ -20,6 +20,11 @@ export interface InputSource {
    * only once, so detection keeps its stream open for the parse pass.
    */
   isStream?: boolean;
+  /**
+   * A byte slice of a regular file [start, end), beginning at a line start: the pipeline hands
+   * halves of one large uncompressed log to scan workers. Hashing the whole file is then its job.
+   */
+  range?: { start: number; end: number };
 }
 
 export interface ResolvedInputs {
@@ -201,7 +206,9 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
     return { chunks: rest(), result: earlier.result };
   }
   let raw: Readable | undefined;
-  const openRaw = (): Readable => (source.isStdin ? process.stdin : createReadStream(source.path, { flags: 'r', highWaterMark: CHUNK }));
+  const openRaw = (): Readable => (source.isStdin ? process.stdin : createReadStream(source.path, {
+    flags: 'r', highWaterMark: CHUNK, ...(source.range ? { start: source.range.start, end: source.range.end - 1 } : {}),
+  }));
 
   async function* stored(): AsyncGenerator<Buffer> {
     raw = openRaw();

@@ -1,0 +1,129 @@
+// One large uncompressed log read by several workers: it is cut at line starts, each slice is
+// scanned alone with line numbers counted from the slice, and the results are joined back in file
+// order with absolute line numbers, while the main thread hashes the whole file and counts the lines
+// before each cut. Only formats whose records stand alone on their line are cut.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { formatRef } from './model/event.js';
+import type { ScanResult } from './scan.js';
+
+/** Formats that keep no state from one line to the next (no headers, no pairing, no counting notes). */
+export const SPLITTABLE = new Set(['iptables', 'pfsense-filterlog', 'alibaba-cloudfirewall', 'suricata-eve', 'opensandbox-egress']);
+
+/** Byte offsets where slices start: 0, then the first line start at or after each even cut. */
+export async function sliceStarts(path: string, size: number, parts: number): Promise<number[]> {
+  const starts = [0];
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    for (let k = 1; k < parts; k++) {
+      let at = Math.floor((size * k) / parts);
+      for (;;) {
+        const { bytesRead } = await file.read(buf, 0, buf.length, at);
+        if (bytesRead === 0) return starts;
+        const nl = buf.subarray(0, bytesRead).indexOf(10);
+        if (nl >= 0) {
+          at += nl + 1;
+          break;
+        }
+        at += bytesRead;
+      }
+      if (at >= size) break;
+      if (at > starts.at(-1)!) starts.push(at);
+    }
+  } finally {
+    await file.close();
+  }
+  return starts;
+}
+
+/** SHA-256 and size of the whole file, and the number of lines before each slice start. */
+export async function hashAndCountLines(path: string, starts: number[]): Promise<{ sha256: string; bytes: number; linesBefore: number[] }> {
+  const hash = createHash('sha256');
+  const linesBefore = starts.map(() => 0);
+  let offset = 0, lines = 0, next = 1;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    let from = 0;
+    while (next < starts.length && starts[next]! <= offset + chunk.length) {
+      const upto = starts[next]! - offset;
+      lines += countNewlines(chunk, from, upto);
+      from = upto;
+      linesBefore[next++] = lines;
+    }
+    lines += countNewlines(chunk, from, chunk.length);
+    offset += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), bytes: offset, linesBefore };
+}
+
+function countNewlines(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(10, from); i >= 0 && i < to; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+/** A slice's result with its line numbers made absolute (refs, issues, read errors, DNS sightings). */
+function shiftLines(r: ScanResult, path: string, by: number): ScanResult {
+  if (by === 0) return r;
+  const seen = new Set<object>();
+  const move = (ref: { line?: number }) => {
+    if (seen.has(ref) || ref.line === undefined) return;
+    seen.add(ref);
+    ref.line += by;
+  };
+  for (const m of [...r.findings, ...r.correlationMatches]) move(m.event.ref);
+  for (const e of [...r.calls, ...r.events]) move(e.ref);
+  const tail = new RegExp(`^(.*)${escapeRegExp(path)}:(\\d+)$`);
+  return {
+    ...r,
+    issues: r.issues.map((i) => (i.line === undefined ? i : { ...i, line: i.line + by })),
+    ...(r.readError ? { readError: { ...r.readError, ...(r.readError.line ? { line: r.readError.line + by } : {}) } } : {}),
+    dnsPairs: r.dnsPairs.map(([ip, domain, where]) => [ip, domain, where.replace(tail, (_, head: string, line: string) => `${head}${formatRef({ path, line: Number(line) + by })}`)]),
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+}
+
+const NEW_YEAR_GAP_MS = 30 * 86_400_000;
+
+/**
+ * Joins slice results in file order. Undefined when a year-less log crosses New Year at a cut (a
+ * slice dated before the one preceding it): the caller then reads the file whole, in order.
+ */
+export function joinSlices(path: string, slices: ScanResult[], linesBefore: number[], whole: { sha256: string; bytes: number }): ScanResult | undefined {
+  for (let k = 1; k < slices.length; k++) {
+    const prev = slices[k - 1]!, cur = slices[k]!;
+    if (cur.yearUsed && cur.records && prev.records && cur.firstMs < prev.lastMs - NEW_YEAR_GAP_MS) return undefined;
+  }
+  const parts = slices.map((s, k) => shiftLines(s, path, linesBefore[k]!));
+  const seenPairs = new Set<string>();
+  const out: ScanResult = {
+    records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: whole.sha256, bytes: whole.bytes, gzip: false,
+    notes: [], issues: [], yearUsed: false, findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [],
+  };
+  for (const p of parts) {
+    out.records += p.records;
+    out.firstMs = Math.min(out.firstMs, p.firstMs);
+    out.lastMs = Math.max(out.lastMs, p.lastMs);
+    for (const n of p.notes) if (!out.notes.includes(n)) out.notes.push(n);
+    out.issues.push(...p.issues);
+    out.readError ??= p.readError;
+    out.yearUsed ||= p.yearUsed;
+    out.findings.push(...p.findings);
+    out.correlationMatches.push(...p.correlationMatches);
+    out.calls.push(...p.calls);
+    out.events.push(...p.events);
+    for (const pair of p.dnsPairs) {
+      const key = `${pair[0]}\0${pair[1].toLowerCase()}`;
+      if (!seenPairs.has(key)) {
+        seenPairs.add(key);
+        out.dnsPairs.push(pair);
+      }
+    }
+  }
+  return out;
+}
