@@ -15,14 +15,22 @@ export interface Peeked {
   chunks: AsyncIterable<Buffer>;
 }
 
-/** Buffers the first `minBytes` (or more, for a JSON document) and replays them before the rest. */
+/** Complete lines the head should hold, however long they are (up to DOCUMENT_PROBE_BYTES). */
+const HEAD_MIN_COMPLETE_LINES = 2;
+
+/**
+ * Buffers the first `minBytes` (or more: a JSON document, or a first line longer than that, such as
+ * a transcript record carrying a whole file) and replays them before the rest.
+ */
 export async function peek(chunks: AsyncIterable<Buffer>, minBytes = HEAD_BYTES): Promise<Peeked> {
   const it = chunks[Symbol.asyncIterator]();
   const buffered: Buffer[] = [];
   let size = 0;
   let done = false;
   let limit = minBytes;
-  while (size < limit) {
+  let newlines = 0;
+  const wantsMore = () => size < limit || (newlines < HEAD_MIN_COMPLETE_LINES && size < DOCUMENT_PROBE_BYTES);
+  while (wantsMore()) {
     const next = await it.next();
     if (next.done) {
       done = true;
@@ -30,6 +38,7 @@ export async function peek(chunks: AsyncIterable<Buffer>, minBytes = HEAD_BYTES)
     }
     buffered.push(next.value);
     size += next.value.length;
+    for (let i = next.value.indexOf(10); i >= 0 && newlines < HEAD_MIN_COMPLETE_LINES; i = next.value.indexOf(10, i + 1)) newlines++;
     if (limit === minBytes && size >= minBytes && looksLikeDocument(Buffer.concat(buffered))) limit = DOCUMENT_PROBE_BYTES;
   }
   const head = Buffer.concat(buffered);
@@ -63,11 +72,18 @@ function parsesAsJson(text: string): boolean {
 
 /** Builds the head that probes look at from the first bytes of an input. */
 export function buildHead(bytes: Buffer, complete: boolean): Head {
-  let text = bytes.subarray(0, Math.max(HEAD_BYTES, 0)).toString('utf8');
+  // 64 KiB, or further when the first lines are longer than that (up to what peek buffered).
+  let end = HEAD_BYTES;
+  for (let i = 0, nl = -1; i < HEAD_MIN_COMPLETE_LINES; i++) {
+    nl = bytes.indexOf(10, nl + 1);
+    if (nl < 0) break;
+    end = Math.max(end, nl + 1);
+  }
+  let text = bytes.subarray(0, end).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // Drop a last line cut off by the head limit, unless the head is the whole input.
   const raw = text.split('\n');
-  if (!complete && bytes.length > HEAD_BYTES && raw.length > 1) raw.pop();
+  if (!complete && bytes.length > end && raw.length > 1) raw.pop();
   const lines: LineRecord[] = [];
   for (let i = 0; i < raw.length && lines.length < HEAD_LINES; i++) {
     const t = raw[i]!.replace(/\r$/, '');
