@@ -26,6 +26,8 @@ async function eventsOf(name: string, text: string): Promise<ForensicEvent[]> {
   return r.events;
 }
 
+const readRule = (id: string, selection: string) => ['title: t', `id: ${id}`, 'level: low', 'detection:', '  selection:', `    ${selection}`, '  condition: selection', ''].join('\n');
+
 const trail = (over: Record<string, unknown>) => JSON.stringify({
   eventVersion: '1.09', userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::111122223333:user/agent', accountId: '111122223333', accessKeyId: 'AKIAEXAMPLE', userName: 'agent' },
   eventTime: '2026-03-02T10:00:00Z', eventSource: 'cloudtrail.amazonaws.com', eventName: 'StopLogging', awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.5',
@@ -34,6 +36,27 @@ const trail = (over: Record<string, unknown>) => JSON.stringify({
 });
 
 describe('SigmaHQ rules', () => {
+  it('CloudTrail request and response values are reachable as requestParameters.* / responseElements.*', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'af-sigma-rp-'));
+    const rulePath = join(dir, 'rule.yml');
+    await writeFile(rulePath, [
+      'title: Public ACL on a bucket', 'id: test-put-bucket-acl', 'level: high',
+      'logsource: { product: aws, service: cloudtrail }',
+      'detection:', '  selection:', '    eventName: PutBucketAcl', "    requestParameters.x-amz-acl|contains: public", '  condition: selection', '',
+    ].join('\n'));
+    const [rule] = (await loadRuleSet([rulePath])).rules;
+    const events = await eventsOf('t.jsonl', [
+      trail({ eventSource: 's3.amazonaws.com', eventName: 'PutBucketAcl', requestParameters: { bucketName: 'b1', 'x-amz-acl': ['public-read'] } }),
+      trail({ eventSource: 's3.amazonaws.com', eventName: 'PutBucketAcl', requestParameters: { bucketName: 'b2', 'x-amz-acl': ['private'] } }),
+    ].join('\n') + '\n');
+    expect(events[0]!.fields!['requestParameters.bucketName']).toBe('b1');
+    expect(events.map((e) => ruleMatches(rule!, e))).toEqual([true, false]);
+    const scalarRule = join(dir, 'rule2.yml');
+    await writeFile(scalarRule, readRule('test-bucket-name', 'requestParameters.bucketName: b2'));
+    const [byName] = (await loadRuleSet([scalarRule])).rules;
+    expect(events.map((e) => ruleMatches(byName!, e))).toEqual([false, true]);
+  });
+
   it('load unchanged, each with its level and logsource', async () => {
     const rules = await sigmaRules();
     expect(rules.size).toBe(8);

@@ -125,6 +125,9 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext, fallback?: JsonObjec
   set('accessKeyId', str(identity.accessKeyId));
   set('instanceId', targetInstance);
   if (errorCode !== undefined && AUTHZ_CODE.test(errorCode)) fields.authzDenied = true;
+  // Sigma CloudTrail rules test request and response values (`requestParameters.bucketName`).
+  flattenInto(fields, 'requestParameters', params);
+  flattenInto(fields, 'responseElements', response);
   const ev: ForensicEvent = {
     kind: 'audit',
     source: 'audit',
@@ -144,6 +147,23 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext, fallback?: JsonObjec
     `${operation}${eventSource ? ` [${eventSource}]` : ''}${actor ? ` by ${actor}` : ''}${sourceIp ? ` from ${sourceIp}` : ''}` +
     (errorCode ? ` -> ${errorCode}` : failed ? ' -> failed' : '');
   return ev;
+}
+
+const MAX_FLAT_KEYS = 64;
+
+const isScalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * Scalar values of a nested object as `prefix.a.b` keys (three levels, 64 keys, strings truncated);
+ * a list of scalars stays a list under its own key, which Sigma matches when any element does.
+ */
+function flattenInto(fields: Record<string, unknown>, prefix: string, value: unknown, depth = 0): void {
+  if (value === undefined || value === null || depth > 3 || Object.keys(fields).length >= MAX_FLAT_KEYS) return;
+  if (typeof value === 'string') fields[prefix] = trunc(value);
+  else if (typeof value === 'number' || typeof value === 'boolean') fields[prefix] = value;
+  else if (Array.isArray(value) && value.every(isScalar)) fields[prefix] = value.slice(0, 32).map((v) => (typeof v === 'string' ? trunc(v) : v));
+  else if (Array.isArray(value)) value.slice(0, 8).forEach((v, i) => flattenInto(fields, `${prefix}.${i}`, v, depth + 1));
+  else if (isObject(value)) for (const [k, v] of Object.entries(value)) flattenInto(fields, `${prefix}.${k}`, v, depth + 1);
 }
 
 function refFor(path: string, line: number | undefined, index: number | undefined): Ref {
