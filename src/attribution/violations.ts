@@ -29,6 +29,10 @@ export interface Scoring {
   minConfidence: number;
 }
 
+function originView(o: NonNullable<Finding['origin']>): NonNullable<Violation['origin']> {
+  return { ...(o.host ? { host: o.host } : {}), ...(o.sandbox ? { sandbox: o.sandbox } : {}), ...(o.session ? { session: o.session } : {}), how: o.how };
+}
+
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
   const w = windowsFor(f.rules);
   const near = candidatesNear(f.timeMs, s.calls, s.longestMs + Math.max(w.afterMs, w.persistentAfterMs), w.beforeMs);
@@ -47,6 +51,7 @@ export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
     ...(e.host !== undefined ? { host: e.host } : {}),
     ...((f.origin?.sandbox ?? e.sandbox) ? { sandbox: f.origin?.sandbox ?? e.sandbox } : {}),
     ...((f.origin?.session ?? e.session) ? { session: f.origin?.session ?? e.session } : {}),
+    ...(f.origin ? { origin: originView(f.origin) } : {}),
     ...(e.src ? { src: { ...e.src } } : {}),
     ...(e.dst ? { dst: { ...e.dst } } : {}),
     ...(e.proto ? { proto: e.proto } : {}),

@@ -65,9 +65,12 @@ export interface Violation {
   ref: Ref;
   source: SourceKind;
   format: string;
+  /** the host that logged the record, as the log names it */
   host?: string;
   sandbox?: string;
   session?: string;
+  /** where the traffic came from according to the inventory (or the log), and how that is known */
+  origin?: { host?: string; sandbox?: string; session?: string; how: string };
   src?: ReportEndpoint;
   dst?: ReportEndpoint;
   proto?: string;

@@ -54,7 +54,9 @@ interface CallBar {
 const ms = (iso: string): number => Date.parse(iso);
 
 function hostKey(v: Violation): string {
-  return v.sandbox !== undefined ? `sandbox ${v.sandbox}` : v.host !== undefined ? v.host : `(${v.format}, no host)`;
+  // The inventory's host name beats the log's own label for it (a cloud firewall names a private IP).
+  const host = v.origin?.host ?? v.host;
+  return v.sandbox !== undefined ? `sandbox ${v.sandbox}` : host !== undefined ? host : `(${v.format}, no host)`;
 }
 
 const callKey = (a: Attribution): string => JSON.stringify([a.session, a.callId, a.time]);
