@@ -109,9 +109,20 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const findings = unique.kept;
   findings.push(...correlationFindings(states, ruleSet, inventory, findings));
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
-  const kept = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
+  const kept: (Finding | undefined)[] = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
+  // From here on each finding is needed once, to build its violation: drop every other reference so
+  // the events can be collected while the violations are built (a million of each would not fit twice).
+  for (const s of states) {
+    s.findings = [];
+    s.correlationMatches = [];
+  }
+  shifted.length = 0;
+  findings.length = 0;
   const scoring: Scoring = { calls: toolCalls, longestMs: toolCalls.reduce((m, c) => Math.max(m, c.endMs - c.startMs), 0), dns, inventory, minConfidence: options.minConfidence };
-  const violations = kept.map((f, i) => buildViolation(f, i, scoring));
+  const violations = kept.map((f, i) => {
+    kept[i] = undefined;
+    return buildViolation(f!, i, scoring);
+  });
   const report = assemble(states, clock, violations, toolCalls, errors, ruleSet, options);
   if (options.geoip.length > 0) await enrichReport(report, options.geoip);
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
