@@ -233,7 +233,7 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
   const local = (st: InputState, read: ReadSettings) => scanLocally(st, read, ruleSet, options);
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);
-  const pool = size > 1 ? new ScanPool(size) : undefined;
+  const pool = size > 1 ? new ScanPool(size, rulePaths) : undefined;
   const scan = async (st: InputState, read: ReadSettings): Promise<ScanResult> => {
     if (!pool || !st.detected.format || st.detected.kept || st.source === 'agent') return local(st, read);
     const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict };

@@ -21,9 +21,11 @@ export class ScanPool {
   private pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void; worker: Worker }>();
   private nextId = 0;
 
-  constructor(size: number) {
+  /** `rulePaths`: the workers start loading these rules at once, before the first input arrives. */
+  constructor(size: number, rulePaths?: string[]) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER);
+      if (rulePaths) w.postMessage({ warmUp: rulePaths });
       w.on('message', (reply: ScanReply) => this.settle(w, reply));
       w.on('error', (err) => this.fail(w, err));
       this.workers.push(w);

@@ -25,11 +25,15 @@ export type ScanReply =
 
 let cached: { key: string; set: Promise<RuleSet> } | undefined;
 
+function rulesFor(rulePaths: string[]): Promise<RuleSet> {
+  const key = rulePaths.join('\0');
+  if (cached?.key !== key) cached = { key, set: loadRuleSet(rulePaths) };
+  return cached.set;
+}
+
 async function run(task: ScanTask): Promise<ScanReply> {
   try {
-    const key = task.rulePaths.join('\0');
-    if (cached?.key !== key) cached = { key, set: loadRuleSet(task.rulePaths) };
-    const ruleSet = await cached.set;
+    const ruleSet = await rulesFor(task.rulePaths);
     const format = formatByName(task.format);
     if (!format) throw new Error(`unknown format ${task.format}`);
     const detected = { ...(await detectInput({ path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}) }, task.read)), format };
@@ -43,6 +47,16 @@ async function run(task: ScanTask): Promise<ScanReply> {
   }
 }
 
-parentPort?.on('message', (task: ScanTask) => {
-  void run(task).then((reply) => parentPort!.postMessage(reply));
+/** Sent once when the pool starts: load the rules while the main thread reads the transcripts. */
+export interface ScanWarmUp {
+  warmUp: string[];
+}
+
+parentPort?.on('message', (message: ScanTask | ScanWarmUp) => {
+  if ('warmUp' in message) {
+    // A bad rule file fails again, with its message, on the first real task.
+    rulesFor(message.warmUp).catch(() => (cached = undefined));
+    return;
+  }
+  void run(message).then((reply) => parentPort!.postMessage(reply));
 });
