@@ -3,6 +3,7 @@
 // whose tool calls are spread over the span, a few of which really cause violations.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 as rng } from '../scripts/prng.mjs';
 
 /** Bumped whenever the output changes, so cached folders are regenerated. */
 export const GENERATOR_VERSION = 3;
@@ -15,17 +16,6 @@ const CALL_EVERY_MS = 20_000;
 const NOISE_DROP_RATE = 0.002;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** mulberry32: a small seeded PRNG, so every run writes the same bytes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Buffered writer: one writeSync per 4 MiB keeps generation far faster than the analysis it feeds. */
 class Out {

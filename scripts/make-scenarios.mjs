@@ -4,20 +4,10 @@
 // run `node scripts/make-scenarios.mjs` and review the diff; test/scenarios/scenarios.test.ts scores them.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 as prng } from './prng.mjs';
 
 const ROOT = 'test/scenarios';
 
-/** mulberry32: small, fast and the same on every machine. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (t) => new Date(t).toISOString();
 const b64 = (s) => Buffer.from(s).toString('base64');

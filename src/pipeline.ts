@@ -190,9 +190,14 @@ export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['
   yield* mergeSorted(streams, compareEvents);
 }
 
+/** An event on the corrected clock (the parsed event itself when there is nothing to add). */
+function shiftEvent(e: ForensicEvent, offsetMs: number): ForensicEvent {
+  return offsetMs === 0 ? e : { ...e, timeMs: e.timeMs + offsetMs, ...(e.endMs !== undefined ? { endMs: e.endMs + offsetMs } : {}) };
+}
+
 async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, inRange: (t: number) => boolean): AsyncGenerator<ForensicEvent> {
   for await (const e of events) {
-    const moved = offsetMs === 0 ? e : { ...e, timeMs: e.timeMs + offsetMs, ...(e.endMs !== undefined ? { endMs: e.endMs + offsetMs } : {}) };
+    const moved = shiftEvent(e, offsetMs);
     if (inRange(moved.timeMs)) yield moved;
   }
 }
@@ -442,9 +447,9 @@ function mergedEvents(states: InputState[], inRange: (t: number) => boolean): Fo
   const all: ForensicEvent[] = [];
   for (const s of states) {
     for (const e of s.events) {
-      const shifted = { ...e, timeMs: e.timeMs + s.offsetMs, ...(e.endMs !== undefined ? { endMs: e.endMs + s.offsetMs } : {}) };
-      if (inRange(shifted.timeMs)) all.push(shifted);
+      const moved = shiftEvent(e, s.offsetMs);
+      if (inRange(moved.timeMs)) all.push(moved);
     }
   }
-  return all.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.ref, b.ref));
+  return all.sort(compareEvents);
 }

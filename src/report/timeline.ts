@@ -59,13 +59,3 @@ export async function writeTimeline(events: AsyncIterable<ForensicEvent>, format
     }
   }
 }
-
-/** The whole timeline as one string (small inputs and tests). */
-export async function renderTimeline(events: ForensicEvent[], format: TimelineFormat): Promise<string> {
-  const parts: string[] = [];
-  async function* stream() {
-    yield* events;
-  }
-  await writeTimeline(stream(), format, async (t) => void parts.push(t));
-  return parts.join('');
-}
