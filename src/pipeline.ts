@@ -12,7 +12,7 @@ import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
 import { skewPairs } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
-import { buildIncidents, buildViolation, type Scoring } from './attribution/violations.js';
+import { buildIncidents, buildViolation, CallIndex, type Scoring } from './attribution/violations.js';
 import { enrichReport } from './enrich/geoip.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { openInput, resolveInputs } from './ingest/read.js';
@@ -118,7 +118,7 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   }
   shifted.length = 0;
   findings.length = 0;
-  const scoring: Scoring = { calls: toolCalls, longestMs: toolCalls.reduce((m, c) => Math.max(m, c.endMs - c.startMs), 0), dns, inventory, minConfidence: options.minConfidence };
+  const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
   const violations = kept.map((f, i) => {
     kept[i] = undefined;
     return buildViolation(f!, i, scoring);

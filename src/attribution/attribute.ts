@@ -30,6 +30,8 @@ export interface ToolCall {
   hostInInventory: boolean;
   /** when the same session's next call started (set by buildToolCalls) */
   nextStartMs?: number;
+  /** rule command patterns already tested on this call's text, with their answers */
+  patternHits?: Map<CommandPattern, boolean>;
 }
 
 export interface Finding {
@@ -55,11 +57,14 @@ export interface Origin {
   how: string;
 }
 
-/** One piece of evidence. `reason` is a getter: sentences are built only for the calls a report shows. */
-interface Evidence {
+/**
+ * One piece of evidence. `explain` writes its sentence: sentences are built only for the calls a
+ * report shows (a closure rather than a getter, which V8 builds far more slowly in an object literal).
+ */
+export interface Evidence {
   kind: 'time' | 'scope' | 'content';
   weight: number;
-  reason: string;
+  explain(): string;
   /** time evidence only: long after the call ended, past the rule's ordinary window */
   lingering?: boolean;
 }
@@ -163,23 +168,23 @@ function timeEvidence(f: Finding, c: ToolCall, w: Windows): Evidence | undefined
   if (t < c.startMs) {
     // A log that stamps whole seconds (CloudTrail, syslog) puts an event up to 999 ms early.
     if (t + timeResolutionMs(f.event.timeRaw) > c.startMs && t + 1 <= c.endMs) {
-      return { kind: 'time', weight: base, get reason() { return `The violation is stamped in the second the call started (the log records whole seconds), while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).`; } };
+      return { kind: 'time', weight: base, explain: () => `The violation is stamped in the second the call started (the log records whole seconds), while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).` };
     }
-    return { kind: 'time', weight: 0.15, get reason() { return `The violation is stamped ${secs(c.startMs - t)} before the call started, within the ${secs(w.beforeMs)} allowed for clock jitter.`; } };
+    return { kind: 'time', weight: 0.15, explain: () => `The violation is stamped ${secs(c.startMs - t)} before the call started, within the ${secs(w.beforeMs)} allowed for clock jitter.` };
   }
-  if (t <= c.endMs) return { kind: 'time', weight: base, get reason() { return `The violation happened ${secs(t - c.startMs)} after the call started, while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).`; } };
+  if (t <= c.endMs) return { kind: 'time', weight: base, explain: () => `The violation happened ${secs(t - c.startMs)} after the call started, while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).` };
   const gap = t - c.endMs;
   if (gap <= w.afterMs) {
     // Agents run a session's calls one at a time: once the next call has started, a late effect of
     // this one is possible (log latency) but less likely than one of the call now running.
     if (c.nextStartMs !== undefined && c.nextStartMs <= t && !c.background) {
-      return { kind: 'time', weight: 0.05, get reason() { return `The violation came ${secs(gap)} after the call finished, within the ${secs(w.afterMs)} its effects are expected to last, but after the session had started its next call.`; } };
+      return { kind: 'time', weight: 0.05, explain: () => `The violation came ${secs(gap)} after the call finished, within the ${secs(w.afterMs)} its effects are expected to last, but after the session had started its next call.` };
     }
-    return { kind: 'time', weight: 0.05 + 0.25 * (1 - gap / w.afterMs), get reason() { return `The violation came ${secs(gap)} after the call finished, within the ${secs(w.afterMs)} its effects are expected to last.`; } };
+    return { kind: 'time', weight: 0.05 + 0.25 * (1 - gap / w.afterMs), explain: () => `The violation came ${secs(gap)} after the call finished, within the ${secs(w.afterMs)} its effects are expected to last.` };
   }
   if ((c.background || w.persistentRule) && gap <= w.persistentAfterMs) {
     const why = c.background ? 'the command left a process running in the background' : 'the behaviour the rule describes outlives the call that starts it';
-    return { kind: 'time', weight: 0.1, lingering: true, get reason() { return `The violation came ${secs(gap)} after the call finished; it can still be the call's effect because ${why}.`; } };
+    return { kind: 'time', weight: 0.1, lingering: true, explain: () => `The violation came ${secs(gap)} after the call finished; it can still be the call's effect because ${why}.` };
   }
   return undefined;
 }
@@ -201,7 +206,7 @@ export function timeResolutionMs(raw: string): number {
 function scopeEvidence(f: Finding, c: ToolCall): Evidence | null | undefined {
   const o = f.origin;
   if (!o) {
-    if (f.event.host && c.host && f.event.host === c.host) return { kind: 'scope', weight: 0.15, get reason() { return `The record was logged on ${f.event.host}, where the call ran.`; } };
+    if (f.event.host && c.host && f.event.host === c.host) return { kind: 'scope', weight: 0.15, explain: () => `The record was logged on ${f.event.host}, where the call ran.` };
     return undefined;
   }
   // Traffic coming in to a sandbox or host was sent by someone else: where it landed says nothing
@@ -211,72 +216,100 @@ function scopeEvidence(f: Finding, c: ToolCall): Evidence | null | undefined {
   // unless that host logged it itself (an inventory may leave out sandbox addresses).
   if (o.foreign) return c.hostInInventory && f.event.host !== c.host ? null : undefined;
   if (o.session && c.session) {
-    return o.session === c.session ? { kind: 'scope', weight: 0.55, get reason() { return `The traffic comes from session ${c.session}'s own sandbox: ${o.how}.`; } } : null;
+    return o.session === c.session ? { kind: 'scope', weight: 0.55, explain: () => `The traffic comes from session ${c.session}'s own sandbox: ${o.how}.` } : null;
   }
   if (o.sandbox && c.sandbox) {
-    return o.sandbox === c.sandbox ? { kind: 'scope', weight: 0.5, get reason() { return `The traffic comes from sandbox ${c.sandbox}, where the call ran: ${o.how}.`; } } : null;
+    return o.sandbox === c.sandbox ? { kind: 'scope', weight: 0.5, explain: () => `The traffic comes from sandbox ${c.sandbox}, where the call ran: ${o.how}.` } : null;
   }
   if (o.host && c.host) {
     if (o.host !== c.host) return null;
     if (o.inbound) return undefined;
     const shared = o.hostLevel ? ', an address all its sandboxes share' : '';
-    return { kind: 'scope', weight: 0.15, get reason() { return `The traffic comes from host ${c.host}${shared}, where the call ran (${o.how}).`; } };
+    return { kind: 'scope', weight: 0.15, explain: () => `The traffic comes from host ${c.host}${shared}, where the call ran (${o.how}).` };
   }
   return undefined;
 }
 
-function contentEvidence(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence, scope: Evidence | undefined): Evidence[] {
-  const out: Evidence[] = [];
+/**
+ * What a command could share with a violation, worked out once per violation rather than once per
+ * candidate call (a persistent rule's violation has hours of calls to check).
+ */
+export interface ContentKeys {
+  ip?: string;
+  domain?: string;
+  /** names the destination address resolved from, when the record carries no domain */
+  resolvedFrom: { domain: string; where: string }[];
+  port?: number;
+  operation?: { op: string; kebab: string; k8s: boolean; full: string; refused: boolean };
+  patterns: readonly CommandPattern[];
+}
+
+export function contentKeys(f: Finding, w: Windows, dns: DnsEvidence): ContentKeys {
   const e = f.event;
   const dst = e.dst;
-  if (dst?.ip && mentionsToken(c.text, dst.ip)) out.push({ kind: 'content', weight: 0.7, get reason() { return `The command names ${dst.ip}, the destination address in the record.`; } });
-  if (dst?.domain && mentionsToken(c.text, dst.domain)) out.push({ kind: 'content', weight: 0.7, get reason() { return `The command names ${dst.domain}, the destination domain in the record.`; } });
-  else if (dst?.ip && out.length === 0) {
-    const hit = dns.domainsFor(dst.ip).find((d) => mentionsToken(c.text, d.domain));
-    if (hit) out.push({ kind: 'content', weight: 0.6, get reason() { return `The command names ${hit.domain}, which resolved to ${dst.ip} ${hit.where}.`; } });
+  const keys: ContentKeys = { ip: dst?.ip, domain: dst?.domain, resolvedFrom: dst?.ip ? dns.domainsFor(dst.ip) : [], port: dst?.port, patterns: w.patterns };
+  if (e.kind === 'audit' && e.operation) {
+    const op = e.operation.split(/[.:/]/).pop()!;
+    keys.operation = { op, kebab: kebabOperation(op), k8s: e.format === 'k8s-audit', full: e.operation, refused: !!e.errorCode };
+  }
+  return keys;
+}
+
+function contentEvidence(c: ToolCall, k: ContentKeys, scope: Evidence | undefined): Evidence[] {
+  const out: Evidence[] = [];
+  const { ip, domain } = k;
+  if (ip && mentionsToken(c.text, ip)) out.push({ kind: 'content', weight: 0.7, explain: () => `The command names ${ip}, the destination address in the record.` });
+  if (domain && mentionsToken(c.text, domain)) out.push({ kind: 'content', weight: 0.7, explain: () => `The command names ${domain}, the destination domain in the record.` });
+  else if (ip && out.length === 0) {
+    const hit = k.resolvedFrom.find((d) => mentionsToken(c.text, d.domain));
+    if (hit) out.push({ kind: 'content', weight: 0.6, explain: () => `The command names ${hit.domain}, which resolved to ${ip} ${hit.where}.` });
   }
   // A port number alone is common (8080, 3000, 53): it only counts once the traffic is known to come
   // from the call's own sandbox or session, never to lift host-level coincidence over the threshold.
   const ownScope = scope !== undefined && scope.weight >= 0.5;
-  if (dst?.port !== undefined && out.length === 0 && ownScope && mentionsPort(c.text, dst.port)) {
-    const common = dst.port === 80 || dst.port === 443;
-    out.push({ kind: 'content', weight: common ? 0.05 : 0.2, get reason() { return `The command uses port ${dst.port}, the destination port in the record.`; } });
+  const port = k.port;
+  if (port !== undefined && out.length === 0 && ownScope && mentionsPort(c.text, port)) {
+    const common = port === 80 || port === 443;
+    out.push({ kind: 'content', weight: common ? 0.05 : 0.2, explain: () => `The command uses port ${port}, the destination port in the record.` });
   }
-  if (e.kind === 'audit' && e.operation) {
-    const op = e.operation.split(/[.:/]/).pop()!;
-    const kebab = kebabOperation(op);
-    if (e.format === 'k8s-audit' ? runsKubernetesOperation(c.text, e.operation) : kebab.length >= 6 && (c.text.includes(kebab) || c.text.includes(op.toLowerCase()))) {
-      const refused = e.errorCode ? 'the operation the audit trail refused' : 'the operation in the audit record';
-      out.push({ kind: 'content', weight: 0.55, get reason() { return `The command calls ${op}, ${refused}.`; } });
-    }
+  const o = k.operation;
+  if (o && (o.k8s ? runsKubernetesOperation(c.text, o.full) : o.kebab.length >= 6 && (c.text.includes(o.kebab) || c.text.includes(o.op.toLowerCase())))) {
+    const refused = o.refused ? 'the operation the audit trail refused' : 'the operation in the audit record';
+    out.push({ kind: 'content', weight: 0.55, explain: () => `The command calls ${o.op}, ${refused}.` });
   }
-  const matched = w.patterns.filter((p) => patternMatches(c, p));
-  const labels = [...new Set(matched.map((p) => p.label))];
-  // A rule may weigh its own patterns; the strongest matching one counts.
-  const weight = Math.max(...matched.map((p) => p.weight ?? 0.5));
-  if (labels.length) out.push({ kind: 'content', weight, get reason() { return `The command runs ${labels.join(', ')}, the behaviour the matching rule describes.`; } });
+  const patterns = patternEvidence(c, k.patterns);
+  if (patterns) out.push(patterns);
   return out;
 }
 
-// A call's command is tested against the same few rule patterns for every violation near it:
-// remember each answer (regexes are the costliest part of scoring).
-const patternMemo = new WeakMap<ToolCall, Map<CommandPattern, boolean>>();
+/** The rule patterns the command matches, as one piece of evidence weighing as the strongest of them. */
+function patternEvidence(c: ToolCall, patterns: readonly CommandPattern[]): Evidence | undefined {
+  let matched: CommandPattern[] | undefined;
+  for (const p of patterns) if (patternMatches(c, p)) (matched ??= []).push(p);
+  if (!matched) return undefined;
+  const labels = [...new Set(matched.map((p) => p.label))];
+  // A rule may weigh its own patterns; the strongest matching one counts.
+  const weight = Math.max(...matched.map((p) => p.weight ?? 0.5));
+  return { kind: 'content', weight, explain: () => `The command runs ${labels.join(', ')}, the behaviour the matching rule describes.` };
+}
 
+// A call's command is tested against the same few rule patterns for every violation near it:
+// remember each answer on the call (regexes are the costliest part of scoring).
 function patternMatches(c: ToolCall, p: CommandPattern): boolean {
-  let memo = patternMemo.get(c);
-  if (!memo) patternMemo.set(c, (memo = new Map()));
+  const memo = (c.patternHits ??= new Map());
   let hit = memo.get(p);
   if (hit === undefined) memo.set(p, (hit = p.test(c.text)));
   return hit;
 }
 
 /** Scores one call against one violation; undefined when the call cannot be the cause. */
-export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence): Scored | undefined {
+/** `keys`: contentKeys(f, w, dns), passed in when one violation scores many calls. */
+export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence, keys = contentKeys(f, w, dns)): Scored | undefined {
   const time = timeEvidence(f, c, w);
   if (!time) return undefined;
   const scope = scopeEvidence(f, c);
   if (scope === null) return undefined;
-  const content = contentEvidence(f, c, w, dns, scope);
+  const content = contentEvidence(c, keys, scope);
   // Long after a call ended, only a process it left behind, or content that ties it, can explain
   // the violation; being the last call in the sandbox hours earlier is not evidence.
   if (time.lingering && !c.background && content.length === 0) return undefined;
@@ -291,8 +324,9 @@ export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence)
  */
 export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Windows, dns: DnsEvidence): Scored[] {
   const scored: Scored[] = [];
+  const keys = contentKeys(f, w, dns);
   for (const c of calls) {
-    const s = scoreCall(f, c, w, dns);
+    const s = scoreCall(f, c, w, dns, keys);
     if (s) scored.push(s);
   }
   const t = f.timeMs;
@@ -307,7 +341,7 @@ export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Window
     best.confidence /= rivals.length + 1;
     const names = rivals.slice(0, 3).map((r) => r.call.session === best.call.session ? `call ${r.call.event.callId} of the same session` : `call ${r.call.event.callId} in session ${r.call.session}`);
     const more = rivals.length > 3 ? ` and ${rivals.length - 3} more` : '';
-    best.evidence.push({ kind: 'time', weight: 0, get reason() { return `${capitalize(names.join(', '))}${more} ${rivals.length === 1 ? 'fits' : 'fit'} the evidence as well as this one, so the attribution is uncertain and its confidence is divided among them.`; } });
+    best.evidence.push({ kind: 'time', weight: 0, explain: () => `${capitalize(names.join(', '))}${more} ${rivals.length === 1 ? 'fits' : 'fit'} the evidence as well as this one, so the attribution is uncertain and its confidence is divided among them.` });
   }
   return scored;
 }
@@ -336,7 +370,7 @@ export function toAttribution(f: Finding, s: Scored): Attribution {
     time: iso(s.call.startMs),
     deltaMs: f.timeMs - s.call.startMs,
     confidence: Math.round(s.confidence * 1000) / 1000,
-    reasons: s.evidence.map((ev) => ev.reason),
+    reasons: s.evidence.map((ev) => ev.explain()),
     timePrecision: s.call.precision,
     ...(s.call.host ? { host: s.call.host } : {}),
     ...(s.call.sandbox ? { sandbox: s.call.sandbox } : {}),

@@ -142,8 +142,16 @@ function isTokenChar(c: string | undefined): boolean {
 /** Does the command use this port (`:port`, `-p port`, `--port port`, ` port` as a word)? */
 export function mentionsPort(haystack: string, port: number): boolean {
   const p = String(port);
-  return new RegExp(`(?:^|[:\\s=/-])${p}(?![0-9])`).test(haystack);
+  // An indexOf walk rather than a RegExp built per port: this runs for every call near a violation.
+  for (let at = haystack.indexOf(p); at >= 0; at = haystack.indexOf(p, at + 1)) {
+    const next = haystack.charCodeAt(at + p.length);
+    if (next >= 48 && next <= 57) continue;
+    if (at === 0 || PORT_LEAD.test(haystack[at - 1]!)) return true;
+  }
+  return false;
 }
+
+const PORT_LEAD = /[:\s=/-]/;
 
 const BACKGROUND_WORDS = /(?:^|[\s;|&(`])(?:nohup|setsid|disown|daemonize|systemd-run|start-stop-daemon|autossh|crontab|at\s+now|pm2\s+start|supervisorctl\s+start|systemctl\s+(?:--user\s+)?(?:start|enable|restart))\b/;
 const BACKGROUND_FLAGS = /\bscreen\s+-[a-z]*d|\btmux\s+new(?:-session)?\b[^\n]*\s-d\b|\bssh\b[^\n]*\s-[a-z]*f|\bdocker\s+(?:run|start)\b[^\n]*\s-[a-z]*d\b|\b(?:xmrig|xmr-stak|cloudflared|ngrok)\b[^\n]*\s(?:-b|--background|--daemon)\b/i;

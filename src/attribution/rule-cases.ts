@@ -55,7 +55,7 @@ export function runAttributionCase(rule: RuleHeader, tc: AttributionTestCase): A
     rule, name: tc.name, line: tc.line, expected: tc.expect, got,
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : 0,
     passed: got === tc.expect,
-    reasons: best ? best.evidence.map((e) => e.reason) : [],
+    reasons: best ? best.evidence.map((e) => e.explain()) : [],
   };
 }
 

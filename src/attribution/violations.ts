@@ -3,7 +3,7 @@
 // and the grouping of violations caused by one call into incidents.
 import { formatRef, severityRank, type Severity } from '../model/event.js';
 import type { Incident, Violation } from '../model/report.js';
-import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall } from './attribute.js';
+import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall, type Windows } from './attribute.js';
 import type { Inventory } from './inventory.js';
 
 export function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {
@@ -19,11 +19,73 @@ export function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number,
   return out;
 }
 
-export interface Scoring {
-  /** tool calls sorted by start */
-  calls: ToolCall[];
-  /** the longest call: how far back a call may have started and still be running */
+/** Calls of one kind (background or not, and of similar length) by their positions in the sorted calls, with the longest of them. */
+interface CallClass {
+  at: number[];
   longestMs: number;
+}
+
+/**
+ * The calls split by how far back they can reach a violation: a long or background call may explain
+ * a violation hours after it started, an ordinary short call only minutes. Searching each class with
+ * its own look-back keeps the candidates of a violation to the calls that can reach it, where one
+ * look-back for all (the longest call plus the persistent window) made every violation score hours of calls.
+ */
+export class CallIndex {
+  private readonly ordinary: CallClass[];
+  private readonly background: CallClass[];
+
+  /** `calls`: sorted by start (buildToolCalls); candidates come back in this order. */
+  constructor(readonly calls: ToolCall[]) {
+    const length = (i: number) => calls[i]!.endMs - calls[i]!.startMs;
+    const classes = (list: number[]): CallClass[] => LENGTH_CLASSES_MS.map((upTo, k) => {
+      const lower = k === 0 ? -Infinity : LENGTH_CLASSES_MS[k - 1]!;
+      const at = list.filter((i) => length(i) > lower && length(i) <= upTo);
+      return { at, longestMs: at.reduce((m, i) => Math.max(m, length(i)), 0) };
+    }).filter((c) => c.at.length > 0);
+    const positions = calls.map((_, i) => i);
+    this.ordinary = classes(positions.filter((i) => !calls[i]!.background));
+    this.background = classes(positions.filter((i) => calls[i]!.background));
+  }
+
+  /** Every call that started by `t + w.beforeMs` and whose end plus the window it may linger reaches `t`. */
+  near(t: number, w: Windows): ToolCall[] {
+    const lingerMs = Math.max(w.afterMs, w.persistentAfterMs);
+    const ordinaryReach = w.persistentRule ? lingerMs : w.afterMs;
+    const found: number[] = [];
+    let classesFound = 0;
+    const collect = (classes: CallClass[], reachMs: number) => {
+      for (const c of classes) {
+        const before = found.length;
+        // positions in a class rise with start time: binary search the first that may reach t
+        const from = t - c.longestMs - reachMs;
+        let lo = 0, hi = c.at.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (this.calls[c.at[mid]!]!.startMs < from) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let k = lo; k < c.at.length; k++) {
+          const call = this.calls[c.at[k]!]!;
+          if (call.startMs > t + w.beforeMs) break;
+          if (call.endMs + reachMs >= t) found.push(c.at[k]!);
+        }
+        if (found.length > before) classesFound++;
+      }
+    };
+    collect(this.ordinary, ordinaryReach);
+    collect(this.background, lingerMs);
+    // one class is already in order; several are merged back into the order of `calls`
+    const order = classesFound > 1 ? Int32Array.from(found).sort() : found;
+    return Array.from(order, (i) => this.calls[i]!);
+  }
+}
+
+/** Upper bounds of the call-length classes: a minute, ten minutes, an hour, longer. */
+const LENGTH_CLASSES_MS = [60_000, 600_000, 3_600_000, Infinity];
+
+export interface Scoring {
+  calls: CallIndex;
   dns: DnsEvidence;
   inventory: Inventory;
   minConfidence: number;
@@ -35,7 +97,7 @@ function originView(o: NonNullable<Finding['origin']>): NonNullable<Violation['o
 
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
   const w = windowsFor(f.rules);
-  const near = candidatesNear(f.timeMs, s.calls, s.longestMs + Math.max(w.afterMs, w.persistentAfterMs), w.beforeMs);
+  const near = s.calls.near(f.timeMs, w);
   const joined = filterByJoin(f, near, f.rules.flatMap((r) => r.attribution.join), s.inventory);
   const ranked = rankCandidates(f, joined, w, s.dns);
   const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
