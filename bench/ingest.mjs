@@ -20,10 +20,12 @@ for (const path of files) {
   const detected = await detectInput({ path, isStdin: false }, settings);
   const parsed = parseInput(detected, detected.format, settings);
   let n = 0, hits = 0;
-  for await (const e of parsed.events) {
+  const take = (e) => {
     n++;
     if (ruleSet && e.kind !== 'tool-call' && matchingRules(ruleSet.rules, e).length) hits++;
-  }
+  };
+  if (parsed.each) await parsed.each(take);
+  else for await (const e of parsed.events) take(e);
   await parsed.read;
   const ms = performance.now() - t0;
   const mb = statSync(path).size / 1e6;

@@ -75,9 +75,8 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
     findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [],
   };
-  for await (const event of parsed.events) {
+  const take = (event: ForensicEvent): void => {
     out.records++;
-    if (options.strict && parsed.issues.length) break;
     const t = event.timeMs + manual;
     if (t < out.firstMs) out.firstMs = t;
     const end = (event.endMs ?? event.timeMs) + manual;
@@ -86,13 +85,25 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     if (options.keepEvents) out.events.push(event);
     if (event.kind === 'tool-call') {
       out.calls.push(event);
-      continue;
+      return;
     }
     const hits = matchingRules(rules.rules, event);
     if (hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(hits) });
     if (rules.hasCorrelations) {
       const inputs = matchingRules(rules.correlationInputs, event);
       if (inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(inputs) });
+    }
+  };
+  const stop = () => options.strict && parsed.issues.length > 0;
+  if (parsed.each) {
+    await parsed.each((event) => {
+      if (stop()) return false;
+      take(event);
+    });
+  } else {
+    for await (const event of parsed.events) {
+      if (stop()) break;
+      take(event);
     }
   }
   const read = await parsed.read;
@@ -104,7 +115,8 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   out.yearUsed = parsed.yearUsed();
   if (read.error) out.readError = { message: read.error, ...(read.errorLine ? { line: read.errorLine } : {}) };
   if (options.strict) {
-    const first = parsed.issues[0];
+    // Lines are read a chunk ahead: the first problem is the one with the lowest line.
+    const first = [...parsed.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0))[0];
     if (first) throw new InputError(`${first.message} (--strict)`, path, first.line);
     if (read.error) throw new InputError(`${read.error} (--strict)`, path);
   }

@@ -55,4 +55,15 @@ export interface InputFormat {
   probe(head: Head): number;
   /** Turns the input's lines into events; bad records go to ctx.skip, never thrown. */
   parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncIterable<ForensicEvent>;
+  /**
+   * Formats whose every record is one line, read without looking at other lines, also give their
+   * line reader: big inputs are then parsed a chunk of lines at a time, with no per-line async step.
+   * `parse` must give the same events as this reader (lineEvents(lines, ctx, lineReader(ctx))).
+   */
+  lineReader?(ctx: ParseContext): LineReader;
 }
+
+/** One line's outcome: its event, why it cannot be used, or undefined for a line that is no record (another program's). */
+export type LineOutcome = { event: ForensicEvent } | { problem: string } | undefined;
+
+export type LineReader = (rec: LineRecord) => LineOutcome;

@@ -4,8 +4,8 @@
 import type { ForensicEvent } from '../model/event.js';
 import type { Issue } from '../model/issue.js';
 import { buildHead, detectFormat, peek } from './detect.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from './format.js';
-import { DEFAULT_MAX_JSON_DEPTH, effectiveMaxLineBytes, JsonDepthMeter, splitLines } from './lines.js';
+import type { Head, InputFormat, LineReader, LineRecord, ParseContext } from './format.js';
+import { DEFAULT_MAX_JSON_DEPTH, effectiveMaxLineBytes, JsonDepthMeter, forEachLine, splitLines } from './lines.js';
 import { openInput, type InputSource, type ReadResult } from './read.js';
 import { FORMATS } from './registry.js';
 
@@ -65,6 +65,12 @@ async function drainQuietly(chunks: AsyncIterable<Buffer>, complete: boolean): P
 
 export interface ParsedInput {
   events: AsyncIterable<ForensicEvent>;
+  /**
+   * The same events handed to `take` one by one as each line is read, for formats with a line
+   * reader (the fast path of big line inputs: no async step per line); undefined otherwise.
+   * `take` returns false to stop early. Consume either `events` or `each`, not both.
+   */
+  each?: (take: (event: ForensicEvent) => boolean | void) => Promise<void>;
   issues: Issue[];
   notes: string[];
   /** settles once `events` is consumed */
@@ -88,11 +94,11 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   // Once a limit has cut a document short, the parser's complaints about the truncated text are
   // echoes of that one issue, not findings about the evidence.
   let documentCut = false;
-  const lines = splitLines(opened.chunks, {
+  const lineOptions = {
     maxLineBytes: isDocument ? documentLimit : lineLimit,
     maxFirstLineBytes: firstMayBeDocument ? documentLimit : lineLimit,
-    onLine: (line) => (lineReached = line),
-    onTooLong: (line, bytes) => {
+    onLine: (line: number) => (lineReached = line),
+    onTooLong: (line: number, bytes: number) => {
       if (documentCut) return;
       if (isDocument) documentCut = true;
       const whole = isDocument || (line === 1 && firstMayBeDocument);
@@ -100,12 +106,12 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
         ? `line of ${bytes} bytes exceeds the document limit of ${documentLimit} bytes (--max-document-bytes); ${isDocument ? 'the JSON document was not read' : 'skipped'}`
         : `line of ${bytes} bytes exceeds the limit of ${lineLimit} bytes (--max-line-bytes); skipped` });
     },
-  });
-  // Plain-text formats (syslog, TSV, flow logs) never parse JSON: only JSON inputs pay for the depth scan.
-  const guarded = input.head.container === 'lines' ? lines : guardDepth(lines, settings.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH, isDocument, (line, max) => {
+  };
+  const maxDepth = settings.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const onDeep = (line: number, max: number) => {
     if (isDocument) documentCut = true;
     issues.push({ path, line, message: `JSON nested deeper than ${max} levels (--max-json-depth); ${isDocument ? 'the rest of the document was not read' : 'skipped'}` });
-  }, () => documentCut);
+  };
   let yearNoted = false;
   const ctx: ParseContext = {
     path,
@@ -123,11 +129,47 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
       if (!notes.includes(message)) notes.push(message);
     },
   };
-  const read = opened.result.then((r) => {
+  const readResult = opened.result.then((r) => {
     if (r.encoding) notes.push(`text is ${r.encoding.toUpperCase()} (by its byte-order mark); read as such`);
     return r.error ? { ...r, errorLine: r.errorLine ?? lineReached } : r;
   });
-  return { events: datable(format.parse(guarded, ctx), ctx), issues, notes, read, yearUsed: () => yearNoted };
+  const yearUsed = () => yearNoted;
+  // Plain-text formats (syslog, TSV, flow logs) never parse JSON: only JSON inputs pay for the depth scan.
+  const meter = input.head.container === 'lines' ? undefined : new JsonDepthMeter(maxDepth, !isDocument);
+  // Generators are made lazily: nothing is read until `events` is iterated or `each` is called.
+  const lines = splitLines(opened.chunks, lineOptions);
+  const guarded = meter ? guardDepth(lines, meter, onDeep, () => documentCut) : lines;
+  const events = datable(format.parse(guarded, ctx), ctx);
+  if (!format.lineReader || isDocument) return { events, issues, notes, read: readResult, yearUsed };
+  const reader = format.lineReader(ctx);
+  const each = (take: (event: ForensicEvent) => boolean | void) => forEachLine(opened.chunks, lineOptions, (rec) => {
+    const event = readLine(rec, reader, meter, onDeep, ctx);
+    return event ? take(event) : undefined;
+  });
+  return { events, each, issues, notes, read: readResult, yearUsed };
+}
+
+/** The line-reader path for one line: depth guard, blank lines, the reader's outcome, the date guard. */
+function readLine(rec: LineRecord, read: LineReader, meter: JsonDepthMeter | undefined, onDeep: (line: number, max: number) => void, ctx: ParseContext): ForensicEvent | undefined {
+  if (meter?.exceeds(rec.text)) {
+    onDeep(rec.line, meter.max);
+    return undefined;
+  }
+  if (isBlank(rec.text)) return undefined;
+  const r = read(rec);
+  if (r === undefined) return undefined;
+  if ('problem' in r) ctx.skip({ line: rec.line }, r.problem);
+  else if (isDatableEvent(r.event, ctx)) return r.event;
+  return undefined;
+}
+
+/** Same answer as `text.trim() === ''` without building the trimmed string. */
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0);
+  // Anything above space that is not a Unicode space ends the question at once.
+  if (text.length === 0) return true;
+  if (first > 32 && first !== 160 && first < 0x1680) return false;
+  return text.trim() === '';
 }
 
 /** The most a JavaScript Date can hold either side of 1970 (±100 000 000 days). */
@@ -138,15 +180,16 @@ const MAX_DATE_MS = 8.64e15;
  * would throw there. Such a record is a bad record of its input, skipped here with its place.
  */
 async function* datable(events: AsyncIterable<ForensicEvent>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const e of events) {
-    const bad = !isDatable(e.timeMs) ? e.timeMs : e.endMs !== undefined && !isDatable(e.endMs) ? e.endMs : undefined;
-    if (bad === undefined) {
-      yield e;
-      continue;
-    }
-    const where = e.ref.line !== undefined ? { line: e.ref.line } : { index: e.ref.index };
-    ctx.skip(where, `time ${JSON.stringify(e.timeRaw).slice(0, 60)} is outside the range of dates (${bad} ms)`);
-  }
+  for await (const e of events) if (isDatableEvent(e, ctx)) yield e;
+}
+
+/** True for an event every later stage can date; otherwise the record is reported skipped. */
+function isDatableEvent(e: ForensicEvent, ctx: ParseContext): boolean {
+  const bad = !isDatable(e.timeMs) ? e.timeMs : e.endMs !== undefined && !isDatable(e.endMs) ? e.endMs : undefined;
+  if (bad === undefined) return true;
+  const where = e.ref.line !== undefined ? { line: e.ref.line } : { index: e.ref.index };
+  ctx.skip(where, `time ${JSON.stringify(e.timeRaw).slice(0, 60)} is outside the range of dates (${bad} ms)`);
+  return false;
 }
 
 function isDatable(ms: number): boolean {
@@ -157,12 +200,11 @@ function isDatable(ms: number): boolean {
  * Keeps records nested deeper than `max` from the parser. A JSON lines record is skipped alone;
  * a document stops at the line where it went too deep (its parser then sees no more lines).
  */
-async function* guardDepth(lines: AsyncIterable<LineRecord>, max: number, isDocument: boolean, onDeep: (line: number, max: number) => void, isCut: () => boolean): AsyncGenerator<LineRecord> {
-  const meter = new JsonDepthMeter(max, !isDocument);
+async function* guardDepth(lines: AsyncIterable<LineRecord>, meter: JsonDepthMeter, onDeep: (line: number, max: number) => void, isCut: () => boolean): AsyncGenerator<LineRecord> {
   for await (const rec of lines) {
     if (isCut()) continue;
     if (meter.exceeds(rec.text)) {
-      onDeep(rec.line, max);
+      onDeep(rec.line, meter.max);
       continue;
     }
     yield rec;

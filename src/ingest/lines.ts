@@ -24,51 +24,92 @@ export function effectiveMaxLineBytes(setting: number | undefined): number {
 }
 
 export async function* splitLines(chunks: AsyncIterable<Buffer>, options: LineOptions = {}): AsyncGenerator<LineRecord> {
-  const rest = effectiveMaxLineBytes(options.maxLineBytes);
-  let max = options.maxFirstLineBytes === undefined ? rest : effectiveMaxLineBytes(options.maxFirstLineBytes);
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let tooLong = false;
-  let lineNo = 1;
-  const decode = (buf: Buffer): string => {
-    let text = buf.toString('utf8');
-    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    return text;
+  const splitter = new LineSplitter(options);
+  for await (const chunk of chunks) {
+    const batch: LineRecord[] = [];
+    splitter.push(chunk, (rec) => batch.push(rec));
+    yield* batch;
+  }
+  yield* splitter.end();
+}
+
+/**
+ * splitLines with a callback: each line is handed over as soon as it is cut, synchronously, so no
+ * chunk's worth of lines (or of the events made from them) is held at once. `visit` returns false
+ * to stop reading at the end of the chunk.
+ */
+export async function forEachLine(chunks: AsyncIterable<Buffer>, options: LineOptions, visit: (rec: LineRecord) => boolean | void): Promise<void> {
+  const splitter = new LineSplitter(options);
+  let going = true;
+  const guarded = (rec: LineRecord) => {
+    if (going && visit(rec) === false) going = false;
   };
   for await (const chunk of chunks) {
+    splitter.push(chunk, guarded);
+    if (!going) return;
+  }
+  for (const rec of splitter.end()) guarded(rec);
+}
+
+/** Cuts chunks into numbered lines; keeps the unfinished tail of one chunk for the next. */
+class LineSplitter {
+  private readonly rest: number;
+  private max: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private tooLong = false;
+  private lineNo = 1;
+
+  constructor(private readonly options: LineOptions) {
+    this.rest = effectiveMaxLineBytes(options.maxLineBytes);
+    this.max = options.maxFirstLineBytes === undefined ? this.rest : effectiveMaxLineBytes(options.maxFirstLineBytes);
+  }
+
+  private decode(buf: Buffer): string {
+    let text = buf.toString('utf8');
+    if (this.lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+    return text;
+  }
+
+  push(chunk: Buffer, visit: (rec: LineRecord) => void): void {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl < 0) {
-        if (!tooLong) {
-          pending.push(chunk.subarray(start));
-          pendingBytes += chunk.length - start;
-          if (pendingBytes > max) {
-            tooLong = true;
-            pending = [];
+        if (!this.tooLong) {
+          this.pending.push(chunk.subarray(start));
+          this.pendingBytes += chunk.length - start;
+          if (this.pendingBytes > this.max) {
+            this.tooLong = true;
+            this.pending = [];
           }
-        } else pendingBytes += chunk.length - start;
-        break;
+        } else this.pendingBytes += chunk.length - start;
+        return;
       }
       const part = chunk.subarray(start, nl);
-      if (tooLong || pendingBytes + part.length > max) {
-        options.onTooLong?.(lineNo, pendingBytes + part.length);
+      if (this.tooLong || this.pendingBytes + part.length > this.max) {
+        this.options.onTooLong?.(this.lineNo, this.pendingBytes + part.length);
       } else {
-        const buf = pending.length === 0 ? part : Buffer.concat([...pending, part]);
-        yield { line: lineNo, text: decode(buf) };
+        const buf = this.pending.length === 0 ? part : Buffer.concat([...this.pending, part]);
+        visit({ line: this.lineNo, text: this.decode(buf) });
       }
-      pending = [];
-      pendingBytes = 0;
-      tooLong = false;
-      lineNo++;
-      max = rest;
-      options.onLine?.(lineNo);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.tooLong = false;
+      this.lineNo++;
+      this.max = this.rest;
+      this.options.onLine?.(this.lineNo);
       start = nl + 1;
     }
   }
-  if (tooLong) options.onTooLong?.(lineNo, pendingBytes);
-  else if (pendingBytes > 0) yield { line: lineNo, text: decode(Buffer.concat(pending)) };
+
+  /** The last line, when the input does not end with a line feed. */
+  end(): LineRecord[] {
+    if (this.tooLong) this.options.onTooLong?.(this.lineNo, this.pendingBytes);
+    else if (this.pendingBytes > 0) return [{ line: this.lineNo, text: this.decode(Buffer.concat(this.pending)) }];
+    return [];
+  }
 }
 
 /** Skips empty and whitespace-only lines, which no format gives meaning to. */
@@ -94,8 +135,9 @@ export class JsonDepthMeter {
   exceeds(text: string): boolean {
     if (this.perLine) {
       this.depth = 0;
-      // No line shorter than the limit can open more levels than it has characters.
-      if (text.length <= this.max) return false;
+      // No line can open more levels than it has characters, or than it has { and [ in it:
+      // counting those with indexOf (native) spares a JavaScript loop over every character.
+      if (text.length <= this.max || !hasMoreOpeners(text, this.max)) return false;
     }
     const max = this.max;
     let depth = this.depth;
@@ -111,4 +153,12 @@ export class JsonDepthMeter {
     this.depth = depth;
     return false;
   }
+}
+
+/** Whether `text` holds more than `max` of `{` and `[` together. */
+function hasMoreOpeners(text: string, max: number): boolean {
+  let count = 0;
+  for (let at = text.indexOf('{'); at >= 0; at = text.indexOf('{', at + 1)) if (++count > max) return true;
+  for (let at = text.indexOf('['); at >= 0; at = text.indexOf('[', at + 1)) if (++count > max) return true;
+  return false;
 }

@@ -45,8 +45,13 @@ function accessorFor(format: string, name: string): Accessor {
   return get;
 }
 
-function fieldMatches(event: ForensicEvent, cond: FieldCondition): boolean {
-  const value = accessorFor(event.format, cond.field)(event);
+/** A field condition with its accessor bound for one format: the alias lookup is done at compile time. */
+function fieldTest(format: string, cond: FieldCondition): (event: ForensicEvent) => boolean {
+  const get = accessorFor(format, cond.field);
+  return (event) => fieldMatches(get(event), cond);
+}
+
+function fieldMatches(value: unknown, cond: FieldCondition): boolean {
   const present = value !== undefined && value !== null && value !== '';
   if (cond.exists !== undefined) return present === cond.exists;
   if (cond.isNull) return !present;
@@ -67,48 +72,70 @@ function fieldMatches(event: ForensicEvent, cond: FieldCondition): boolean {
   return cond.all ? tests.every(passes) : tests.some(passes);
 }
 
-function selectionMatches(event: ForensicEvent, sel: Selection): boolean {
-  for (const conds of sel.alternatives) {
-    let all = true;
-    for (const c of conds) {
-      if (!fieldMatches(event, c)) {
-        all = false;
-        break;
+function selectionTest(format: string, sel: Selection): (event: ForensicEvent) => boolean {
+  const alternatives = sel.alternatives.map((conds) => conds.map((c) => fieldTest(format, c)));
+  return (event) => {
+    for (const conds of alternatives) {
+      let all = true;
+      for (const c of conds) {
+        if (!c(event)) {
+          all = false;
+          break;
+        }
       }
+      if (all) return true;
     }
-    if (all) return true;
-  }
-  return false;
+    return false;
+  };
 }
 
 /** Per-evaluation memo of selection results: 0 unknown, 1 false, 2 true. */
 type Memo = Uint8Array;
 type Evaluator = (event: ForensicEvent, memo: Memo) => boolean;
 
+/** A rule compiled for the events of one format: its filters and its condition with bound accessors. */
 interface CompiledRule {
+  rule: Rule;
   kinds?: ReadonlySet<string>;
-  formats?: ReadonlySet<string>;
-  selections: number;
-  evaluate: Evaluator;
+  test: (event: ForensicEvent) => boolean;
 }
 
-const compiled = new WeakMap<Rule, CompiledRule>();
+/** How often the condition reaches each selection (`1 of sel*` counts for every name it matches). */
+function referenceCounts(rule: Rule, names: string[]): number[] {
+  const counts = names.map(() => 0);
+  const walk = (node: ConditionNode): void => {
+    if (node.type === 'ref') {
+      const i = names.indexOf(node.name);
+      if (i >= 0) counts[i]!++;
+    } else if (node.type === 'not') walk(node.node);
+    else if (node.type === 'of') {
+      const matches = globToTest(node.pattern);
+      names.forEach((n, i) => matches(n) && counts[i]!++);
+    } else node.nodes.forEach(walk);
+  };
+  walk(rule.condition);
+  return counts;
+}
 
-function compileRule(rule: Rule): CompiledRule {
+function compileCondition(rule: Rule, format: string): (event: ForensicEvent) => boolean {
   const names = [...rule.selections.keys()];
+  const tests = names.map((n) => selectionTest(format, rule.selections.get(n)!));
+  // A selection named more than once is evaluated once per event, through a memo; most rules need none.
+  const memoized = referenceCounts(rule, names).some((n) => n > 1);
   const ref = (name: string): Evaluator => {
     const i = names.indexOf(name);
-    const sel = rule.selections.get(name);
-    if (i < 0 || !sel) {
+    if (i < 0) {
       // The loader refuses such rules; a hand-built one fails only if the condition reaches the name.
       return () => {
         throw new Error(`rule ${rule.id}: condition names the unknown selection '${name}'`);
       };
     }
+    const test = tests[i]!;
+    if (!memoized) return (event) => test(event);
     return (event, memo) => {
       const m = memo[i];
       if (m !== 0) return m === 2;
-      const hit = selectionMatches(event, sel);
+      const hit = test(event);
       memo[i] = hit ? 2 : 1;
       return hit;
     };
@@ -148,20 +175,11 @@ function compileRule(rule: Rule): CompiledRule {
       }
     }
   };
-  return {
-    kinds: rule.kinds ? new Set(rule.kinds) : undefined,
-    formats: rule.formats ? new Set(rule.formats) : undefined,
-    selections: names.length,
-    evaluate: build(rule.condition),
-  };
+  const evaluate = build(rule.condition);
+  return memoized ? (event) => evaluate(event, memoFor(names.length)) : (event) => evaluate(event, NO_MEMO);
 }
 
-function compiledRule(rule: Rule): CompiledRule {
-  let c = compiled.get(rule);
-  if (!c) compiled.set(rule, (c = compileRule(rule)));
-  return c;
-}
-
+const NO_MEMO: Memo = new Uint8Array(0);
 let scratch: Memo = new Uint8Array(16);
 
 function memoFor(size: number): Memo {
@@ -170,16 +188,41 @@ function memoFor(size: number): Memo {
   return scratch;
 }
 
+/**
+ * The rules of a rule list that can apply to one format and source, compiled for it, in list order.
+ * Every event of an input shares its format: the plan is looked up once per event, not per rule.
+ */
+const plans = new WeakMap<readonly Rule[], Map<string, Map<string, CompiledRule[]>>>();
+
+function planFor(rules: readonly Rule[], format: string, source: string): CompiledRule[] {
+  let byFormat = plans.get(rules);
+  if (!byFormat) plans.set(rules, (byFormat = new Map()));
+  let bySource = byFormat.get(format);
+  if (!bySource) byFormat.set(format, (bySource = new Map()));
+  let plan = bySource.get(source);
+  if (!plan) {
+    plan = rules
+      .filter((r) => !r.formats || r.formats.includes(format) || r.formats.includes(source))
+      .map((rule) => ({ rule, kinds: rule.kinds ? new Set(rule.kinds) : undefined, test: compileCondition(rule, format) }));
+    bySource.set(source, plan);
+  }
+  return plan;
+}
+
+const alone = new WeakMap<Rule, readonly Rule[]>();
+
 export function ruleMatches(rule: Rule, event: ForensicEvent): boolean {
-  const c = compiledRule(rule);
-  if (c.kinds && !c.kinds.has(event.kind)) return false;
-  if (c.formats && !c.formats.has(event.format) && !c.formats.has(event.source)) return false;
-  return c.evaluate(event, memoFor(c.selections));
+  let list = alone.get(rule);
+  if (!list) alone.set(rule, (list = [rule]));
+  return matchingRules(list, event).length === 1;
 }
 
 /** Every rule that marks this event, in rule-set order. */
 export function matchingRules(rules: readonly Rule[], event: ForensicEvent): Rule[] {
   const hits: Rule[] = [];
-  for (const rule of rules) if (ruleMatches(rule, event)) hits.push(rule);
+  for (const c of planFor(rules, event.format, event.source)) {
+    if (c.kinds && !c.kinds.has(event.kind)) continue;
+    if (c.test(event)) hits.push(c.rule);
+  }
   return hits;
 }

@@ -1,14 +1,13 @@
 // One record a line: formats whose line parser says event, problem or "not a record" share how
 // those outcomes become events and skips, and how a probe scores the share of good head lines.
 import type { ForensicEvent } from '../../model/event.js';
-import type { LineRecord, ParseContext } from '../format.js';
+import type { LineOutcome, LineReader, LineRecord, ParseContext } from '../format.js';
 import { parseJsonLine, type JsonObject } from './json.js';
 
-/** A line's outcome: its event, why it cannot be used, or undefined for a line that is no record (another program's). */
-export type LineOutcome = { event: ForensicEvent } | { problem: string } | undefined;
+export type { LineOutcome } from '../format.js';
 
 /** The events of the non-blank lines, in order; a problem skips its line. */
-export async function* lineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseContext, read: (rec: LineRecord) => LineOutcome): AsyncGenerator<ForensicEvent> {
+export async function* lineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseContext, read: LineReader): AsyncGenerator<ForensicEvent> {
   for await (const rec of lines) {
     if (rec.text.trim() === '') continue;
     const r = read(rec);
@@ -18,10 +17,15 @@ export async function* lineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseCo
   }
 }
 
-/** lineEvents for JSON lines: a line that is not a JSON object is skipped before `toEvent` sees it. */
-export function jsonLineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseContext, toEvent: (o: JsonObject, path: string, line: number) => LineOutcome): AsyncGenerator<ForensicEvent> {
-  return lineEvents(lines, ctx, (rec) => {
+/** The line reader of a JSON lines format: a line that is not a JSON object is skipped before `toEvent` sees it. */
+export function jsonLineReader(ctx: ParseContext, toEvent: (o: JsonObject, path: string, line: number) => LineOutcome): LineReader {
+  return (rec) => {
     const o = parseJsonLine(rec, ctx);
     return o ? toEvent(o, ctx.path, rec.line) : undefined;
-  });
+  };
+}
+
+/** lineEvents for JSON lines (see jsonLineReader). */
+export function jsonLineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseContext, toEvent: (o: JsonObject, path: string, line: number) => LineOutcome): AsyncGenerator<ForensicEvent> {
+  return lineEvents(lines, ctx, jsonLineReader(ctx, toEvent));
 }

@@ -1,7 +1,7 @@
 // Syslog envelopes shared by the formats that travel over syslog (netfilter LOG, pf filterlog):
 // RFC 3164, RFC 5424 and ISO-stamped headers with an optional <PRI>. The payload is the caller's.
 import type { ForensicEvent } from '../../model/event.js';
-import type { Head, LineRecord, ParseContext } from '../format.js';
+import type { Head, LineReader, LineRecord, ParseContext } from '../format.js';
 import { lineEvents, type LineOutcome } from './line-events.js';
 import { parseIsoMs, parseSyslogDate, wallTimeToUtc, YearTracker } from './time.js';
 
@@ -60,8 +60,13 @@ export function probeSyslogLines(head: Head, parseLine: SyslogLineParser, floor:
 
 /** The events of a syslog-borne input, one clock across its lines so year-less dates move on at New Year. */
 export function syslogLineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseContext, parseLine: SyslogLineParser): AsyncGenerator<ForensicEvent> {
+  return lineEvents(lines, ctx, syslogLineReader(ctx, parseLine));
+}
+
+/** The line reader of a syslog-borne input: one clock across its lines (see syslogLineEvents). */
+export function syslogLineReader(ctx: ParseContext, parseLine: SyslogLineParser): LineReader {
   const clock = new SyslogClock(ctx);
-  return lineEvents(lines, ctx, (rec) => parseLine(rec.text, clock, ctx.path, rec.line));
+  return (rec) => parseLine(rec.text, clock, ctx.path, rec.line);
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;

@@ -2,9 +2,10 @@
 // as JSON lines (fields: https://www.alibabacloud.com/help/en/cloud-firewall/cloudfirewall/user-guide/log-fields).
 import { isIP } from 'node:net';
 import type { Action, ForensicEvent } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, LineReader, LineRecord, ParseContext } from '../../format.js';
 import { endpointText } from '../../shared/endpoint.js';
-import { isObject, majorityScore, parseJsonLine, type JsonObject } from '../../shared/json.js';
+import { isObject, majorityScore, type JsonObject } from '../../shared/json.js';
+import { jsonLineReader, lineEvents } from '../../shared/line-events.js';
 import { parseEpochSeconds } from '../../shared/time.js';
 import { isDigits } from '../../shared/text.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
@@ -139,15 +140,15 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
   return event;
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const rec of lines) {
-    if (rec.text.trim() === '') continue;
-    const o = parseJsonLine(rec, ctx);
-    if (!o) continue;
-    const r = toEvent(o, ctx, rec.line);
-    if (typeof r === 'string') ctx.skip({ line: rec.line }, r);
-    else yield r;
-  }
+function lineReader(ctx: ParseContext): LineReader {
+  return jsonLineReader(ctx, (o, _path, line) => {
+    const r = toEvent(o, ctx, line);
+    return typeof r === 'string' ? { problem: r } : { event: r };
+  });
+}
+
+function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  return lineEvents(lines, ctx, lineReader(ctx));
 }
 
 export const alibabaCloudfirewallFormat: InputFormat = {
@@ -161,4 +162,5 @@ export const alibabaCloudfirewallFormat: InputFormat = {
     'and fields.ips_hit is set. dst.domain = domain, else the host of url. host = src_private_ip, or cloud_instance_id when it is an ECS instance (i-...).',
   probe,
   parse,
+  lineReader,
 };

@@ -3,7 +3,7 @@
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import type { LineOutcome } from '../../shared/line-events.js';
-import { parseSyslogHeader, probeSyslogLines, SyslogClock, syslogLineEvents } from '../../shared/syslog.js';
+import { parseSyslogHeader, probeSyslogLines, SyslogClock, syslogLineEvents, syslogLineReader } from '../../shared/syslog.js';
 import { MONTHS } from '../../shared/time.js';
 import { isDigits } from '../../shared/text.js';
 import { endpointText } from '../../shared/endpoint.js';
@@ -238,4 +238,5 @@ export const iptablesFormat: InputFormat = {
     'Other syslog lines in the same file are ignored; lines without a readable timestamp or without addresses are skipped.',
   probe,
   parse,
+  lineReader: (ctx) => syslogLineReader(ctx, parseLine),
 };

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonLineEvents, type LineOutcome } from '../../shared/line-events.js';
+import { jsonLineEvents, jsonLineReader, type LineOutcome } from '../../shared/line-events.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 
 const NAME = 'opensandbox-egress';
@@ -124,4 +124,5 @@ export const opensandboxEgressFormat: InputFormat = {
     '"[dns] denied ..." warnings → deny with dst.domain = the question. sandbox = sandbox_id. Policy lifecycle and startup lines produce no event.',
   probe,
   parse,
+  lineReader: (ctx) => jsonLineReader(ctx, toEvent),
 };

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import type { LineOutcome } from '../../shared/line-events.js';
-import { parseSyslogHeader, probeSyslogLines, splitTag, SyslogClock, syslogLineEvents } from '../../shared/syslog.js';
+import { parseSyslogHeader, probeSyslogLines, splitTag, SyslogClock, syslogLineEvents, syslogLineReader } from '../../shared/syslog.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 import { endpointText } from '../../shared/endpoint.js';
 
@@ -111,4 +111,5 @@ export const pfsenseFilterlogFormat: InputFormat = {
     'block → deny, pass → allow, reject → reject. Other programs\' lines in the same log are ignored; damaged filterlog records are skipped.',
   probe,
   parse,
+  lineReader: (ctx) => syslogLineReader(ctx, parseLine),
 };

@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { Action, Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, str, type JsonObject } from '../../shared/json.js';
-import { jsonLineEvents, type LineOutcome } from '../../shared/line-events.js';
+import { jsonLineEvents, jsonLineReader, type LineOutcome } from '../../shared/line-events.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
@@ -212,4 +212,5 @@ export const suricataEveFormat: InputFormat = {
     'dst.domain is the DNS query name, TLS SNI or HTTP hostname. stats records produce no event.',
   probe,
   parse,
+  lineReader: (ctx) => jsonLineReader(ctx, toEvent),
 };

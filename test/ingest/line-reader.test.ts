@@ -1,0 +1,59 @@
+// Formats with a line reader are read two ways: `events` (the async stream every consumer can use)
+// and `each` (the fast path scans take). Both must give the same events and the same problems.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectInput, parseInput } from '../../src/ingest/ingest.js';
+import { FORMATS } from '../../src/ingest/registry.js';
+import type { ForensicEvent } from '../../src/model/event.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const settings = { tz: 'Europe/Berlin', year: 2026 };
+const withReader = FORMATS.filter((f) => f.lineReader);
+
+async function bothWays(path: string) {
+  const detected = await detectInput({ path, isStdin: false }, settings);
+  const format = detected.format!;
+  const streamed = parseInput(detected, format, settings);
+  const viaEvents: ForensicEvent[] = [];
+  for await (const e of streamed.events) viaEvents.push(e);
+  await streamed.read;
+  const fast = parseInput(detected, format, settings);
+  const viaEach: ForensicEvent[] = [];
+  await fast.each!((e) => void viaEach.push(e));
+  await fast.read;
+  return { format: format.name, viaEvents, viaEach, issues: [streamed.issues, fast.issues], notes: [streamed.notes, fast.notes] };
+}
+
+describe('line readers', () => {
+  it('are given by the big line formats', () => {
+    expect(withReader.map((f) => f.name).sort()).toEqual(['alibaba-cloudfirewall', 'iptables', 'opensandbox-egress', 'pfsense-filterlog', 'suricata-eve']);
+  });
+
+  for (const format of withReader) {
+    it(`${format.name}: each() gives what the events stream gives, for every fixture`, async () => {
+      const dir = join(FIXTURES, format.name);
+      const files = readdirSync(dir).filter((f) => f !== 'NOTICE.md');
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        const r = await bothWays(join(dir, file));
+        expect(r.format).toBe(format.name);
+        expect(r.viaEach).toEqual(r.viaEvents);
+        expect(r.issues[1]).toEqual(r.issues[0]);
+        expect(r.notes[1]).toEqual(r.notes[0]);
+      }
+    });
+  }
+
+  it('stops at the end of the chunk when take() returns false', async () => {
+    const path = join(FIXTURES, 'iptables', 'crowdsec-iptables-logs.log');
+    const detected = await detectInput({ path, isStdin: false }, settings);
+    const parsed = parseInput(detected, detected.format!, settings);
+    let seen = 0;
+    await parsed.each!(() => {
+      seen++;
+      return false;
+    });
+    expect(seen).toBe(1);
+  });
+});
