@@ -1,5 +1,6 @@
 // `npm run bench`: generates evidence folders of two sizes under bench/out/, runs the built CLI's
 // `correlate` on each, and compares its throughput and peak memory with a floor script on the same files.
+// With @duckdb/node-api installed (npm install --no-save), it also times bench/duckdb.mjs: a DuckDB load and window join.
 // Usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--cli <launcher>] [--rules <dir>]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -108,8 +109,9 @@ async function benchOne(label, bytes, opts) {
   const paths = files.map((f) => f.path);
   const inputBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
   const report = join(dir, 'report.json');
-  const floors = [], runs = [];
+  const floors = [], runs = [], duck = [];
   for (let i = 0; i < opts.runs; i++) {
+    if (opts.duckdb) duck.push(await measure(process.execPath, [join(ROOT, 'bench', 'duckdb.mjs'), evidence]));
     const f = await measure(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), ...paths]);
     floors.push({ ...f, ...JSON.parse(f.stdout) });
     const profArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
@@ -125,6 +127,7 @@ async function benchOne(label, bytes, opts) {
     floorS: floorMs / 1000, floorMbS: inputBytes / 1e6 / (floorMs / 1000), floorPeakMb: floor.peakMb,
     correlateS: run.ms / 1000, mbS: inputBytes / 1e6 / (run.ms / 1000), recordsS: r.stats.events / (run.ms / 1000),
     ratio: floorMs / run.ms, peakMb: run.peakMb, cpuS: run.cpuS, floorCpuS: floor.cpuS,
+    ...(duck.length ? { duckdbS: best(duck).ms / 1000, duckdbPeakMb: best(duck).peakMb } : {}),
   };
 }
 
@@ -135,6 +138,7 @@ function table(rows) {
     ['floor s', (r) => r.floorS.toFixed(2)], ['floor MB/s', (r) => r.floorMbS.toFixed(0)],
     ['correlate s', (r) => r.correlateS.toFixed(2)], ['MB/s', (r) => r.mbS.toFixed(0)], ['records/s', (r) => Math.round(r.recordsS).toLocaleString('en-US')],
     ['× floor', (r) => r.ratio.toFixed(2)], ['CPU s', (r) => `${r.cpuS.toFixed(1)} (floor ${r.floorCpuS.toFixed(1)})`], ['peak RSS MB', (r) => r.peakMb.toFixed(0)],
+    ...(rows.some((r) => r.duckdbS !== undefined) ? [['DuckDB s (RSS MB)', (r) => `${r.duckdbS.toFixed(2)} (${r.duckdbPeakMb.toFixed(0)})`]] : []),
   ];
   const cells = [cols.map((c) => c[0]), ...rows.map((r) => cols.map((c) => c[1](r)))];
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
@@ -146,6 +150,9 @@ function table(rows) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  // The DuckDB comparison runs when its package is installed (it is not a dependency of the project).
+  opts.duckdb = await import('@duckdb/node-api').then(() => true, () => false);
+  if (!opts.duckdb) process.stderr.write('DuckDB comparison skipped: npm install --no-save @duckdb/node-api to run it\n');
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) usage('build first: npx tsc -p tsconfig.json');
   mkdirSync(OUT, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;

@@ -52,8 +52,21 @@ export function parseCidr(text: string): Cidr | undefined {
   return { v6: ip.v6, bits: ip.value >> BigInt(max - prefix), prefix };
 }
 
+// Several rules test the same event's address against their ranges one after another: the last
+// address parsed is remembered (a BigInt parse per range and rule was a visible share of matching).
+let lastText: string | undefined;
+let lastIp: ReturnType<typeof parseIp>;
+
+function parseIpOnce(text: string): ReturnType<typeof parseIp> {
+  if (text !== lastText) {
+    lastIp = parseIp(text);
+    lastText = text;
+  }
+  return lastIp;
+}
+
 export function ipInCidr(ipText: string, cidr: Cidr): boolean {
-  const ip = parseIp(ipText);
+  const ip = parseIpOnce(ipText);
   if (!ip || ip.v6 !== cidr.v6) return false;
   const max = ip.v6 ? 128 : 32;
   return ip.value >> BigInt(max - cidr.prefix) === cidr.bits;
