@@ -139,21 +139,28 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
  */
 async function readInputs(states: InputState[], settings: ReadSettings, reader: Reader, apply: (st: InputState, scan: ScanResult | undefined) => void): Promise<Map<string, ReadSettings>> {
   const used = new Map<string, ReadSettings>();
+  const rest = states.filter((s) => s.source !== 'agent');
+  // With workers, inputs whose dates carry their year need nothing from the transcripts: they are
+  // scanned while this thread reads the transcripts. Results are still applied in input order.
+  const early = reader.parallel ? rest.filter((st) => !st.detected.format?.yearless) : [];
+  const earlyScans = reader.settleAll(early, settings);
   let referenceMs: number | undefined;
   for (const st of states.filter((s) => s.source === 'agent')) {
     used.set(st.path, { ...settings, referenceMs });
     apply(st, await reader.scan(st, { ...settings, referenceMs }));
     if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
   }
-  const rest = states.filter((s) => s.source !== 'agent');
   const phase2 = { ...settings, referenceMs };
-  const results = await reader.scanAll(rest, phase2);
+  const late = rest.filter((st) => !early.includes(st));
+  const [earlyDone, lateDone] = [await earlyScans, await reader.settleAll(late, phase2)];
+  const results = firstFailureThrown(rest.map((st) => (early.includes(st) ? earlyDone[early.indexOf(st)]! : lateDone[late.indexOf(st)]!)));
+  early.forEach((st) => used.set(st.path, settings));
   if (referenceMs === undefined && settings.year === undefined) {
     const dated = results.filter((r) => r && !r.yearUsed && Number.isFinite(r.lastMs)).map((r) => r!.lastMs);
     if (dated.length) {
       const again = { ...settings, referenceMs: Math.max(...dated) };
       const redo = rest.filter((st, i) => results[i]?.yearUsed && !st.detected.kept);
-      const second = await reader.scanAll(redo, again);
+      const second = firstFailureThrown(await reader.settleAll(redo, again));
       redo.forEach((st, i) => {
         results[rest.indexOf(st)] = second[i];
         used.set(st.path, again);
@@ -165,6 +172,13 @@ async function readInputs(states: InputState[], settings: ReadSettings, reader: 
     apply(st, results[i]);
   });
   return used;
+}
+
+/** The results in order, or the first failure in that order thrown. */
+function firstFailureThrown<T>(settled: PromiseSettledResult<T>[]): T[] {
+  const failed = settled.find((r) => r?.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 /** Events held in memory across all inputs while sorting the timeline; beyond, sorted runs spill to disk. */
@@ -225,9 +239,11 @@ function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<stri
 
 /** Scans inputs on the main thread, or hands whole files to a pool of workers when that pays. */
 interface Reader {
+  /** scans run in workers, beside this thread */
+  parallel: boolean;
   scan(st: InputState, read: ReadSettings): Promise<ScanResult>;
-  /** results in the order of `list`; the first failure in that order is thrown */
-  scanAll(list: InputState[], read: ReadSettings): Promise<(ScanResult | undefined)[]>;
+  /** every scan settled, in the order of `list` (never rejects) */
+  settleAll(list: InputState[], read: ReadSettings): Promise<PromiseSettledResult<ScanResult | undefined>[]>;
   close(): Promise<void>;
 }
 
@@ -253,24 +269,28 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
   const total = states.length;
   const progress = (st: InputState) => options.onProgress?.(Math.min(++done, total), total, st.path);
   return {
+    parallel: pool !== undefined,
     scan: async (st, read) => {
       const r = await scan(st, read);
       progress(st);
       return r;
     },
-    scanAll: async (list, read) => {
+    settleAll: async (list, read) => {
       if (!pool) {
-        const out: ScanResult[] = [];
+        // One thread: one input after another, stopping at the first failure like a plain loop.
+        const out: PromiseSettledResult<ScanResult>[] = [];
         for (const st of list) {
-          out.push(await local(st, read));
+          try {
+            out.push({ status: 'fulfilled', value: await local(st, read) });
+          } catch (reason) {
+            out.push({ status: 'rejected', reason });
+            break;
+          }
           progress(st);
         }
         return out;
       }
-      const settled = await Promise.allSettled(list.map((st) => scan(st, read).finally(() => progress(st))));
-      const failed = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
-      if (failed) throw failed.reason;
-      return settled.map((r) => (r as PromiseFulfilledResult<ScanResult>).value);
+      return Promise.allSettled(list.map((st) => scan(st, read).finally(() => progress(st))));
     },
     close: async () => pool?.close(),
   };

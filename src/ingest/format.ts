@@ -56,6 +56,11 @@ export interface InputFormat {
   /** Turns the input's lines into events; bad records go to ctx.skip, never thrown. */
   parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncIterable<ForensicEvent>;
   /**
+   * Its dates may carry no year (RFC 3164 syslog): such an input is read after the transcripts,
+   * whose times date it (ctx.yearFor). Inputs of other formats never ask and are read at once.
+   */
+  yearless?: boolean;
+  /**
    * Formats whose every record is one line, read without looking at other lines, also give their
    * line reader: big inputs are then parsed a chunk of lines at a time, with no per-line async step.
    * `parse` must give the same events as this reader (lineEvents(lines, ctx, lineReader(ctx))).

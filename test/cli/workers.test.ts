@@ -38,4 +38,19 @@ describe('correlate --workers', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it('--strict names the transcript first, as without workers, while dated logs are scanned beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-early-'));
+    const call = (id: string, at: string) => JSON.stringify({ v: 'agent-events/1', type: 'tool_call', session: 's1', call_id: id, tool: 'bash', command: 'ls', start: at, end: at });
+    writeFileSync(join(dir, 'z-agent.jsonl'), `${call('c1', '2024-03-05T10:00:00Z')}\n${call('c2', '2024-03-05T10:00:05Z')}\n{not json\n`);
+    const trail = (id: string) => JSON.stringify({ eventVersion: '1.09', eventTime: '2024-03-05T10:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'ListBuckets', awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a' }, eventID: id });
+    writeFileSync(join(dir, 'a-trail.jsonl'), `${trail('e1')}\n${trail('e2')}\n{"eventTime": \n`);
+    writeFileSync(join(dir, 'b-trail.jsonl'), `${trail('e3')}\n`);
+    const runs = ['0', '2'].map((n) => runCli(['correlate', dir, '--strict', '--workers', n]));
+    for (const r of runs) {
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/z-agent\.jsonl:3: .*\(--strict\)/);
+    }
+    expect(runs[1]!.stderr).toBe(runs[0]!.stderr);
+  });
 });

@@ -238,5 +238,6 @@ export const iptablesFormat: InputFormat = {
     'Other syslog lines in the same file are ignored; lines without a readable timestamp or without addresses are skipped.',
   probe,
   parse,
+  yearless: true,
   lineReader: (ctx) => syslogLineReader(ctx, parseLine),
 };

@@ -111,5 +111,6 @@ export const pfsenseFilterlogFormat: InputFormat = {
     'block → deny, pass → allow, reject → reject. Other programs\' lines in the same log are ignored; damaged filterlog records are skipped.',
   probe,
   parse,
+  yearless: true,
   lineReader: (ctx) => syslogLineReader(ctx, parseLine),
 };
