@@ -18,10 +18,22 @@ export interface Deduplicated<T> {
 export function dedupeRecords<T>(items: T[], view: (item: T) => { event: ForensicEvent; timeMs: number }): Deduplicated<T> {
   const order = items.map((item, i) => ({ item, i, v: view(item) }))
     .sort((a, b) => a.v.timeMs - b.v.timeMs || compareRefs(a.v.event.ref, b.v.event.ref));
+  // Only records at the same instant in different inputs can be copies: the rest are kept without
+  // building their keys (a JSON text per record was most of the cost for tens of thousands of calls).
+  const pathAt = new Map<number, string | null>();
+  for (const { v } of order) {
+    const seen = pathAt.get(v.timeMs);
+    if (seen === undefined) pathAt.set(v.timeMs, v.event.ref.path);
+    else if (seen !== null && seen !== v.event.ref.path) pathAt.set(v.timeMs, null);
+  }
   const first = new Map<string, Ref>();
   const copies = new Map<string, { count: number; of: string }>();
   const keep = new Set<number>();
   for (const { i, v } of order) {
+    if (pathAt.get(v.timeMs) !== null) {
+      keep.add(i);
+      continue;
+    }
     const key = recordKey(v.event, v.timeMs);
     const original = first.get(key);
     if (!original) {

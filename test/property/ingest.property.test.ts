@@ -10,6 +10,7 @@ import type { InputFormat } from '../../src/ingest/format.js';
 import { parseInput, type DetectedInput } from '../../src/ingest/ingest.js';
 import type { ReadResult } from '../../src/ingest/read.js';
 import { FORMATS } from '../../src/ingest/registry.js';
+import { withoutUptime } from '../../src/ingest/formats/firewall/iptables.js';
 
 const PATH = 'prop/input';
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 100);
@@ -107,4 +108,16 @@ describe('every format parses any input without throwing (fast-check, real inges
       );
     });
   }
+});
+
+describe('iptables withoutUptime()', () => {
+  const UPTIME = /^\[\s*\d+\.\d+\]\s*/;
+  it('cuts exactly what the uptime regex cuts', () => {
+    const piece = fc.constantFrom('[', ']', '.', ' ', '\t', '\u00a0', '\u2003', '1', '42', '0.5', 'IN=', 'x');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+      const payload = `[${parts.join('')}`;
+      expect(withoutUptime(payload)).toBe(payload.replace(UPTIME, ''));
+    }), { numRuns: 3000 });
+    for (const p of ['[46000.620353] SBX DROP: IN=', '[  12.5]\tIN=', '[1.0]', '[.5] IN=', '[1.] IN=']) expect(withoutUptime(p)).toBe(p.replace(UPTIME, ''));
+  });
 });

@@ -30,6 +30,29 @@ const EDGE_VERDICTS: Record<string, Action> = { A: 'allow', D: 'drop', R: 'rejec
 const PROXMOX = /^(\d+) (\d+) (\S+) ((\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2})(\d{2})) /;
 
 const UPTIME = /^\[\s*\d+\.\d+\]\s*/;
+
+/**
+ * The payload without a leading kernel uptime (`[46000.620353] `). The usual shape is cut by hand
+ * (this runs for every line); anything else goes through UPTIME, so the answer is the regex's.
+ */
+export function withoutUptime(payload: string): string {
+  let i = 1;
+  while (payload.charCodeAt(i) === 32) i++;
+  const intStart = i;
+  while (isDigitCode(payload.charCodeAt(i))) i++;
+  if (i === intStart || payload.charCodeAt(i) !== 46 /* . */) return payload.replace(UPTIME, '');
+  const fracStart = ++i;
+  while (isDigitCode(payload.charCodeAt(i))) i++;
+  if (i === fracStart || payload.charCodeAt(i) !== 93 /* ] */) return payload.replace(UPTIME, '');
+  i++;
+  while (payload.charCodeAt(i) === 32) i++;
+  // Another kind of white space after the bracket: let the regex decide how much to take.
+  const next = payload.charCodeAt(i);
+  if (next === 9 || next === 10 || next === 11 || next === 12 || next === 13 || next === 160 || next > 0x167f) return payload.replace(UPTIME, '');
+  return payload.slice(i);
+}
+
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 /** The syslog tags netfilter records arrive under: the kernel ring buffer, or ulogd for NFLOG. */
 const LOGGER_TAG = /^(?:kernel|ulogd2?)(?:\[\d+\])?:/;
 
@@ -81,7 +104,7 @@ function envelope(text: string, clock: SyslogClock): Envelope | undefined {
   // RFC 5424 carries the tag as APP-NAME; RFC 3164 / ISO lines start with it (when the logger wrote one).
   let payload = h.style === 'rfc5424' ? h.rest : h.rest.startsWith('kernel: ') ? h.rest.slice(8) : h.rest.replace(LOGGER_TAG, '');
   payload = payload.trimStart();
-  if (payload.charCodeAt(0) === 91 /* [ */) payload = payload.replace(UPTIME, '');
+  if (payload.charCodeAt(0) === 91 /* [ */) payload = withoutUptime(payload);
   return { timeMs: h.timeMs, timeRaw: h.timeRaw, host: h.host, payload, fields: {} };
 }
 
@@ -151,6 +174,11 @@ class PacketFields {
   }
 }
 
+function put(fields: Record<string, unknown>, key: string, v: string | undefined, numeric = false): void {
+  if (v === undefined || v === '') return;
+  fields[key] = numeric && isDigits(v) ? Number(v) : v;
+}
+
 function parseLine(text: string, clock: SyslogClock, path: string, line: number): LineOutcome {
   const env = envelope(text, clock);
   if (!env) return { problem: 'no syslog or pve-firewall timestamp at the start of the line' };
@@ -181,23 +209,20 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
   const protoRaw = kv.PROTO;
   const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw.toUpperCase()] ?? protoRaw);
 
-  const fields: Record<string, unknown> = { ...env.fields };
+  // The envelope's fields object is this line's own: filled in place.
+  const fields = env.fields;
   if (prefix !== '') fields.prefix = prefix.slice(0, 2000);
-  const put = (key: string, v: string | undefined, numeric = false): void => {
-    if (v === undefined || v === '') return;
-    fields[key] = numeric && isDigits(v) ? Number(v) : v;
-  };
-  put('in', kv.IN);
-  put('out', kv.OUT);
-  put('physin', kv.PHYSIN);
-  put('physout', kv.PHYSOUT);
-  put('mac', kv.MAC);
-  put('uid', kv.UID, true);
-  put('gid', kv.GID, true);
-  put('mark', kv.MARK);
+  put(fields, 'in', kv.IN);
+  put(fields, 'out', kv.OUT);
+  put(fields, 'physin', kv.PHYSIN);
+  put(fields, 'physout', kv.PHYSOUT);
+  put(fields, 'mac', kv.MAC);
+  put(fields, 'uid', kv.UID, true);
+  put(fields, 'gid', kv.GID, true);
+  put(fields, 'mark', kv.MARK);
   if (proto === 'icmp' || proto === 'ipv6-icmp') {
-    put('icmp_type', kv.TYPE, true);
-    put('icmp_code', kv.CODE, true);
+    put(fields, 'icmp_type', kv.TYPE, true);
+    put(fields, 'icmp_code', kv.CODE, true);
   }
 
   const action = cachedVerdict(prefix);
