@@ -67,6 +67,35 @@ interface InputState {
 
 export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const rulePaths = options.rules.length ? options.rules : [fileURLToPath(BUILTIN_RULES)];
+  // Workers take a while to start and load their rules: when the inputs look big enough to need
+  // them, they start now, while this thread loads its own rules; openReader keeps or closes them.
+  const early: EarlyPool = { pool: startWorkersEarly(options, rulePaths), adopted: false };
+  try {
+    return await analyzeWith(options, rulePaths, early);
+  } finally {
+    if (!early.adopted) await (await early.pool)?.close();
+  }
+}
+
+interface EarlyPool {
+  pool: Promise<ScanPool | undefined>;
+  /** openReader took the pool over (and closes it) */
+  adopted: boolean;
+}
+
+async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[]): Promise<ScanPool | undefined> {
+  if (options.keepEvents || (options.workers !== undefined && options.workers < 2) || !workersAvailable()) return undefined;
+  // Errors in the inputs are reported by the real resolution, in order; here they only mean "no".
+  const resolved = await resolveInputs(options.paths).catch(() => undefined);
+  const files = resolved?.sources.filter((s) => !s.isStdin && !s.isStream) ?? [];
+  if (files.length < 2) return undefined;
+  let bytes = 0;
+  for (const f of files) bytes += await stat(f.path).then((st) => st.size, () => 0);
+  if (options.workers === undefined && bytes < WORKER_MIN_BYTES) return undefined;
+  return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), files.length), rulePaths);
+}
+
+async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool): Promise<Analysis> {
   const ruleSet = await loadRuleSet(rulePaths);
   const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
   const { sources, problems } = await resolveInputs(options.paths);
@@ -89,7 +118,7 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
   const byId = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
-  const reader = await openReader(states, ruleSet, rulePaths, options);
+  const reader = await openReader(states, ruleSet, rulePaths, options, early);
   let readSettings: Map<string, ReadSettings>;
   try {
     readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, byId, calls, dns, errors));
@@ -250,11 +279,14 @@ interface Reader {
 /** Below this much firewall and audit input, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
-async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions): Promise<Reader> {
+async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions, early: EarlyPool): Promise<Reader> {
   const local = (st: InputState, read: ReadSettings) => scanLocally(st, read, ruleSet, options);
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);
-  const pool = size > 1 ? new ScanPool(size, rulePaths) : undefined;
+  const started = await early.pool;
+  early.adopted = true;
+  if (started && started.size !== size) await started.close();
+  const pool = started?.size === size ? started : size > 1 ? new ScanPool(size, rulePaths) : undefined;
   const scan = async (st: InputState, read: ReadSettings): Promise<ScanResult> => {
     if (!pool || !st.detected.format || st.detected.kept || st.source === 'agent') return local(st, read);
     const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict };

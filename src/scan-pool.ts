@@ -33,6 +33,10 @@ export class ScanPool {
     }
   }
 
+  get size(): number {
+    return this.workers.length;
+  }
+
   scan(task: Omit<ScanTask, 'id'>): Promise<ScanResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ task: { ...task, id: this.nextId++ }, resolve, reject });

@@ -53,4 +53,16 @@ describe('correlate --workers', () => {
     }
     expect(runs[1]!.stderr).toBe(runs[0]!.stderr);
   });
+
+  it('stops the workers it started early when the rules turn out to be broken', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-rules-'));
+    writeFileSync(join(dir, 'bad.yml'), 'title: broken\ndetection:\n  sel: { action: deny }\n  condition: sel and nothing\n');
+    const started = Date.now();
+    const r = runCli([...SAMPLES, '--workers', '2', '--rules', join(dir, 'bad.yml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad\.yml/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    // The process ends by itself: no worker is left running.
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
 });
