@@ -255,6 +255,21 @@ export function contentKeys(f: Finding, w: Windows, dns: DnsEvidence): ContentKe
   return keys;
 }
 
+/**
+ * False only when contentEvidence() must find nothing: every test there implies a plain substring
+ * (or, for patterns, the same test) here; audit operations are left to the full check.
+ */
+function mayShareContent(c: ToolCall, k: ContentKeys): boolean {
+  const text = c.text;
+  if (k.ip && text.includes(k.ip.toLowerCase())) return true;
+  if (k.domain && text.includes(k.domain.toLowerCase())) return true;
+  for (const d of k.resolvedFrom) if (text.includes(d.domain.toLowerCase())) return true;
+  if (k.port !== undefined && text.includes(String(k.port))) return true;
+  if (k.operation) return true;
+  for (const p of k.patterns) if (patternMatches(c, p)) return true;
+  return false;
+}
+
 function contentEvidence(c: ToolCall, k: ContentKeys, scope: Evidence | undefined): Evidence[] {
   const out: Evidence[] = [];
   const { ip, domain } = k;
@@ -305,6 +320,9 @@ function patternMatches(c: ToolCall, p: CommandPattern): boolean {
 /** Scores one call against one violation; undefined when the call cannot be the cause. */
 /** `keys`: contentKeys(f, w, dns), passed in when one violation scores many calls. */
 export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence, keys = contentKeys(f, w, dns)): Scored | undefined {
+  // Long after an ordinary call ended only content can tie it to the violation (see below): most
+  // such calls share nothing with it, and are ruled out here before any evidence is written.
+  if (!c.background && f.timeMs - c.endMs > w.afterMs && !mayShareContent(c, keys)) return undefined;
   const time = timeEvidence(f, c, w);
   if (!time) return undefined;
   const scope = scopeEvidence(f, c);
