@@ -331,6 +331,8 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
 /** A file at least this large is cut into slices for the workers (when they were asked for: 1 MiB). */
 const SLICE_MIN_BYTES = 32 * 1024 * 1024;
 
+const SLICE_TARGET_BYTES = 32 * 1024 * 1024;
+
 /** Where to cut an input for the workers, or undefined to read it whole. */
 async function sliceable(st: InputState, workers: number, asked: boolean): Promise<number[] | undefined> {
   if (workers < 2 || !SPLITTABLE.has(st.format) || st.detected.head.container === 'json') return undefined;
@@ -338,7 +340,8 @@ async function sliceable(st: InputState, workers: number, asked: boolean): Promi
   if (size < (asked ? 1024 * 1024 : SLICE_MIN_BYTES)) return undefined;
   // Gzip and UTF-16 streams cannot be entered in the middle.
   if (await compressedOrWide(st.path)) return undefined;
-  const starts = await sliceStarts(st.path, size, workers);
+  // Slices of about 32 MiB rather than one per worker: the workers then finish together.
+  const starts = await sliceStarts(st.path, size, Math.max(workers, Math.min(64, Math.ceil(size / SLICE_TARGET_BYTES))));
   return starts.length > 1 ? starts : undefined;
 }
 

@@ -210,10 +210,12 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
     flags: 'r', highWaterMark: CHUNK, ...(source.range ? { start: source.range.start, end: source.range.end - 1 } : {}),
   }));
 
+  // A slice of a file has no hash of its own: the file's is taken whole, beside the slices' scans.
+  const hashing = source.range === undefined;
   async function* stored(): AsyncGenerator<Buffer> {
     raw = openRaw();
     for await (const chunk of raw as AsyncIterable<Buffer>) {
-      hash.update(chunk);
+      if (hashing) hash.update(chunk);
       state.bytes += chunk.length;
       yield chunk;
     }
@@ -244,7 +246,7 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
       } catch (err) {
         state.error ??= `read failed: ${describeFsError(err)}`;
       }
-      state.sha256 = hash.digest('hex');
+      state.sha256 = hashing ? hash.digest('hex') : '';
       settle(state);
     }
   }

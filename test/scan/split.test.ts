@@ -1,0 +1,59 @@
+// A log cut into more slices than there are workers must scan to the same result as read whole:
+// cuts at line starts, lines counted before each cut, the file hashed whole, results joined in order.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectInput } from '../../src/ingest/ingest.js';
+import { loadRuleSet } from '../../src/rules/load.js';
+import { scanInput, type ScanResult } from '../../src/scan.js';
+import { hashAndCountLines, joinSlices, sliceStarts } from '../../src/scan-split.js';
+
+const RULES = join(import.meta.dirname, '..', '..', 'rules');
+const settings = { tz: 'UTC', year: 2026 };
+
+function kernLog(lines: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    if (i % 997 === 5) out.push(`Mar 32 10:00:00 gpu-node-07 kernel: [1.0] SBX DROP: IN=docker0 OUT=eth0 SRC=172.17.0.3 DST=198.51.100.1 PROTO=TCP SPT=1 DPT=2`);
+    else out.push(`Mar  2 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} gpu-node-07 kernel: [1.0] SBX DROP: IN=docker0 OUT=eth0 SRC=172.17.0.3 DST=198.51.100.${i % 250} LEN=60 PROTO=TCP SPT=40000 DPT=${i % 7 === 0 ? 3333 : 443}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+async function scan(path: string, range?: { start: number; end: number }): Promise<ScanResult> {
+  const set = await loadRuleSet([RULES]);
+  const detected = await detectInput({ path, isStdin: false, ...(range ? { range } : {}) }, settings);
+  return scanInput(detected, detected.format!, { rules: set.rules, correlationInputs: set.correlationInputs, hasCorrelations: set.correlations.length > 0 },
+    { read: settings, manualOffsetMs: 0, strict: false, keepEvents: false });
+}
+
+describe('slices', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'af-split-'));
+  const path = join(dir, 'kern.log');
+  writeFileSync(path, kernLog(5000));
+  const size = readFileSync(path).length;
+
+  it('cut at line starts, with the lines before each cut counted and the whole file hashed', async () => {
+    const starts = await sliceStarts(path, size, 7);
+    expect(starts).toHaveLength(7);
+    const bytes = readFileSync(path);
+    for (const s of starts.slice(1)) expect(bytes[s - 1]).toBe(10);
+    const whole = await hashAndCountLines(path, starts);
+    expect(whole.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(whole.linesBefore).toEqual(starts.map((s) => bytes.subarray(0, s).toString('latin1').split('\n').length - 1));
+  });
+
+  it('scanned one by one and joined, give what the whole file gives', async () => {
+    const starts = await sliceStarts(path, size, 7);
+    const whole = await hashAndCountLines(path, starts);
+    const slices = await Promise.all(starts.map((start, k) => scan(path, { start, end: starts[k + 1] ?? size })));
+    for (const s of slices) expect(s.sha256).toBe('');
+    const joined = joinSlices(path, slices, whole.linesBefore, whole)!;
+    const direct = await scan(path);
+    expect(direct.findings.length).toBeGreaterThan(0);
+    expect(direct.issues.length).toBe(6);
+    expect(JSON.stringify(joined)).toBe(JSON.stringify(direct));
+  });
+});
