@@ -3,7 +3,6 @@
 // order with absolute line numbers, while the main thread hashes the whole file and counts the lines
 // before each cut. Only formats whose records stand alone on their line are cut.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { formatRef } from './model/event.js';
 import type { ScanResult } from './scan.js';
@@ -38,22 +37,35 @@ export async function sliceStarts(path: string, size: number, parts: number): Pr
   return starts;
 }
 
-/** SHA-256 and size of the whole file, and the number of lines before each slice start. */
+/**
+ * SHA-256 and size of the whole file, and the number of lines before each slice start. Reads into
+ * one reused buffer: this thread allocates little else while the workers scan, so buffers from a
+ * stream would wait for a garbage collection and pile up to hundreds of megabytes.
+ */
 export async function hashAndCountLines(path: string, starts: number[]): Promise<{ sha256: string; bytes: number; linesBefore: number[] }> {
   const hash = createHash('sha256');
   const linesBefore = starts.map(() => 0);
+  const chunk = Buffer.allocUnsafe(1 << 20);
   let offset = 0, lines = 0, next = 1;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    let from = 0;
-    while (next < starts.length && starts[next]! <= offset + chunk.length) {
-      const upto = starts[next]! - offset;
-      lines += countNewlines(chunk, from, upto);
-      from = upto;
-      linesBefore[next++] = lines;
+  const file = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, offset);
+      if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      hash.update(data);
+      let from = 0;
+      while (next < starts.length && starts[next]! <= offset + bytesRead) {
+        const upto = starts[next]! - offset;
+        lines += countNewlines(data, from, upto);
+        from = upto;
+        linesBefore[next++] = lines;
+      }
+      lines += countNewlines(data, from, bytesRead);
+      offset += bytesRead;
     }
-    lines += countNewlines(chunk, from, chunk.length);
-    offset += chunk.length;
+  } finally {
+    await file.close();
   }
   return { sha256: hash.digest('hex'), bytes: offset, linesBefore };
 }
