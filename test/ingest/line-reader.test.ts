@@ -1,6 +1,8 @@
 // Formats with a line reader are read two ways: `events` (the async stream every consumer can use)
 // and `each` (the fast path scans take). Both must give the same events and the same problems.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectInput, parseInput } from '../../src/ingest/ingest.js';
@@ -21,8 +23,7 @@ async function bothWays(path: string) {
   const fast = parseInput(detected, format, settings);
   const viaEach: ForensicEvent[] = [];
   await fast.each!((e) => void viaEach.push(e));
-  await fast.read;
-  return { format: format.name, viaEvents, viaEach, issues: [streamed.issues, fast.issues], notes: [streamed.notes, fast.notes] };
+  return { format: format.name, viaEvents, viaEach, issues: [streamed.issues, fast.issues], notes: [streamed.notes, fast.notes], read: [await streamed.read, await fast.read] };
 }
 
 describe('line readers', () => {
@@ -44,6 +45,19 @@ describe('line readers', () => {
       }
     });
   }
+
+  it('a truncated gzip log: the same events, and the read error at the same line', async () => {
+    const text = readFileSync(join(FIXTURES, 'iptables', 'crowdsec-iptables-logs.log'));
+    const lines = Buffer.concat(Array.from({ length: 40 }, () => text));
+    const gz = gzipSync(lines);
+    const path = join(mkdtempSync(join(tmpdir(), 'af-line-reader-')), 'kern.log.gz');
+    writeFileSync(path, gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const r = await bothWays(path);
+    expect(r.viaEvents.length).toBeGreaterThan(0);
+    expect(r.viaEach).toEqual(r.viaEvents);
+    expect(r.read[0]!.error).toMatch(/truncated|unexpected end/i);
+    expect(r.read[1]).toEqual(r.read[0]);
+  });
 
   it('stops at the end of the chunk when take() returns false', async () => {
     const path = join(FIXTURES, 'iptables', 'crowdsec-iptables-logs.log');
