@@ -87,7 +87,12 @@ function groupedTest(values: unknown[], modifiers: string[]): ValueTest {
     else if (p.length === 3 && p[0]!.type === '*' && p[2]!.type === '*' && lit(1)) infixes.push(lit(1)!);
     else others.push(wildcardTest(pattern, cased));
   }
+  // A port or a count tested against a list of numbers: a number set answers without building text.
+  // Holds the exact values that are some number's own text, so `numbers.has(v)` ⟺ `exact.has(String(v))`.
+  const onlyExact = suffixes.length === 0 && prefixes.length === 0 && infixes.length === 0 && others.length === 0;
+  const numbers = new Set([...exact].filter((x) => x !== '' && String(Number(x)) === x).map(Number));
   return (v) => {
+    if (onlyExact && typeof v === 'number' && Number.isFinite(v)) return numbers.has(v);
     if (typeof v !== 'string' && typeof v !== 'number') return others.some((t) => t(v));
     const s = norm(String(v));
     if (exact.has(s)) return true;

@@ -18,6 +18,17 @@ describe('compileField() grouping of many plain values', () => {
     }), { numRuns: 3000 });
   });
 
+  it('answers number subjects against number-like texts exactly as each value alone would (property)', () => {
+    const text = fc.constantFrom('22', '022', '22.0', '1.5', '-0', '0', '1e21', '1e+21', 'NaN', 'Infinity', ' 22', '3333', '-1');
+    const value = fc.oneof(text, fc.constantFrom(22, 0, -0, 1.5, 3333));
+    const subject = fc.constantFrom(22, 0, -0, 1.5, 1e21, -1, 3333, Number.NaN, Number.POSITIVE_INFINITY, '22', '022');
+    fc.assert(fc.property(fc.array(value, { minLength: 2, maxLength: 6 }), subject, fc.constantFrom<string[]>([], ['cased']), (values, v, modifiers) => {
+      const grouped = compileField(modifiers, values, none);
+      const alone = values.map((x) => compileField(modifiers, [x], none));
+      expect(grouped.tests[0]!(v)).toBe(alone.some((f) => f.tests[0]!(v)));
+    }), { numRuns: 2000 });
+  });
+
   it('keeps one test per value for |all', () => {
     expect(compileField(['contains', 'all'], ['a', 'b'], none).tests).toHaveLength(2);
   });
