@@ -58,7 +58,8 @@ function cells(v: Violation): Record<Column, unknown> {
   };
 }
 
-const ROWS_PER_CHUNK = 5000;
+/** Rows per piece: small pieces die young (see json.ts). */
+const ROWS_PER_CHUNK = 200;
 
 async function* csvChunks(report: Report): AsyncGenerator<string> {
   const row = (v: Violation) => {

@@ -6,7 +6,11 @@ import { jsonInert } from './escape.js';
 import { joinChunks, type ReportRenderer } from './renderer.js';
 
 const PLACEHOLDER = '\u0000violations\u0000';
-const PER_CHUNK = 1000;
+/**
+ * Violations per piece: about 70 KB of text. Pieces of megabytes went to V8's large-object space and
+ * piled up as garbage until a full collection (a 60 MB report raised the peak memory by 250 MB).
+ */
+const PER_CHUNK = 16;
 
 async function* jsonChunks(report: Report): AsyncGenerator<string> {
   if (report.violations.length === 0) {

@@ -4,9 +4,12 @@ import type { Report } from '../model/report.js';
 import { jsonInert } from './escape.js';
 import { joinChunks, type ReportRenderer } from './renderer.js';
 
+/** Lines per piece: small pieces die young (see json.ts). */
+const PER_CHUNK = 32;
+
 async function* jsonlChunks(report: Report): AsyncGenerator<string> {
-  for (let i = 0; i < report.violations.length; i += 1000) {
-    yield report.violations.slice(i, i + 1000).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
+  for (let i = 0; i < report.violations.length; i += PER_CHUNK) {
+    yield report.violations.slice(i, i + PER_CHUNK).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
   }
 }
 

@@ -19,7 +19,7 @@ const opts = { color: false };
 
 describe('chunked machine formats', () => {
   it('json chunks are byte-identical to JSON.stringify(report, null, 2), across chunk boundaries and when empty', async () => {
-    for (const n of [0, 1, 999, 1000, 1001, 2500]) {
+    for (const n of [0, 1, 15, 16, 17, 32, 999, 1000, 1001, 2500]) {
       const report = many(n);
       const text = await joinChunks(jsonRenderer.chunks!(report, opts));
       expect(text, `n=${n}`).toBe(JSON.stringify(report, null, 2) + '\n');
