@@ -8,14 +8,15 @@ export type FieldSource = string | ((event: ForensicEvent) => unknown);
 
 // Vendor words for our action vocabulary: Sigma's firewall taxonomy writes `denied`, `blocked`,
 // `accept`. Only synonyms, never a word of another of our actions, so `action: deny` stays exact.
-const ACTION_SYNONYMS: Record<string, string[]> = {
+// Frozen: rule matching remembers its answer per list (match.ts), so a list must never change.
+const ACTION_SYNONYMS: Record<string, readonly string[]> = Object.fromEntries(Object.entries({
   allow: ['allow', 'allowed', 'accept', 'accepted', 'pass', 'permit', 'permitted'],
   deny: ['deny', 'denied', 'block', 'blocked'],
   drop: ['drop', 'dropped'],
   reject: ['reject', 'rejected'],
   alert: ['alert'],
   error: ['error', 'failure', 'failed'],
-};
+}).map(([action, words]) => [action, Object.freeze(words)]));
 
 /** auditd EXECVE arguments: the parser joins argv with joinArgv's quoting; this inverts it. */
 export function splitArgv(command: string): string[] {
@@ -61,7 +62,7 @@ export const FIELD_ALIASES: Readonly<Record<string, Readonly<Record<string, Fiel
     CommandLine: 'command', Image: 'fields.exe', ParentProcessId: 'fields.ppid', ProcessId: 'fields.pid', User: 'actor',
     eventName: 'operation', eventSource: 'fields.eventSource', errorCode: 'errorCode',
     Computer: 'host', ComputerName: 'host',
-    action: (e) => (e.action ? ACTION_SYNONYMS[e.action] ?? [e.action] : undefined),
+    action: (e) => (e.action ? (Object.hasOwn(ACTION_SYNONYMS, e.action) ? ACTION_SYNONYMS[e.action] : [e.action]) : undefined),
   },
   'aws-cloudtrail': {
     errorMessage: 'fields.errorMessage', userAgent: 'fields.userAgent', awsRegion: 'fields.awsRegion',

@@ -48,8 +48,24 @@ function accessorFor(format: string, name: string): Accessor {
 /** A field condition with its accessor bound for one format: the alias lookup is done at compile time. */
 function fieldTest(format: string, cond: FieldCondition): (event: ForensicEvent) => boolean {
   const get = accessorFor(format, cond.field);
-  return (event) => fieldMatches(get(event), cond);
+  // A vocabulary (an action and its synonyms, fields.ts) is the same frozen array for every event
+  // with that value: its answer is remembered rather than every word tested again per event.
+  const known = new Map<readonly unknown[], boolean>();
+  return (event) => {
+    const value = get(event);
+    if (Array.isArray(value) && Object.isFrozen(value)) {
+      let hit = known.get(value);
+      if (hit === undefined) {
+        hit = fieldMatches(value, cond);
+        if (known.size < MAX_REMEMBERED_VOCABULARIES) known.set(value, hit);
+      }
+      return hit;
+    }
+    return fieldMatches(value, cond);
+  };
 }
+
+const MAX_REMEMBERED_VOCABULARIES = 64;
 
 function fieldMatches(value: unknown, cond: FieldCondition): boolean {
   const present = value !== undefined && value !== null && value !== '';

@@ -62,6 +62,9 @@ beforeAll(async () => {
     { ...base, dst: { ip: '198.51.100.7', port: 3333, domain: 'gulf.moneroocean.stream' }, proto: 'tcp' },
     { ...base, dst: { ip: '169.254.169.254', port: 80 } },
     { ...base, src: { ip: '203.0.113.9', port: 22 }, dst: { ip: '203.0.113.10', port: 22 }, proto: 'tcp' },
+    // Every action word, one outside the vocabulary, and names an object inherits: the remembered
+    // answers per action vocabulary must agree with testing every word.
+    ...['drop', 'reject', 'alert', 'error', 'allow', 'deny', 'quarantine', 'constructor', 'toString', 'drop'].map((action) => ({ ...base, action: action as ForensicEvent['action'] })),
   );
 }, 60_000);
 
