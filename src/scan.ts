@@ -1,13 +1,13 @@
 // One input read once: events counted and dated, rules applied, and only what later stages need kept
 // (findings, correlation matches, tool calls, name ↔ address pairs). The same function runs on the
 // main thread and in scan workers, so a report does not depend on how many workers read it.
-import { DnsIndex } from './attribution/dns.js';
+import { DNS_FIELD_KEYS, DnsIndex } from './attribution/dns.js';
 import type { InputFormat } from './ingest/format.js';
-import { parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
+import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } from './ingest/ingest.js';
 import type { ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
-import { matchingRules } from './rules/match.js';
+import { matchingRules, rulesMayRead } from './rules/match.js';
 import type { Rule } from './rules/rule.js';
 
 export interface ScanOptions {
@@ -16,6 +16,8 @@ export interface ScanOptions {
   manualOffsetMs: number;
   strict: boolean;
   keepEvents: boolean;
+  /** allow lean reading when it cannot change the result (default true; tests turn it off to compare) */
+  lean?: boolean;
 }
 
 export interface ScanRules {
@@ -87,19 +89,17 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
       out.calls.push(event);
       return;
     }
-    const hits = matchingRules(rules.rules, event);
-    if (hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(hits) });
-    if (rules.hasCorrelations) {
-      const inputs = matchingRules(rules.correlationInputs, event);
-      if (inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(inputs) });
-    }
+    const m = marks.of(event);
+    if (m.hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(m.hits) });
+    if (m.inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(m.inputs) });
   };
+  const marks = new Marks(rules);
   const stop = () => options.strict && parsed.issues.length > 0;
   if (parsed.each) {
     await parsed.each((event) => {
       if (stop()) return false;
       take(event);
-    });
+    }, leanReading(format, rules, options, marks));
   } else {
     for await (const event of parsed.events) {
       if (stop()) break;
@@ -121,4 +121,37 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     if (read.error) throw new InputError(`${read.error} (--strict)`, path);
   }
   return out;
+}
+
+/** The rules and correlation inputs that mark an event; the last answer is kept for the same event. */
+class Marks {
+  private last?: { event: ForensicEvent; hits: Rule[]; inputs: Rule[] };
+  constructor(private readonly rules: ScanRules) {}
+
+  of(event: ForensicEvent): { hits: Rule[]; inputs: Rule[] } {
+    if (this.last?.event !== event) {
+      const inputs = this.rules.hasCorrelations ? matchingRules(this.rules.correlationInputs, event) : [];
+      this.last = { event, hits: matchingRules(this.rules.rules, event), inputs };
+    }
+    return this.last;
+  }
+}
+
+/**
+ * Lean events (no `fields`, no `message`) for records no rule marks, when nothing here reads those
+ * parts: the rules of this format do not, the DNS learning does not, and events are not kept. A
+ * record a rule marks is read again in full, so findings carry the whole record.
+ */
+function leanReading(format: InputFormat, rules: ScanRules, options: ScanOptions, marks: Marks): LeanReading | undefined {
+  const keys = format.leanFieldKeys;
+  if (!keys || options.keepEvents || options.lean === false) return undefined;
+  if (keys.some((k) => DNS_FIELD_KEYS.includes(k))) return undefined;
+  const all = [...rules.rules, ...(rules.hasCorrelations ? rules.correlationInputs : [])];
+  if (rulesMayRead(all, format.name, format.source, keys)) return undefined;
+  return {
+    needsFull: (event) => {
+      const m = marks.of(event);
+      return m.hits.length > 0 || m.inputs.length > 0;
+    },
+  };
 }

@@ -21,6 +21,9 @@ const IPV4 = /(?<![\w.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\
 const HOSTNAME = /(?<![\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}(?![\w-])/gi;
 const RESOLVER = /(?:^|[\s;|&(`/])(?:dig|nslookup|host|getent|drill|resolvectl|kdig|delv|ping)\b/;
 
+/** The `fields` keys learn() reads (a scan may leave out fields that no one reads). */
+export const DNS_FIELD_KEYS: readonly string[] = ['rrtype', 'dns_type', 'output'];
+
 export class DnsIndex implements DnsEvidence {
   private map = new Map<string, DnsSighting[]>();
 

@@ -66,9 +66,17 @@ export interface InputFormat {
    * `parse` must give the same events as this reader (lineEvents(lines, ctx, lineReader(ctx))).
    */
   lineReader?(ctx: ParseContext): LineReader;
+  /**
+   * The keys its events' `fields` can hold, when its line reader has a lean mode: asked for a lean
+   * event, it leaves out `fields` and `message` and nothing else. A scan whose rules read none of
+   * these (nor `message`) takes lean events and reads the line again in full only when a rule
+   * marks it (src/scan.ts); records no rule marks are only counted and dated.
+   */
+  leanFieldKeys?: readonly string[];
 }
 
 /** One line's outcome: its event, why it cannot be used, or undefined for a line that is no record (another program's). */
 export type LineOutcome = { event: ForensicEvent } | { problem: string } | undefined;
 
-export type LineReader = (rec: LineRecord) => LineOutcome;
+/** `lean`: the format may leave out `fields` and `message` (see InputFormat.leanFieldKeys). */
+export type LineReader = (rec: LineRecord, lean?: boolean) => LineOutcome;

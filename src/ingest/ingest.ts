@@ -70,13 +70,21 @@ export interface ParsedInput {
    * reader (the fast path of big line inputs: no async step per line); undefined otherwise.
    * `take` returns false to stop early. Consume either `events` or `each`, not both.
    */
-  each?: (take: (event: ForensicEvent) => boolean | void) => Promise<void>;
+  each?: (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => Promise<void>;
   issues: Issue[];
   notes: string[];
   /** settles once `events` is consumed */
   read: Promise<ReadResult>;
   /** whether the input's dates needed a year from outside (ctx.yearFor was asked) */
   yearUsed(): boolean;
+}
+
+/**
+ * each() with lean events (formats with leanFieldKeys): a record is read without `fields` and
+ * `message`, and read again in full only when `needsFull` says so.
+ */
+export interface LeanReading {
+  needsFull(event: ForensicEvent): boolean;
 }
 
 /** Parses a detected input as a stream of events; issues and notes fill in as it is consumed. */
@@ -142,10 +150,18 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   const events = datable(format.parse(guarded, ctx), ctx);
   if (!format.lineReader || isDocument) return { events, issues, notes, read: readResult, yearUsed };
   const reader = format.lineReader(ctx);
-  const each = (take: (event: ForensicEvent) => boolean | void) => forEachLine(opened.chunks, lineOptions, (rec) => {
-    const event = readLine(rec, reader, meter, onDeep, ctx);
-    return event ? take(event) : undefined;
-  });
+  const each = (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => {
+    const leanRead = lean && format.leanFieldKeys ? (rec: LineRecord) => reader(rec, true) : undefined;
+    return forEachLine(opened.chunks, lineOptions, (rec) => {
+      let event = readLine(rec, leanRead ?? reader, meter, onDeep, ctx);
+      // The full reading of a line that gave a lean event gives the same event plus fields and message.
+      if (event && leanRead && lean!.needsFull(event)) {
+        const full = reader(rec);
+        if (full && 'event' in full) event = full.event;
+      }
+      return event ? take(event) : undefined;
+    });
+  };
   return { events, each, issues, notes, read: readResult, yearUsed };
 }
 

@@ -41,11 +41,18 @@ export function splitArgv(command: string): string[] {
   return out;
 }
 
+/** What each computed field reads of an event, by path: lets a scan know the rules leave some parts unread. */
+const READS = new WeakMap<object, readonly string[]>();
+function reading<F extends (e: ForensicEvent) => unknown>(paths: readonly string[], fn: F): F {
+  READS.set(fn, paths);
+  return fn;
+}
+
 const argvOf = (e: ForensicEvent): string[] | undefined =>
   e.command !== undefined && String(e.fields?.recordTypes ?? '').split(',').includes('EXECVE') ? splitArgv(e.command) : undefined;
-const argAt = (n: number) => (e: ForensicEvent) => argvOf(e)?.[n];
+const argAt = (n: number) => reading(['command', 'fields.recordTypes'], (e: ForensicEvent) => argvOf(e)?.[n]);
 const AUDITD_ARGS: Record<string, FieldSource> = Object.fromEntries(Array.from({ length: 10 }, (_, n) => [`a${n}`, argAt(n)]));
-const srcAddress = (e: ForensicEvent) => e.src?.ip ?? e.src?.domain;
+const srcAddress = reading(['src.ip', 'src.domain'], (e: ForensicEvent) => e.src?.ip ?? e.src?.domain);
 
 /**
  * Rule field names → event values. `*` applies to every format (Sigma taxonomy names of the
@@ -62,7 +69,7 @@ export const FIELD_ALIASES: Readonly<Record<string, Readonly<Record<string, Fiel
     CommandLine: 'command', Image: 'fields.exe', ParentProcessId: 'fields.ppid', ProcessId: 'fields.pid', User: 'actor',
     eventName: 'operation', eventSource: 'fields.eventSource', errorCode: 'errorCode',
     Computer: 'host', ComputerName: 'host',
-    action: (e) => (e.action ? (Object.hasOwn(ACTION_SYNONYMS, e.action) ? ACTION_SYNONYMS[e.action] : [e.action]) : undefined),
+    action: reading(['action'], (e) => (e.action ? (Object.hasOwn(ACTION_SYNONYMS, e.action) ? ACTION_SYNONYMS[e.action] : [e.action]) : undefined)),
   },
   'aws-cloudtrail': {
     errorMessage: 'fields.errorMessage', userAgent: 'fields.userAgent', awsRegion: 'fields.awsRegion',
@@ -101,19 +108,19 @@ export const FIELD_ALIASES: Readonly<Record<string, Readonly<Record<string, Fiel
     'alert.category': 'fields.category', 'alert.severity': 'fields.severity', 'alert.action': 'fields.alert_action',
     'dns.rrname': 'dst.domain', 'dns.query.rrname': 'dst.domain', 'tls.sni': 'dst.domain', 'http.hostname': 'dst.domain',
     'http.url': 'fields.url', 'http.http_user_agent': 'fields.http_user_agent',
-    answers: (e) => (typeof e.fields?.output === 'string' ? e.fields.output.split(',') : undefined),
+    answers: reading(['fields.output'], (e) => (typeof e.fields?.output === 'string' ? e.fields.output.split(',') : undefined)),
     'flow.bytes_toserver': 'fields.bytes_toserver', 'flow.bytes_toclient': 'fields.bytes_toclient',
   },
   auditd: {
     // Sigma's auditd rules test one record type (`type: EXECVE`); our event groups a whole audit event.
-    type: (e) => (typeof e.fields?.recordTypes === 'string' ? e.fields.recordTypes.split(',') : undefined),
+    type: reading(['fields.recordTypes'], (e) => (typeof e.fields?.recordTypes === 'string' ? e.fields.recordTypes.split(',') : undefined)),
     syscall: 'operation',
     ...AUDITD_ARGS,
   },
   'aws-vpc-flow': { srcAddr: 'src.ip', dstAddr: 'dst.ip', srcPort: 'src.port', dstPort: 'dst.port' },
   'opensandbox-egress': {
     'target.host': 'dst.domain', peer: 'dst.ip',
-    answers: (e) => (typeof e.fields?.output === 'string' ? e.fields.output.split(',') : undefined),
+    answers: reading(['fields.output'], (e) => (typeof e.fields?.output === 'string' ? e.fields.output.split(',') : undefined)),
   },
 };
 
@@ -134,6 +141,23 @@ function byPath(event: ForensicEvent, path: string): unknown {
 /** Where a rule field name points for events of this format (for `rules list` and docs). */
 export function fieldSource(format: string, name: string): FieldSource {
   return FIELD_ALIASES[format]?.[name] ?? FIELD_ALIASES['*']![name] ?? name;
+}
+
+/**
+ * Whether a rule field may read an event's `message`, its whole `fields`, or one of these `fields`
+ * keys (true when it cannot tell: a computed field that does not say what it reads).
+ */
+export function mayRead(format: string, name: string, fieldKeys: readonly string[]): boolean {
+  const source = fieldSource(format, name);
+  const paths = typeof source === 'function' ? READS.get(source) : [source];
+  if (!paths) return true;
+  return paths.some((path) => {
+    const [head, key] = path.split('.', 2) as [string, string | undefined];
+    if (!TOP_LEVEL.has(head)) return fieldKeys.includes(path);
+    if (head === 'message') return true;
+    if (head === 'fields') return key === undefined || fieldKeys.includes(key);
+    return false;
+  });
 }
 
 /** The value a rule field name refers to in an event, or undefined when absent (may be a list). */

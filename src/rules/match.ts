@@ -4,7 +4,7 @@
 // allocates nothing per event.
 import type { ForensicEvent } from '../model/event.js';
 import { globToTest } from './condition.js';
-import { fieldSource, getField } from './fields.js';
+import { fieldSource, getField, mayRead } from './fields.js';
 import type { ConditionNode, FieldCondition, Rule, Selection } from './rule.js';
 
 /** Reads one rule field from an event; built once per (format, field name). */
@@ -147,7 +147,7 @@ function compileCondition(rule: Rule, format: string): (event: ForensicEvent) =>
       };
     }
     const test = tests[i]!;
-    if (!memoized) return (event) => test(event);
+    if (!memoized) return test;
     return (event, memo) => {
       const m = memo[i];
       if (m !== 0) return m === 2;
@@ -241,4 +241,14 @@ export function matchingRules(rules: readonly Rule[], event: ForensicEvent): Rul
     if (c.test(event)) hits.push(c.rule);
   }
   return hits;
+}
+
+/**
+ * Whether any of these rules that can apply to events of this format may read their `message`, their
+ * whole `fields`, or one of these `fields` keys: when none can, such parts change no rule's answer.
+ */
+export function rulesMayRead(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[]): boolean {
+  return rules
+    .filter((r) => !r.formats || r.formats.includes(format) || r.formats.includes(source))
+    .some((r) => [...r.selections.values()].some((sel) => sel.alternatives.some((conds) => conds.some((c) => mayRead(format, c.field, fieldKeys)))));
 }

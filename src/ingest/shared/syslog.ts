@@ -43,7 +43,7 @@ export function probeClock(): SyslogClock {
 }
 
 /** A syslog-borne format's line parser; `path` is '' when a probe calls it. */
-export type SyslogLineParser = (text: string, clock: SyslogClock, path: string, line: number) => LineOutcome;
+export type SyslogLineParser = (text: string, clock: SyslogClock, path: string, line: number, lean?: boolean) => LineOutcome;
 
 /** A probe for lines: `floor` plus up to 0.45 for the share of head lines the parser reads as events; 0 when none. */
 export function probeSyslogLines(head: Head, parseLine: SyslogLineParser, floor: number): number {
@@ -66,7 +66,7 @@ export function syslogLineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseCon
 /** The line reader of a syslog-borne input: one clock across its lines (see syslogLineEvents). */
 export function syslogLineReader(ctx: ParseContext, parseLine: SyslogLineParser): LineReader {
   const clock = new SyslogClock(ctx);
-  return (rec) => parseLine(rec.text, clock, ctx.path, rec.line);
+  return (rec, lean) => parseLine(rec.text, clock, ctx.path, rec.line, lean);
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;

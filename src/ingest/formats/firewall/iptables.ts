@@ -179,7 +179,10 @@ function put(fields: Record<string, unknown>, key: string, v: string | undefined
   fields[key] = numeric && isDigits(v) ? Number(v) : v;
 }
 
-function parseLine(text: string, clock: SyslogClock, path: string, line: number): LineOutcome {
+/** The keys parseLine may put in `fields` (its lean mode leaves `fields` and `message` out). */
+const FIELD_KEYS = ['vmid', 'chain', 'prefix', 'in', 'out', 'physin', 'physout', 'mac', 'uid', 'gid', 'mark', 'icmp_type', 'icmp_code'] as const;
+
+function parseLine(text: string, clock: SyslogClock, path: string, line: number, lean = false): LineOutcome {
   const env = envelope(text, clock);
   if (!env) return { problem: 'no syslog or pve-firewall timestamp at the start of the line' };
   if (!isNetfilter(env.payload)) return undefined;
@@ -209,6 +212,15 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
   const protoRaw = kv.PROTO;
   const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw.toUpperCase()] ?? protoRaw);
 
+  const action = cachedVerdict(prefix);
+  if (lean) {
+    const event: ForensicEvent = {
+      kind: 'network', source: 'firewall', format: NAME, timeMs: env.timeMs, timeRaw: env.timeRaw, ref: { path, line },
+      src: spt === undefined ? { ip: src } : { ip: src, port: spt },
+      dst: dpt === undefined ? { ip: dst } : { ip: dst, port: dpt },
+    };
+    return { event: finish(event, proto, action, env.host) };
+  }
   // The envelope's fields object is this line's own: filled in place.
   const fields = env.fields;
   if (prefix !== '') fields.prefix = prefix.slice(0, 2000);
@@ -225,7 +237,6 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
     put(fields, 'icmp_code', kv.CODE, true);
   }
 
-  const action = cachedVerdict(prefix);
   const event: ForensicEvent = {
     kind: 'network',
     source: 'firewall',
@@ -238,10 +249,15 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
     message: `${action ? action.toUpperCase() : 'LOG'} ${(proto ?? 'ip').toUpperCase()} ${endpointText(src, spt)} -> ${endpointText(dst, dpt)}${prefix ? ` (${prefix.slice(0, 200)})` : ''}`,
     fields,
   };
+  return { event: finish(event, proto, action, env.host) };
+}
+
+/** The properties set after the object literal, in the same order in lean and full events. */
+function finish(event: ForensicEvent, proto: string | undefined, action: Action | undefined, host: string | undefined): ForensicEvent {
   if (proto !== undefined) event.proto = proto;
   if (action) event.action = action;
-  if (env.host !== undefined) event.host = env.host;
-  return { event };
+  if (host !== undefined) event.host = host;
+  return event;
 }
 
 function probe(head: Head): number {
@@ -265,4 +281,5 @@ export const iptablesFormat: InputFormat = {
   parse,
   yearless: true,
   lineReader: (ctx) => syslogLineReader(ctx, parseLine),
+  leanFieldKeys: FIELD_KEYS,
 };

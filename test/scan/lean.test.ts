@@ -1,0 +1,80 @@
+// Lean reading: records no rule marks are read without `fields` and `message`, marked ones again in
+// full. It must never change a scan's result, and must switch itself off when a rule reads those parts.
+import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectInput, parseInput } from '../../src/ingest/ingest.js';
+import { iptablesFormat } from '../../src/ingest/formats/firewall/iptables.js';
+import type { ForensicEvent } from '../../src/model/event.js';
+import { mayRead } from '../../src/rules/fields.js';
+import { loadRuleSet } from '../../src/rules/load.js';
+import { rulesMayRead } from '../../src/rules/match.js';
+import { scanInput } from '../../src/scan.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'iptables');
+const RULES = join(import.meta.dirname, '..', '..', 'rules');
+const settings = { tz: 'UTC', year: 2026 };
+const files = readdirSync(FIXTURES).filter((f) => f !== 'NOTICE.md').map((f) => join(FIXTURES, f));
+
+async function scan(path: string, rulePaths: string[], lean: boolean) {
+  const set = await loadRuleSet(rulePaths);
+  const detected = await detectInput({ path, isStdin: false }, settings);
+  return scanInput(detected, detected.format!, { rules: set.rules, correlationInputs: set.correlationInputs, hasCorrelations: set.correlations.length > 0 },
+    { read: settings, manualOffsetMs: 0, strict: false, keepEvents: false, lean });
+}
+
+describe('lean reading of netfilter lines', () => {
+  it('a lean event is the full event without fields and message, line by line', async () => {
+    for (const path of files) {
+      const detected = await detectInput({ path, isStdin: false }, settings);
+      const parsed = parseInput(detected, iptablesFormat, settings);
+      const pairs: [ForensicEvent, ForensicEvent][] = [];
+      // needsFull sees every lean event; the full one follows when it answers true.
+      let lean: ForensicEvent | undefined;
+      await parsed.each!((full) => {
+        pairs.push([lean!, full]);
+      }, { needsFull: (e) => ((lean = e), true) });
+      expect(pairs.length).toBeGreaterThan(0);
+      for (const [l, full] of pairs) {
+        const { fields: _f, message: _m, ...rest } = full;
+        expect(l).toEqual(rest);
+        expect(Object.keys(full.fields ?? {}).every((k) => iptablesFormat.leanFieldKeys!.includes(k))).toBe(true);
+      }
+    }
+  });
+
+  it('gives the same scan, findings in full, as reading every line in full', async () => {
+    let findings = 0;
+    for (const path of files) {
+      const [lean, full] = [await scan(path, [RULES], true), await scan(path, [RULES], false)];
+      expect(lean).toEqual(full);
+      for (const f of lean.findings) expect(f.event.message).toBeDefined();
+      findings += lean.findings.length;
+    }
+    expect(findings).toBeGreaterThan(0);
+  });
+
+  it('is off when a rule reads a field a lean event leaves out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-lean-'));
+    const rule = join(dir, 'prefix.yml');
+    writeFileSync(rule, 'title: UFW blocks\nid: t-prefix\nlevel: low\nlogsource: { category: network }\ndetection:\n  sel: { prefix|contains: UFW }\n  condition: sel\n');
+    const set = await loadRuleSet([rule]);
+    expect(rulesMayRead(set.rules, 'iptables', 'firewall', iptablesFormat.leanFieldKeys!)).toBe(true);
+    expect(rulesMayRead((await loadRuleSet([RULES])).rules, 'iptables', 'firewall', iptablesFormat.leanFieldKeys!)).toBe(false);
+    for (const path of files) expect(await scan(path, [rule], true)).toEqual(await scan(path, [rule], false));
+  });
+
+  it('knows what rule fields read', () => {
+    const keys = ['prefix', 'in'];
+    expect(mayRead('iptables', 'prefix', keys)).toBe(true);
+    expect(mayRead('iptables', 'fields.in', keys)).toBe(true);
+    expect(mayRead('iptables', 'fields', keys)).toBe(true);
+    expect(mayRead('iptables', 'message', keys)).toBe(true);
+    expect(mayRead('iptables', 'dst.ip', keys)).toBe(false);
+    expect(mayRead('iptables', 'action', keys)).toBe(false);
+    expect(mayRead('iptables', 'signature', keys)).toBe(false);
+    expect(mayRead('iptables', 'DestinationPort', keys)).toBe(false);
+    expect(mayRead('auditd', 'a1', ['recordTypes'])).toBe(true);
+  });
+});
