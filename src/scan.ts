@@ -93,7 +93,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     if (m.hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(m.hits) });
     if (m.inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(m.inputs) });
   };
-  const marks = new Marks(rules);
+  const marks = new Marks(rules, format);
   const stop = () => options.strict && parsed.issues.length > 0;
   if (parsed.each) {
     await parsed.each((event) => {
@@ -126,12 +126,14 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
 /** The rules and correlation inputs that mark an event; the last answer is kept for the same event. */
 class Marks {
   private last?: { event: ForensicEvent; hits: Rule[]; inputs: Rule[] };
-  constructor(private readonly rules: ScanRules) {}
+  /** `format`: its declared `fields` keys let rules skip conditions its events can never meet */
+  constructor(private readonly rules: ScanRules, private readonly format: InputFormat) {}
 
   of(event: ForensicEvent): { hits: Rule[]; inputs: Rule[] } {
     if (this.last?.event !== event) {
-      const inputs = this.rules.hasCorrelations ? matchingRules(this.rules.correlationInputs, event) : [];
-      this.last = { event, hits: matchingRules(this.rules.rules, event), inputs };
+      const keys = event.format === this.format.name ? this.format.fieldKeys : undefined;
+      const inputs = this.rules.hasCorrelations ? matchingRules(this.rules.correlationInputs, event, keys) : [];
+      this.last = { event, hits: matchingRules(this.rules.rules, event, keys), inputs };
     }
     return this.last;
   }
@@ -143,7 +145,7 @@ class Marks {
  * record a rule marks is read again in full, so findings carry the whole record.
  */
 function leanReading(format: InputFormat, rules: ScanRules, options: ScanOptions, marks: Marks): LeanReading | undefined {
-  const keys = format.leanFieldKeys;
+  const keys = format.fieldKeys;
   if (!keys || options.keepEvents || options.lean === false) return undefined;
   if (keys.some((k) => DNS_FIELD_KEYS.includes(k))) return undefined;
   const all = [...rules.rules, ...(rules.hasCorrelations ? rules.correlationInputs : [])];

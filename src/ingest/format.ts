@@ -67,16 +67,17 @@ export interface InputFormat {
    */
   lineReader?(ctx: ParseContext): LineReader;
   /**
-   * The keys its events' `fields` can hold, when its line reader has a lean mode: asked for a lean
-   * event, it leaves out `fields` and `message` and nothing else. A scan whose rules read none of
-   * these (nor `message`) takes lean events and reads the line again in full only when a rule
-   * marks it (src/scan.ts); records no rule marks are only counted and dated.
+   * Every key its events' `fields` can hold, when the format knows them all. Rules that test other
+   * keys are answered for its events without evaluating them (src/scan.ts), and a line reader that
+   * has a lean mode (asked for a lean event, it leaves out `fields` and `message` and nothing else)
+   * is used lean when no rule reads these keys or `message`: records no rule marks are then only
+   * counted and dated, and a marked one is read again in full.
    */
-  leanFieldKeys?: readonly string[];
+  fieldKeys?: readonly string[];
 }
 
 /** One line's outcome: its event, why it cannot be used, or undefined for a line that is no record (another program's). */
 export type LineOutcome = { event: ForensicEvent } | { problem: string } | undefined;
 
-/** `lean`: the format may leave out `fields` and `message` (see InputFormat.leanFieldKeys). */
+/** `lean`: the format may leave out `fields` and `message` (see InputFormat.fieldKeys). */
 export type LineReader = (rec: LineRecord, lean?: boolean) => LineOutcome;

@@ -160,6 +160,21 @@ export function mayRead(format: string, name: string, fieldKeys: readonly string
   });
 }
 
+/**
+ * Whether a rule field reads only `fields` keys outside this list (so, for a format whose `fields`
+ * hold only these keys, the field is never present).
+ */
+export function onlyOtherFieldKeys(format: string, name: string, fieldKeys: readonly string[]): boolean {
+  const source = fieldSource(format, name);
+  const paths = typeof source === 'function' ? READS.get(source) : [source];
+  if (!paths) return false;
+  return paths.every((path) => {
+    const [head, key] = path.split('.', 2) as [string, string | undefined];
+    if (!TOP_LEVEL.has(head)) return !fieldKeys.includes(path);
+    return head === 'fields' && key !== undefined && !fieldKeys.includes(key);
+  });
+}
+
 /** The value a rule field name refers to in an event, or undefined when absent (may be a list). */
 export function getField(event: ForensicEvent, name: string): unknown {
   const source = fieldSource(event.format, name);

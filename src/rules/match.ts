@@ -4,7 +4,7 @@
 // allocates nothing per event.
 import type { ForensicEvent } from '../model/event.js';
 import { globToTest } from './condition.js';
-import { fieldSource, getField, mayRead } from './fields.js';
+import { fieldSource, getField, mayRead, onlyOtherFieldKeys } from './fields.js';
 import type { ConditionNode, FieldCondition, Rule, Selection } from './rule.js';
 
 /** Reads one rule field from an event; built once per (format, field name). */
@@ -45,8 +45,12 @@ function accessorFor(format: string, name: string): Accessor {
   return get;
 }
 
-/** A field condition with its accessor bound for one format: the alias lookup is done at compile time. */
-function fieldTest(format: string, cond: FieldCondition): (event: ForensicEvent) => boolean {
+/**
+ * A field condition with its accessor bound for one format: the alias lookup is done at compile time.
+ * A constant (true or false) when the format's events never carry the field (see `fieldKeys`).
+ */
+function fieldTest(format: string, cond: FieldCondition, fieldKeys: readonly string[] | undefined): Folded {
+  if (neverPresent(format, cond.field, fieldKeys)) return fieldMatches(undefined, cond);
   const get = accessorFor(format, cond.field);
   // A vocabulary (an action and its synonyms, fields.ts) is the same frozen array for every event
   // with that value: its answer is remembered rather than every word tested again per event.
@@ -63,6 +67,14 @@ function fieldTest(format: string, cond: FieldCondition): (event: ForensicEvent)
     }
     return fieldMatches(value, cond);
   };
+}
+
+/** A test, or its answer when it is the same for every event of the format. */
+type Folded = boolean | ((event: ForensicEvent) => boolean);
+
+/** `fieldKeys`: every `fields` key the events can hold, when known (InputFormat.fieldKeys). */
+function neverPresent(format: string, name: string, fieldKeys: readonly string[] | undefined): boolean {
+  return fieldKeys !== undefined && onlyOtherFieldKeys(format, name, fieldKeys);
 }
 
 const MAX_REMEMBERED_VOCABULARIES = 64;
@@ -88,8 +100,16 @@ function fieldMatches(value: unknown, cond: FieldCondition): boolean {
   return cond.all ? tests.every(passes) : tests.some(passes);
 }
 
-function selectionTest(format: string, sel: Selection): (event: ForensicEvent) => boolean {
-  const alternatives = sel.alternatives.map((conds) => conds.map((c) => fieldTest(format, c)));
+function selectionTest(format: string, sel: Selection, fieldKeys: readonly string[] | undefined): Folded {
+  const alternatives: ((event: ForensicEvent) => boolean)[][] = [];
+  for (const conds of sel.alternatives) {
+    const tests = conds.map((c) => fieldTest(format, c, fieldKeys));
+    if (tests.includes(false)) continue;
+    const live = tests.filter((t): t is (event: ForensicEvent) => boolean => t !== true);
+    if (live.length === 0) return true;
+    alternatives.push(live);
+  }
+  if (alternatives.length === 0) return false;
   return (event) => {
     for (const conds of alternatives) {
       let all = true;
@@ -133,12 +153,15 @@ function referenceCounts(rule: Rule, names: string[]): number[] {
   return counts;
 }
 
-function compileCondition(rule: Rule, format: string): (event: ForensicEvent) => boolean {
+/** An evaluator, or its answer when it is the same for every event of the format. */
+type FoldedEvaluator = boolean | Evaluator;
+
+function compileCondition(rule: Rule, format: string, fieldKeys: readonly string[] | undefined): Folded {
   const names = [...rule.selections.keys()];
-  const tests = names.map((n) => selectionTest(format, rule.selections.get(n)!));
+  const tests = names.map((n) => selectionTest(format, rule.selections.get(n)!, fieldKeys));
   // A selection named more than once is evaluated once per event, through a memo; most rules need none.
   const memoized = referenceCounts(rule, names).some((n) => n > 1);
-  const ref = (name: string): Evaluator => {
+  const ref = (name: string): FoldedEvaluator => {
     const i = names.indexOf(name);
     if (i < 0) {
       // The loader refuses such rules; a hand-built one fails only if the condition reaches the name.
@@ -147,7 +170,7 @@ function compileCondition(rule: Rule, format: string): (event: ForensicEvent) =>
       };
     }
     const test = tests[i]!;
-    if (!memoized) return test;
+    if (typeof test === 'boolean' || !memoized) return test;
     return (event, memo) => {
       const m = memo[i];
       if (m !== 0) return m === 2;
@@ -156,42 +179,37 @@ function compileCondition(rule: Rule, format: string): (event: ForensicEvent) =>
       return hit;
     };
   };
-  const build = (node: ConditionNode): Evaluator => {
+  /** `every`: all parts must hold (and, all of); else one is enough (or, 1 of). */
+  const combine = (parts: FoldedEvaluator[], every: boolean): FoldedEvaluator => {
+    // A part that decides alone decides the whole; parts that cannot change the answer drop out.
+    if (parts.includes(!every)) return !every;
+    const live = parts.filter((p): p is Evaluator => typeof p !== 'boolean');
+    if (live.length === 0) return every;
+    if (live.length === 1) return live[0]!;
+    return every
+      ? (e, m) => {
+        for (const p of live) if (!p(e, m)) return false;
+        return true;
+      }
+      : (e, m) => {
+        for (const p of live) if (p(e, m)) return true;
+        return false;
+      };
+  };
+  const build = (node: ConditionNode): FoldedEvaluator => {
     switch (node.type) {
       case 'ref': return ref(node.name);
       case 'not': {
         const inner = build(node.node);
-        return (e, m) => !inner(e, m);
+        return typeof inner === 'boolean' ? !inner : (e, m) => !inner(e, m);
       }
-      case 'and': {
-        const parts = node.nodes.map(build);
-        return (e, m) => {
-          for (const p of parts) if (!p(e, m)) return false;
-          return true;
-        };
-      }
-      case 'or': {
-        const parts = node.nodes.map(build);
-        return (e, m) => {
-          for (const p of parts) if (p(e, m)) return true;
-          return false;
-        };
-      }
-      case 'of': {
-        const parts = names.filter(globToTest(node.pattern)).map(ref);
-        return node.quantifier === 'all'
-          ? (e, m) => {
-            for (const p of parts) if (!p(e, m)) return false;
-            return true;
-          }
-          : (e, m) => {
-            for (const p of parts) if (p(e, m)) return true;
-            return false;
-          };
-      }
+      case 'and': return combine(node.nodes.map(build), true);
+      case 'or': return combine(node.nodes.map(build), false);
+      case 'of': return combine(names.filter(globToTest(node.pattern)).map(ref), node.quantifier === 'all');
     }
   };
   const evaluate = build(rule.condition);
+  if (typeof evaluate === 'boolean') return evaluate;
   return memoized ? (event) => evaluate(event, memoFor(names.length)) : (event) => evaluate(event, NO_MEMO);
 }
 
@@ -207,20 +225,36 @@ function memoFor(size: number): Memo {
 /**
  * The rules of a rule list that can apply to one format and source, compiled for it, in list order.
  * Every event of an input shares its format: the plan is looked up once per event, not per rule.
+ * With the format's `fieldKeys`, conditions on keys its events never hold are answered once, at
+ * compile time, and rules that can then mark none of its events are left out.
  */
-const plans = new WeakMap<readonly Rule[], Map<string, Map<string, CompiledRule[]>>>();
+interface Plans {
+  plain?: CompiledRule[];
+  folded?: { fieldKeys: readonly string[]; rules: CompiledRule[] };
+}
 
-function planFor(rules: readonly Rule[], format: string, source: string): CompiledRule[] {
+const plans = new WeakMap<readonly Rule[], Map<string, Map<string, Plans>>>();
+
+function planFor(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[] | undefined): CompiledRule[] {
   let byFormat = plans.get(rules);
   if (!byFormat) plans.set(rules, (byFormat = new Map()));
   let bySource = byFormat.get(format);
   if (!bySource) byFormat.set(format, (bySource = new Map()));
-  let plan = bySource.get(source);
-  if (!plan) {
-    plan = rules
-      .filter((r) => !r.formats || r.formats.includes(format) || r.formats.includes(source))
-      .map((rule) => ({ rule, kinds: rule.kinds ? new Set(rule.kinds) : undefined, test: compileCondition(rule, format) }));
-    bySource.set(source, plan);
+  let slot = bySource.get(source);
+  if (!slot) bySource.set(source, (slot = {}));
+  if (!fieldKeys) return (slot.plain ??= buildPlan(rules, format, source, undefined));
+  if (slot.folded?.fieldKeys !== fieldKeys) slot.folded = { fieldKeys, rules: buildPlan(rules, format, source, fieldKeys) };
+  return slot.folded.rules;
+}
+
+function buildPlan(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[] | undefined): CompiledRule[] {
+  const plan: CompiledRule[] = [];
+  for (const rule of rules) {
+    if (rule.formats && !rule.formats.includes(format) && !rule.formats.includes(source)) continue;
+    const test = compileCondition(rule, format, fieldKeys);
+    // A rule that can mark no event of this format is left out of its plan.
+    if (test === false) continue;
+    plan.push({ rule, kinds: rule.kinds ? new Set(rule.kinds) : undefined, test: test === true ? () => true : test });
   }
   return plan;
 }
@@ -233,10 +267,13 @@ export function ruleMatches(rule: Rule, event: ForensicEvent): boolean {
   return matchingRules(list, event).length === 1;
 }
 
-/** Every rule that marks this event, in rule-set order. */
-export function matchingRules(rules: readonly Rule[], event: ForensicEvent): Rule[] {
+/**
+ * Every rule that marks this event, in rule-set order. `fieldKeys`: every `fields` key events of
+ * this format can hold, when the format declares them (InputFormat.fieldKeys); answers are the same.
+ */
+export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fieldKeys?: readonly string[]): Rule[] {
   const hits: Rule[] = [];
-  for (const c of planFor(rules, event.format, event.source)) {
+  for (const c of planFor(rules, event.format, event.source, fieldKeys)) {
     if (c.kinds && !c.kinds.has(event.kind)) continue;
     if (c.test(event)) hits.push(c.rule);
   }

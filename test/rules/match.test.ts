@@ -9,6 +9,7 @@ import { loadRuleSet } from '../../src/rules/load.js';
 import { matchingRules, ruleMatches } from '../../src/rules/match.js';
 import type { ConditionNode, FieldCondition, Rule } from '../../src/rules/rule.js';
 import { fixture, ingestFile } from '../helpers/ingest.js';
+import { iptablesFormat } from '../../src/ingest/formats/firewall/iptables.js';
 
 /** The matcher as it was before compilation: getField per condition, a Map memo per event. */
 function plainMatches(rule: Rule, event: ForensicEvent): boolean {
@@ -82,6 +83,41 @@ describe('matchingRules()', () => {
     // The comparison means something only if both marked and unmarked events were seen.
     expect(marked).toBeGreaterThan(20);
     expect(marked).toBeLessThan(events.length);
+  });
+
+  it('gives the same answers when told which fields keys a format can hold (conditions on others folded away)', () => {
+    const keys = iptablesFormat.fieldKeys!;
+    const netfilter = events.filter((e) => e.format === 'iptables');
+    expect(netfilter.length).toBeGreaterThan(20);
+    for (const e of netfilter) {
+      expect(Object.keys(e.fields ?? {}).every((k) => keys.includes(k))).toBe(true);
+      expect(matchingRules(rules, e, keys).map((r) => r.id)).toEqual(rules.filter((r) => plainMatches(r, e)).map((r) => r.id));
+    }
+  });
+
+  it('folds conditions on absent fields through not, and, or, 1 of and all of', () => {
+    const cond = (field: string, value: string, exists?: boolean): FieldCondition => (exists === undefined ? { field, tests: [(v) => v === value], all: false } : { field, tests: [], all: false, exists });
+    const selections = new Map([
+      ['sig', { name: 'sig', alternatives: [[cond('signature', 'x')]] }],
+      ['nosig', { name: 'nosig', alternatives: [[cond('signature', '', false)]] }],
+      ['deny', { name: 'deny', alternatives: [[cond('action', 'deny')]] }],
+      ['mixed', { name: 'mixed', alternatives: [[cond('signature', 'x'), cond('action', 'deny')], [cond('prefix', 'UFW BLOCK')]] }],
+    ]);
+    const conditions: ConditionNode[] = [
+      { type: 'not', node: { type: 'ref', name: 'sig' } },
+      { type: 'and', nodes: [{ type: 'ref', name: 'nosig' }, { type: 'ref', name: 'deny' }] },
+      { type: 'or', nodes: [{ type: 'ref', name: 'sig' }, { type: 'ref', name: 'mixed' }] },
+      { type: 'of', quantifier: 'one', pattern: 's*' },
+      { type: 'of', quantifier: 'all', pattern: '*sig' },
+      { type: 'ref', name: 'sig' },
+    ];
+    const netfilter = events.filter((e) => e.format === 'iptables');
+    for (const condition of conditions) {
+      const rule = { ...rules[0]!, kinds: undefined, formats: undefined, selections, condition } as Rule;
+      for (const e of netfilter) {
+        expect(matchingRules([rule], e, iptablesFormat.fieldKeys).length === 1, JSON.stringify(condition)).toBe(plainMatches(rule, e));
+      }
+    }
   });
 
   it('returns a fresh array per event, so callers may keep it', () => {

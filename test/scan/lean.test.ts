@@ -39,7 +39,7 @@ describe('lean reading of netfilter lines', () => {
       for (const [l, full] of pairs) {
         const { fields: _f, message: _m, ...rest } = full;
         expect(l).toEqual(rest);
-        expect(Object.keys(full.fields ?? {}).every((k) => iptablesFormat.leanFieldKeys!.includes(k))).toBe(true);
+        expect(Object.keys(full.fields ?? {}).every((k) => iptablesFormat.fieldKeys!.includes(k))).toBe(true);
       }
     }
   });
@@ -60,8 +60,8 @@ describe('lean reading of netfilter lines', () => {
     const rule = join(dir, 'prefix.yml');
     writeFileSync(rule, 'title: UFW blocks\nid: t-prefix\nlevel: low\nlogsource: { category: network }\ndetection:\n  sel: { prefix|contains: UFW }\n  condition: sel\n');
     const set = await loadRuleSet([rule]);
-    expect(rulesMayRead(set.rules, 'iptables', 'firewall', iptablesFormat.leanFieldKeys!)).toBe(true);
-    expect(rulesMayRead((await loadRuleSet([RULES])).rules, 'iptables', 'firewall', iptablesFormat.leanFieldKeys!)).toBe(false);
+    expect(rulesMayRead(set.rules, 'iptables', 'firewall', iptablesFormat.fieldKeys!)).toBe(true);
+    expect(rulesMayRead((await loadRuleSet([RULES])).rules, 'iptables', 'firewall', iptablesFormat.fieldKeys!)).toBe(false);
     for (const path of files) expect(await scan(path, [rule], true)).toEqual(await scan(path, [rule], false));
   });
 

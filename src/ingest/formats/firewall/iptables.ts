@@ -10,6 +10,14 @@ import { endpointText } from '../../shared/endpoint.js';
 
 const NAME = 'iptables';
 
+/**
+ * Every key this format may put in `fields`, checked by the compiler (FieldKey): rules that read any
+ * other key can be answered without reading the record, and lean records leave these out.
+ */
+const FIELD_KEYS = ['vmid', 'chain', 'prefix', 'in', 'out', 'physin', 'physout', 'mac', 'uid', 'gid', 'mark', 'icmp_type', 'icmp_code'] as const;
+type FieldKey = (typeof FIELD_KEYS)[number];
+type PacketRecordFields = Partial<Record<FieldKey, unknown>>;
+
 /** Netfilter prints these protocol names; everything else is printed as its number. */
 const PROTOCOLS: Record<string, string> = {
   TCP: 'tcp', UDP: 'udp', ICMP: 'icmp', ICMPV6: 'ipv6-icmp', UDPLITE: '136', ESP: '50', AH: '51', SCTP: '132', GRE: '47',
@@ -84,7 +92,7 @@ interface Envelope {
   host?: string;
   /** the log prefix and the KEY=value part that follows it */
   payload: string;
-  fields: Record<string, unknown>;
+  fields: PacketRecordFields;
 }
 
 /** The header of a line: syslog (any style) or Proxmox; undefined when the line has neither. */
@@ -174,13 +182,10 @@ class PacketFields {
   }
 }
 
-function put(fields: Record<string, unknown>, key: string, v: string | undefined, numeric = false): void {
+function put(fields: PacketRecordFields, key: FieldKey, v: string | undefined, numeric = false): void {
   if (v === undefined || v === '') return;
   fields[key] = numeric && isDigits(v) ? Number(v) : v;
 }
-
-/** The keys parseLine may put in `fields` (its lean mode leaves `fields` and `message` out). */
-const FIELD_KEYS = ['vmid', 'chain', 'prefix', 'in', 'out', 'physin', 'physout', 'mac', 'uid', 'gid', 'mark', 'icmp_type', 'icmp_code'] as const;
 
 function parseLine(text: string, clock: SyslogClock, path: string, line: number, lean = false): LineOutcome {
   const env = envelope(text, clock);
@@ -281,5 +286,5 @@ export const iptablesFormat: InputFormat = {
   parse,
   yearless: true,
   lineReader: (ctx) => syslogLineReader(ctx, parseLine),
-  leanFieldKeys: FIELD_KEYS,
+  fieldKeys: FIELD_KEYS,
 };
