@@ -77,6 +77,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
     findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [],
   };
+  const marks = new Marks(rules, format);
   const take = (event: ForensicEvent): void => {
     out.records++;
     const t = event.timeMs + manual;
@@ -93,7 +94,6 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     if (m.hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(m.hits) });
     if (m.inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(m.inputs) });
   };
-  const marks = new Marks(rules, format);
   const stop = () => options.strict && parsed.issues.length > 0;
   if (parsed.each) {
     await parsed.each((event) => {
@@ -115,7 +115,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   out.yearUsed = parsed.yearUsed();
   if (read.error) out.readError = { message: read.error, ...(read.errorLine ? { line: read.errorLine } : {}) };
   if (options.strict) {
-    // Lines are read a chunk ahead: the first problem is the one with the lowest line.
+    // The problem at the lowest line, whichever stage (splitting, depth guard, parser) reported it first.
     const first = [...parsed.issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0))[0];
     if (first) throw new InputError(`${first.message} (--strict)`, path, first.line);
     if (read.error) throw new InputError(`${read.error} (--strict)`, path);
