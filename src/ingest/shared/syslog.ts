@@ -3,6 +3,7 @@
 import type { ForensicEvent } from '../../model/event.js';
 import type { Head, LineReader, LineRecord, ParseContext } from '../format.js';
 import { lineEvents, type LineOutcome } from './line-events.js';
+import { isDigitCode } from './text.js';
 import { parseIsoMs, parseSyslogDate, wallTimeToUtc, YearTracker } from './time.js';
 
 export interface SyslogHeader {
@@ -69,7 +70,6 @@ export function syslogLineReader(ctx: ParseContext, parseLine: SyslogLineParser)
   return (rec, lean) => parseLine(rec.text, clock, ctx.path, rec.line, lean);
 }
 
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /** Reads the syslog header at the start of `text`; undefined when there is none or its time does not parse. */
 export function parseSyslogHeader(text: string, clock: SyslogClock): SyslogHeader | undefined {
@@ -83,10 +83,10 @@ export function parseSyslogHeader(text: string, clock: SyslogClock): SyslogHeade
     pri = p;
     i = close + 1;
     // RFC 5424: VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP PROCID SP MSGID SP SD [SP MSG]
-    if (isDigit(text.charCodeAt(i)) && text[i + 1] === ' ' && isDigit(text.charCodeAt(i + 2))) return rfc5424(text, i + 2, pri);
+    if (isDigitCode(text.charCodeAt(i)) && text[i + 1] === ' ' && isDigitCode(text.charCodeAt(i + 2))) return rfc5424(text, i + 2, pri);
   }
   const c = text.charCodeAt(i);
-  if (isDigit(c)) {
+  if (isDigitCode(c)) {
     const end = text.indexOf(' ', i);
     if (end < 0) return undefined;
     const timeRaw = text.slice(i, end);

@@ -2,6 +2,9 @@
 // bounded JSON and argv joined into a command line.
 import { isObject } from './json.js';
 
+/** True for the char code of an ASCII digit. */
+export const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
 /** True for a non-empty run of ASCII digits; a char loop, because it runs for several fields of every record. */
 export function isDigits(v: string): boolean {
   if (v.length === 0) return false;

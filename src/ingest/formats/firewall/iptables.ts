@@ -5,7 +5,7 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import type { LineOutcome } from '../../shared/line-events.js';
 import { parseSyslogHeader, probeSyslogLines, SyslogClock, syslogLineEvents, syslogLineReader } from '../../shared/syslog.js';
 import { MONTHS } from '../../shared/time.js';
-import { isDigits } from '../../shared/text.js';
+import { isDigitCode, isDigits } from '../../shared/text.js';
 import { endpointText } from '../../shared/endpoint.js';
 
 const NAME = 'iptables';
@@ -60,7 +60,6 @@ export function withoutUptime(payload: string): string {
   return payload.slice(i);
 }
 
-const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
 /** The syslog tags netfilter records arrive under: the kernel ring buffer, or ulogd for NFLOG. */
 const LOGGER_TAG = /^(?:kernel|ulogd2?)(?:\[\d+\])?:/;
 
@@ -218,16 +217,29 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number,
   const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw.toUpperCase()] ?? protoRaw);
 
   const action = cachedVerdict(prefix);
-  if (lean) {
-    const event: ForensicEvent = {
-      kind: 'network', source: 'firewall', format: NAME, timeMs: env.timeMs, timeRaw: env.timeRaw, ref: { path, line },
-      src: spt === undefined ? { ip: src } : { ip: src, port: spt },
-      dst: dpt === undefined ? { ip: dst } : { ip: dst, port: dpt },
-    };
-    return { event: finish(event, proto, action, env.host) };
+  const event: ForensicEvent = {
+    kind: 'network',
+    source: 'firewall',
+    format: NAME,
+    timeMs: env.timeMs,
+    timeRaw: env.timeRaw,
+    ref: { path, line },
+    src: spt === undefined ? { ip: src } : { ip: src, port: spt },
+    dst: dpt === undefined ? { ip: dst } : { ip: dst, port: dpt },
+  };
+  // A lean record (see InputFormat.fieldKeys) stops here: no message, no fields.
+  if (!lean) {
+    event.message = `${action ? action.toUpperCase() : 'LOG'} ${(proto ?? 'ip').toUpperCase()} ${endpointText(src, spt)} -> ${endpointText(dst, dpt)}${prefix ? ` (${prefix.slice(0, 200)})` : ''}`;
+    event.fields = packetFields(env.fields, prefix, kv, proto);
   }
-  // The envelope's fields object is this line's own: filled in place.
-  const fields = env.fields;
+  if (proto !== undefined) event.proto = proto;
+  if (action) event.action = action;
+  if (env.host !== undefined) event.host = env.host;
+  return { event };
+}
+
+/** The envelope's fields (this line's own object, filled in place) with the packet's. */
+function packetFields(fields: PacketRecordFields, prefix: string, kv: PacketFields, proto: string | undefined): PacketRecordFields {
   if (prefix !== '') fields.prefix = prefix.slice(0, 2000);
   put(fields, 'in', kv.IN);
   put(fields, 'out', kv.OUT);
@@ -241,28 +253,7 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number,
     put(fields, 'icmp_type', kv.TYPE, true);
     put(fields, 'icmp_code', kv.CODE, true);
   }
-
-  const event: ForensicEvent = {
-    kind: 'network',
-    source: 'firewall',
-    format: NAME,
-    timeMs: env.timeMs,
-    timeRaw: env.timeRaw,
-    ref: { path, line },
-    src: spt === undefined ? { ip: src } : { ip: src, port: spt },
-    dst: dpt === undefined ? { ip: dst } : { ip: dst, port: dpt },
-    message: `${action ? action.toUpperCase() : 'LOG'} ${(proto ?? 'ip').toUpperCase()} ${endpointText(src, spt)} -> ${endpointText(dst, dpt)}${prefix ? ` (${prefix.slice(0, 200)})` : ''}`,
-    fields,
-  };
-  return { event: finish(event, proto, action, env.host) };
-}
-
-/** The properties set after the object literal, in the same order in lean and full events. */
-function finish(event: ForensicEvent, proto: string | undefined, action: Action | undefined, host: string | undefined): ForensicEvent {
-  if (proto !== undefined) event.proto = proto;
-  if (action) event.action = action;
-  if (host !== undefined) event.host = host;
-  return event;
+  return fields;
 }
 
 function probe(head: Head): number {
