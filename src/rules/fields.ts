@@ -144,20 +144,27 @@ export function fieldSource(format: string, name: string): FieldSource {
 }
 
 /**
+ * What a rule field reads of an event: for each path, the top-level property and, for `fields`, the
+ * key (a bare format field name is a `fields` key). Undefined for a computed field that does not say.
+ */
+function readParts(format: string, name: string): { head: string; fieldKey?: string }[] | undefined {
+  const source = fieldSource(format, name);
+  const paths = typeof source === 'function' ? READS.get(source) : [source];
+  return paths?.map((path) => {
+    const [head, key] = path.split('.', 2) as [string, string | undefined];
+    if (!TOP_LEVEL.has(head)) return { head: 'fields', fieldKey: path };
+    return head === 'fields' ? { head, fieldKey: key } : { head };
+  });
+}
+
+/**
  * Whether a rule field may read an event's `message`, its whole `fields`, or one of these `fields`
  * keys (true when it cannot tell: a computed field that does not say what it reads).
  */
 export function mayRead(format: string, name: string, fieldKeys: readonly string[]): boolean {
-  const source = fieldSource(format, name);
-  const paths = typeof source === 'function' ? READS.get(source) : [source];
-  if (!paths) return true;
-  return paths.some((path) => {
-    const [head, key] = path.split('.', 2) as [string, string | undefined];
-    if (!TOP_LEVEL.has(head)) return fieldKeys.includes(path);
-    if (head === 'message') return true;
-    if (head === 'fields') return key === undefined || fieldKeys.includes(key);
-    return false;
-  });
+  const parts = readParts(format, name);
+  if (!parts) return true;
+  return parts.some((p) => p.head === 'message' || (p.head === 'fields' && (p.fieldKey === undefined || fieldKeys.includes(p.fieldKey))));
 }
 
 /**
@@ -165,14 +172,9 @@ export function mayRead(format: string, name: string, fieldKeys: readonly string
  * hold only these keys, the field is never present).
  */
 export function onlyOtherFieldKeys(format: string, name: string, fieldKeys: readonly string[]): boolean {
-  const source = fieldSource(format, name);
-  const paths = typeof source === 'function' ? READS.get(source) : [source];
-  if (!paths) return false;
-  return paths.every((path) => {
-    const [head, key] = path.split('.', 2) as [string, string | undefined];
-    if (!TOP_LEVEL.has(head)) return !fieldKeys.includes(path);
-    return head === 'fields' && key !== undefined && !fieldKeys.includes(key);
-  });
+  const parts = readParts(format, name);
+  if (!parts) return false;
+  return parts.every((p) => p.fieldKey !== undefined && !fieldKeys.includes(p.fieldKey));
 }
 
 /** The value a rule field name refers to in an event, or undefined when absent (may be a list). */

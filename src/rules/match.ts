@@ -247,10 +247,15 @@ function planFor(rules: readonly Rule[], format: string, source: string, fieldKe
   return slot.folded.rules;
 }
 
+/** A rule without a format list looks at every format; with one, at the formats or sources it names. */
+function appliesTo(rule: Rule, format: string, source: string): boolean {
+  return !rule.formats || rule.formats.includes(format) || rule.formats.includes(source);
+}
+
 function buildPlan(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[] | undefined): CompiledRule[] {
   const plan: CompiledRule[] = [];
   for (const rule of rules) {
-    if (rule.formats && !rule.formats.includes(format) && !rule.formats.includes(source)) continue;
+    if (!appliesTo(rule, format, source)) continue;
     const test = compileCondition(rule, format, fieldKeys);
     // A rule that can mark no event of this format is left out of its plan.
     if (test === false) continue;
@@ -286,6 +291,6 @@ export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fiel
  */
 export function rulesMayRead(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[]): boolean {
   return rules
-    .filter((r) => !r.formats || r.formats.includes(format) || r.formats.includes(source))
+    .filter((r) => appliesTo(r, format, source))
     .some((r) => [...r.selections.values()].some((sel) => sel.alternatives.some((conds) => conds.some((c) => mayRead(format, c.field, fieldKeys)))));
 }
