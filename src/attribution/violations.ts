@@ -6,14 +6,20 @@ import type { Incident, Violation } from '../model/report.js';
 import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall, type Windows } from './attribute.js';
 import type { Inventory } from './inventory.js';
 
-export function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {
-  // calls are sorted by start: every call that started in [t - lookback, t + ahead]
-  let lo = 0, hi = calls.length;
+/** The first of `count` items, ordered by start, whose start is at or after `from` (`count` when none is). */
+function firstStartingFrom(count: number, startOf: (i: number) => number, from: number): number {
+  let lo = 0, hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (calls[mid]!.startMs < t - lookbackMs) lo = mid + 1;
+    if (startOf(mid) < from) lo = mid + 1;
     else hi = mid;
   }
+  return lo;
+}
+
+export function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {
+  // calls are sorted by start: every call that started in [t - lookback, t + ahead]
+  const lo = firstStartingFrom(calls.length, (i) => calls[i]!.startMs, t - lookbackMs);
   const out: ToolCall[] = [];
   for (let i = lo; i < calls.length && calls[i]!.startMs <= t + aheadMs; i++) out.push(calls[i]!);
   return out;
@@ -57,14 +63,8 @@ export class CallIndex {
     const collect = (classes: CallClass[], reachMs: number) => {
       for (const c of classes) {
         const before = found.length;
-        // positions in a class rise with start time: binary search the first that may reach t
-        const from = t - c.longestMs - reachMs;
-        let lo = 0, hi = c.at.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (this.calls[c.at[mid]!]!.startMs < from) lo = mid + 1;
-          else hi = mid;
-        }
+        // positions in a class rise with start time: the first call that may reach t, then on
+        const lo = firstStartingFrom(c.at.length, (k) => this.calls[c.at[k]!]!.startMs, t - c.longestMs - reachMs);
         for (let k = lo; k < c.at.length; k++) {
           const call = this.calls[c.at[k]!]!;
           if (call.startMs > t + w.beforeMs) break;
