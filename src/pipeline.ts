@@ -89,9 +89,7 @@ async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[]):
   const resolved = await resolveInputs(options.paths).catch(() => undefined);
   const files = resolved?.sources.filter((s) => !s.isStdin && !s.isStream) ?? [];
   if (files.length < 2) return undefined;
-  let bytes = 0;
-  for (const f of files) bytes += await stat(f.path).then((st) => st.size, () => 0);
-  if (options.workers === undefined && bytes < WORKER_MIN_BYTES) return undefined;
+  if (options.workers === undefined && (await totalBytes(files)) < WORKER_MIN_BYTES) return undefined;
   return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), files.length), rulePaths);
 }
 
@@ -181,8 +179,11 @@ async function readInputs(states: InputState[], settings: ReadSettings, reader: 
   }
   const phase2 = { ...settings, referenceMs };
   const late = rest.filter((st) => !early.includes(st));
-  const [earlyDone, lateDone] = [await earlyScans, await reader.settleAll(late, phase2)];
-  const results = firstFailureThrown(rest.map((st) => (early.includes(st) ? earlyDone[early.indexOf(st)]! : lateDone[late.indexOf(st)]!)));
+  const settled = new Map<InputState, PromiseSettledResult<ScanResult | undefined>>();
+  const keep = (list: InputState[], done: PromiseSettledResult<ScanResult | undefined>[]) => list.forEach((st, i) => settled.set(st, done[i]!));
+  keep(early, await earlyScans);
+  keep(late, await reader.settleAll(late, phase2));
+  const results = firstFailureThrown(rest.map((st) => settled.get(st)!));
   early.forEach((st) => used.set(st.path, settings));
   if (referenceMs === undefined && settings.year === undefined) {
     const dated = results.filter((r) => r && !r.yearUsed && Number.isFinite(r.lastMs)).map((r) => r!.lastMs);
@@ -376,9 +377,14 @@ async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: nu
 async function workerCount(files: InputState[], options: AnalysisOptions): Promise<number> {
   if (options.keepEvents || files.length < 2 || !workersAvailable()) return 0;
   if (options.workers !== undefined) return Math.min(options.workers, files.length);
+  return (await totalBytes(files)) >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), files.length) : 0;
+}
+
+/** The size of these files together (a file that cannot be read counts 0). */
+async function totalBytes(files: { path: string }[]): Promise<number> {
   let bytes = 0;
-  for (const st of files) bytes += await stat(st.path).then((s) => s.size, () => 0);
-  return bytes >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), files.length) : 0;
+  for (const f of files) bytes += await stat(f.path).then((st) => st.size, () => 0);
+  return bytes;
 }
 
 async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions): Promise<ScanResult> {
