@@ -15,6 +15,14 @@ export function isDigits(v: string): boolean {
   return true;
 }
 
+/** The most characters a log value keeps in an event's `fields` (and a command, in auditd). */
+export const FIELD_CHARS = 2000;
+
+/** A log value cut to FIELD_CHARS characters, without a mark: evidence text kept as it was, only bounded. */
+export function clipField(s: string): string {
+  return s.length > FIELD_CHARS ? s.slice(0, FIELD_CHARS) : s;
+}
+
 /** Cuts `s` to `max` characters, marking the cut with an ellipsis. */
 export function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}…` : s;

@@ -6,17 +6,13 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { tryParse, unitRecords } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'alibaba-actiontrail';
-const MAX_FIELD = 2000;
 /** RAM / STS refusals: NoPermission, Forbidden.RAM, Forbidden.AccessKeyDisabled, InvalidAccessKeyId.NotFound, ... */
 const AUTHZ_CODE = /NoPermission|Forbidden|InvalidAccessKeyId|AccessKeyDisabled|InvalidSecurityToken|Unauthorized|AccessDenied|NotAuthorized/i;
 /** ECS instance ids, e.g. i-bp1g6zv0ce8oghu7k2xd: the session name of an instance RAM role */
 const INSTANCE_ID = /^i-[a-z0-9]{8,}$/;
-
-function trunc(s: string): string {
-  return s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
-}
 
 function listOf(v: unknown): unknown[] | undefined {
   if (Array.isArray(v)) return v;
@@ -109,7 +105,7 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | und
 
   const fields: Record<string, unknown> = {};
   const set = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') fields[k] = trunc(v);
+    if (v !== undefined && v !== '') fields[k] = clipField(v);
   };
   set('eventSource', eventSource);
   set('serviceName', str(event.serviceName));

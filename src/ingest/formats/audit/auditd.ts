@@ -5,9 +5,9 @@ import type { Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds, wallTimeToUtc } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'auditd';
-const MAX_FIELD = 2000;
 /** A pending event is complete once the log is this far past it (events without EOE: user-space records). */
 const EVENT_WINDOW_MS = 5_000;
 const MAX_PENDING = 10_000;
@@ -41,10 +41,6 @@ const KEPT = ['exe', 'comm', 'pid', 'ppid', 'uid', 'auid', 'ses', 'key', 'succes
 const ENCODED = new Set(['exe', 'comm', 'cwd', 'name', 'proctitle', 'cmd', 'data', 'acct', 'key', 'path', 'new', 'old']);
 
 type Kv = Record<string, string>;
-
-function trunc(s: string): string {
-  return s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
-}
 
 /** Splits `k=v k2="quoted v" k3='nested msg' k4={ a=b }` into raw values (quotes kept, to tell hex from text). */
 function parseKv(text: string, into: Kv, nestedMsg: boolean): void {
@@ -392,16 +388,16 @@ function toEvent(g: Gathered, ctx: ParseContext): ForensicEvent {
   const fields: Record<string, unknown> = {};
   for (const k of KEPT) {
     const v = text(kv[k], ENCODED.has(k));
-    if (v !== undefined && v !== '') fields[k] = trunc(v);
+    if (v !== undefined && v !== '') fields[k] = clipField(v);
   }
   if (sc?.syscall !== undefined) fields.syscall = sc.syscall;
   for (const k of ['UID', 'AUID', 'EUID', 'GID']) {
     const v = text(kv[k], false);
     if (v !== undefined) fields[k] = v;
   }
-  if (g.cwd) fields.cwd = trunc(g.cwd);
-  if (g.paths.length) fields.paths = trunc(g.paths.join(' '));
-  if (g.proctitle && g.args?.length) fields.proctitle = trunc(g.proctitle);
+  if (g.cwd) fields.cwd = clipField(g.cwd);
+  if (g.paths.length) fields.paths = clipField(g.paths.join(' '));
+  if (g.proctitle && g.args?.length) fields.proctitle = clipField(g.proctitle);
   fields.recordTypes = g.types.join(',');
   if (errorCode === 'EACCES' || errorCode === 'EPERM' || errorCode === 'denied') fields.authzDenied = true;
 
@@ -420,10 +416,10 @@ function toEvent(g: Gathered, ctx: ParseContext): ForensicEvent {
   const actor = id(text(kv.acct)) ?? id(text(kv.AUID, false)) ?? id(kv.auid) ?? id(text(kv.UID, false)) ?? id(kv.uid);
   if (actor) ev.actor = actor;
   if (errorCode) ev.errorCode = errorCode;
-  if (command) ev.command = trunc(command);
+  if (command) ev.command = clipField(command);
   if (g.sock) {
     fields.saddrFamily = g.sock.family;
-    if (g.sock.path !== undefined) fields.unixPath = trunc(g.sock.path);
+    if (g.sock.path !== undefined) fields.unixPath = clipField(g.sock.path);
     if (g.sock.ip) {
       const ep: Endpoint = { ip: g.sock.ip };
       if (g.sock.port !== undefined) ep.port = g.sock.port;

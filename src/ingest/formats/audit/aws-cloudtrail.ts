@@ -6,17 +6,13 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { jsonUnits, tryParse } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'aws-cloudtrail';
-const MAX_FIELD = 2000;
 /** Error codes that mean "refused for authorization" (IAM, EC2, STS, service-specific variants). */
 const AUTHZ_CODE = /AccessDenied|Unauthorized|Forbidden|NotAuthorized|AuthorizationError|AuthFailure/i;
 /** `arn:aws:sts::<acct>:assumed-role/<role>/i-0123abcd`: the session name of an EC2 instance role is the instance id. */
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
-
-function trunc(s: string | undefined): string | undefined {
-  return s !== undefined && s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
-}
 
 /** The records a probe can look at: JSON lines objects, or the first items of a document. */
 function candidates(head: Head): unknown[] {
@@ -111,7 +107,7 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext, fallback?: JsonObjec
   const eventSource = str(rec.eventSource);
   const fields: Record<string, unknown> = {};
   const set = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') fields[k] = trunc(v);
+    if (v !== undefined && v !== '') fields[k] = clipField(v);
   };
   set('eventSource', eventSource);
   set('awsRegion', str(rec.awsRegion));
@@ -159,9 +155,9 @@ const isScalar = (v: unknown): v is string | number | boolean => typeof v === 's
  */
 function flattenInto(fields: Record<string, unknown>, prefix: string, value: unknown, depth = 0): void {
   if (value === undefined || value === null || depth > 3 || Object.keys(fields).length >= MAX_FLAT_KEYS) return;
-  if (typeof value === 'string') fields[prefix] = trunc(value);
+  if (typeof value === 'string') fields[prefix] = clipField(value);
   else if (typeof value === 'number' || typeof value === 'boolean') fields[prefix] = value;
-  else if (Array.isArray(value) && value.every(isScalar)) fields[prefix] = value.slice(0, 32).map((v) => (typeof v === 'string' ? trunc(v) : v));
+  else if (Array.isArray(value) && value.every(isScalar)) fields[prefix] = value.slice(0, 32).map((v) => (typeof v === 'string' ? clipField(v) : v));
   else if (Array.isArray(value)) value.slice(0, 8).forEach((v, i) => flattenInto(fields, `${prefix}.${i}`, v, depth + 1));
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) flattenInto(fields, `${prefix}.${k}`, v, depth + 1);
 }

@@ -7,9 +7,9 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { jsonUnits, tryParse } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'azure-activity';
-const MAX_FIELD = 2000;
 /** An unmatched record is emitted alone once the log has moved this far from it. */
 const PAIR_WINDOW_MS = 3_600_000;
 const MAX_PENDING = 10_000;
@@ -18,10 +18,6 @@ const AUTHZ = /Forbidden|AuthorizationFailed|Unauthorized|^40[13]$|LinkedAuthori
 const CLAIM_UPN = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
 const CLAIM_NAME = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name';
 const CLAIM_OID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
-
-function trunc(s: string): string {
-  return s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
-}
 
 function listOf(v: unknown): unknown[] | undefined {
   if (Array.isArray(v)) return v;
@@ -151,7 +147,7 @@ function toEvent(base: Seen, start: Seen | undefined): ForensicEvent {
 
   const fields: Record<string, unknown> = { status: p.status };
   const set = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') fields[k] = trunc(v);
+    if (v !== undefined && v !== '') fields[k] = clipField(v);
   };
   set('category', val(rec.category));
   set('resourceId', resourceId);

@@ -6,19 +6,15 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { unitRecords } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'gcp-audit';
-const MAX_FIELD = 2000;
 const AUDIT_TYPE = 'type.googleapis.com/google.cloud.audit.AuditLog';
 /** google.rpc.Code canonical names (https://github.com/googleapis/googleapis/blob/master/google/rpc/code.proto) */
 const CODES = [
   'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
   'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
 ];
-
-function trunc(s: string): string {
-  return s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
-}
 
 function entriesOf(v: unknown): unknown[] | undefined {
   if (Array.isArray(v)) return v;
@@ -76,7 +72,7 @@ function toEvent(entry: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | u
 
   const fields: Record<string, unknown> = {};
   const set = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') fields[k] = trunc(v);
+    if (v !== undefined && v !== '') fields[k] = clipField(v);
   };
   set('serviceName', serviceName);
   set('resourceName', resourceName);

@@ -5,16 +5,12 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { jsonUnits } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'k8s-audit';
-const MAX_FIELD = 2000;
 /** Requests still open after this much log time are emitted with the stage they reached. */
 const PENDING_MS = 3_600_000;
 const MAX_PENDING = 10_000;
-
-function trunc(s: string): string {
-  return s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
-}
 
 function isAuditEvent(v: unknown): v is JsonObject {
   if (!isObject(v) || v.kind !== 'Event' || typeof v.apiVersion !== 'string' || !v.apiVersion.startsWith('audit.k8s.io/')) return false;
@@ -73,7 +69,7 @@ function toEvent(rec: JsonObject, ref: Ref, ctx: ParseContext): ForensicEvent | 
 
   const fields: Record<string, unknown> = { stage };
   const set = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') fields[k] = trunc(v);
+    if (v !== undefined && v !== '') fields[k] = clipField(v);
   };
   set('auditID', str(rec.auditID));
   set('level', str(rec.level));
@@ -125,7 +121,7 @@ function podSpecFields(obj: unknown, fields: Record<string, unknown>): void {
   if (spec.hostNetwork === true) fields.hostNetwork = true;
   if (spec.hostPID === true) fields.hostPID = true;
   const images = containers.map((c) => str(c.image)).filter((x): x is string => !!x);
-  if (images.length) fields.images = trunc(images.join(','));
+  if (images.length) fields.images = clipField(images.join(','));
 }
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {

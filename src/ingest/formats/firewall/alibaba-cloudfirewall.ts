@@ -7,12 +7,11 @@ import { endpointText } from '../../shared/endpoint.js';
 import { isObject, majorityScore, type JsonObject } from '../../shared/json.js';
 import { jsonLineReader, lineEvents } from '../../shared/line-events.js';
 import { parseEpochSeconds } from '../../shared/time.js';
-import { isDigits } from '../../shared/text.js';
+import { clipField, isDigits } from '../../shared/text.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
 
 const NAME = 'alibaba-cloudfirewall';
 const PROTOCOLS: Record<string, string> = { ...IP_PROTOCOL_NAMES, icmpv6: 'ipv6-icmp' };
-const MAX_FIELD_CHARS = 2000;
 /** acl_rule_id when no access control policy was hit */
 const NO_RULE = '00000000-0000-0000-0000-000000000000';
 
@@ -106,7 +105,7 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
     if (NOT_IN_FIELDS.has(key) || key.startsWith('__tag__')) continue;
     const t = text(o[key]);
     if (t === undefined) continue;
-    fields[key] = NUMERIC_FIELDS.has(key) && isDigits(t) ? Number(t) : t.length > MAX_FIELD_CHARS ? t.slice(0, MAX_FIELD_CHARS) : t;
+    fields[key] = NUMERIC_FIELDS.has(key) && isDigits(t) ? Number(t) : clipField(t);
   }
   if (fields['acl_rule_id'] === NO_RULE) delete fields['acl_rule_id'];
   if (ips) fields['ips_hit'] = true;

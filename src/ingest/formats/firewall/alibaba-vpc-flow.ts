@@ -7,12 +7,12 @@ import { endpointText } from '../../shared/endpoint.js';
 import { isObject, majorityScore, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { parseEpochSeconds } from '../../shared/time.js';
 import { IP_PROTOCOL_NAMES } from '../../shared/proto.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'alibaba-vpc-flow';
 const NUMERIC_FIELDS = new Set(['version', 'protocol', 'packets', 'bytes', 'tcp-flags', 'traffic_path', 'traffic-path', '__time__']);
 /** Values that become first-class event properties and are not repeated in `fields`. */
 const NOT_IN_FIELDS = new Set(['srcport', 'dstport', 'start', 'end']);
-const MAX_FIELD_CHARS = 2000;
 
 /** SLS exports every value as a string; numbers appear when the data went through other tools. */
 function text(v: unknown): string | undefined {
@@ -75,7 +75,7 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number, counts: { skipD
     const v = o[key];
     const t = text(v);
     if (t === undefined) continue;
-    fields[key.replace(/-/g, '_')] = NUMERIC_FIELDS.has(key) && /^\d+$/.test(t) ? Number(t) : t.length > MAX_FIELD_CHARS ? t.slice(0, MAX_FIELD_CHARS) : t;
+    fields[key.replace(/-/g, '_')] = NUMERIC_FIELDS.has(key) && /^\d+$/.test(t) ? Number(t) : clipField(t);
   }
   const event: ForensicEvent = {
     kind: 'network',

@@ -5,6 +5,7 @@ import type { InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { computeLog, connectionEvent, entryConnection, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
 import { pick, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'gcp-firewall';
 /** INTERCEPTED (Cloud NGFW) hands the connection to inspection; the verdict, if any, is logged by the endpoint. */
@@ -30,7 +31,7 @@ function toEvent(o: JsonObject, ref: Ref): ForensicEvent | string {
   const fields: Record<string, unknown> = { disposition };
   const set = (key: string, v: unknown): void => {
     const s = Array.isArray(v) ? v.filter((x) => typeof x === 'string').join(',') : str(v);
-    if (s !== undefined && s !== '') fields[key] = s.length > 2000 ? s.slice(0, 2000) : s;
+    if (s !== undefined && s !== '') fields[key] = clipField(s);
   };
   const reference = str(pick(p, 'rule_details.reference'));
   set('rule_reference', reference);

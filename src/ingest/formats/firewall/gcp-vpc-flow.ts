@@ -5,6 +5,7 @@ import type { InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { computeLog, connectionEvent, entryConnection, entryStr as str, logEntries } from '../../shared/gcp-logging.js';
 import { pick, type JsonObject } from '../../shared/json.js';
 import { parseIsoMs } from '../../shared/time.js';
+import { clipField } from '../../shared/text.js';
 
 const NAME = 'gcp-vpc-flow';
 /** Flows remembered for matching the other end's report; the oldest are forgotten past this. */
@@ -86,7 +87,7 @@ function toEvent(o: JsonObject, ref: Ref, ends: BothEnds): ForensicEvent | strin
   const fields: Record<string, unknown> = {};
   const set = (key: string, v: unknown): void => {
     const s = str(v);
-    if (s !== undefined) fields[key] = s.length > 2000 ? s.slice(0, 2000) : s;
+    if (s !== undefined) fields[key] = clipField(s);
   };
   set('reporter', reporter);
   for (const k of ['bytes_sent', 'packets_sent', 'rtt_msec'] as const) {

@@ -5,7 +5,7 @@ import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.j
 import type { LineOutcome } from '../../shared/line-events.js';
 import { parseSyslogHeader, probeSyslogLines, SyslogClock, syslogLineEvents, syslogLineReader } from '../../shared/syslog.js';
 import { MONTHS } from '../../shared/time.js';
-import { isDigitCode, isDigits } from '../../shared/text.js';
+import { clipField, isDigitCode, isDigits } from '../../shared/text.js';
 import { endpointText } from '../../shared/endpoint.js';
 
 const NAME = 'iptables';
@@ -240,7 +240,7 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number,
 
 /** The envelope's fields (this line's own object, filled in place) with the packet's. */
 function packetFields(fields: PacketRecordFields, prefix: string, kv: PacketFields, proto: string | undefined): PacketRecordFields {
-  if (prefix !== '') fields.prefix = prefix.slice(0, 2000);
+  if (prefix !== '') fields.prefix = clipField(prefix);
   put(fields, 'in', kv.IN);
   put(fields, 'out', kv.OUT);
   put(fields, 'physin', kv.PHYSIN);
