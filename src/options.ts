@@ -23,6 +23,8 @@ export interface AnalysisOptions {
   maxGzipRatio?: number;
   /** scan workers for firewall and audit inputs: 0 or 1 = none; undefined = automatic (2 for large inputs) */
   workers?: number;
+  /** how many violations stay in memory before the rest spill to disk (tests make it small) */
+  violationsInMemory?: { head: number; inMemory: number };
   /** keep every event for the timeline command */
   keepEvents?: boolean;
   /** called as inputs are read, for a progress display */

@@ -12,13 +12,14 @@ import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
 import { skewPairs } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
-import { buildIncidents, buildViolation, CallIndex, type Scoring } from './attribution/violations.js';
-import { enrichReport } from './enrich/geoip.js';
+import { buildViolation, CallIndex, IncidentBuilder, type Scoring } from './attribution/violations.js';
+import { enrichViolation, geoipSetting, GeoIpLookup } from './enrich/geoip.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { openInput, resolveInputs } from './ingest/read.js';
 import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
 import type { Issue } from './model/issue.js';
-import { REPORT_SCHEMA, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
+import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
+import { ViolationStore, type SpilledViolations, type StoreLimits } from './attribution/violation-store.js';
 import type { AnalysisOptions } from './options.js';
 import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
@@ -37,6 +38,11 @@ export const MAX_REPORTED_ERRORS = 1000;
 
 export interface Analysis {
   report: Report;
+  /**
+   * Present when there were too many violations to hold: `report.violations` is then only the head,
+   * and the renderers that list every violation read them all from here. Dispose of it when done.
+   */
+  spilled?: SpilledViolations;
   /** every event, clock-corrected and ordered, when options.keepEvents */
   events?: ForensicEvent[];
   ruleSet: RuleSet;
@@ -146,15 +152,47 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   shifted.length = 0;
   findings.length = 0;
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
-  const violations = kept.map((f, i) => {
-    kept[i] = undefined;
-    return buildViolation(f!, i, scoring);
-  });
-  const report = assemble(states, clock, violations, toolCalls, errors, ruleSet, options);
-  if (options.geoip.length > 0) await enrichReport(report, options.geoip);
+  const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
+  const built = buildViolations(kept, scoring, geo, options.violationsInMemory);
+  const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
+  if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
   const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs }]));
-  return { report, events, ruleSet, readPlan };
+  return { report, events, ruleSet, readPlan, ...(built.spilled ? { spilled: built.spilled } : {}) };
+}
+
+/** What the report says about all violations, gathered while they are built one at a time. */
+interface BuiltViolations {
+  /** the violations the report holds: all of them, or the head when the rest spilled */
+  violations: Violation[];
+  spilled?: SpilledViolations;
+  total: number;
+  attributed: number;
+  /** each violation's time, in report order, for the activity statistics */
+  times: number[];
+  incidents: Incident[];
+}
+
+/**
+ * Builds the violations in report order, each finding released as soon as its violation exists and
+ * each violation handed to the store (which spills to disk past its bound): memory holds the
+ * findings not yet built, the report's head, and the incidents, not every violation.
+ */
+function buildViolations(kept: (Finding | undefined)[], scoring: Scoring, geo: GeoIpLookup | undefined, limits: StoreLimits | undefined): BuiltViolations {
+  const store = new ViolationStore(limits);
+  const incidents = new IncidentBuilder();
+  const times: number[] = [];
+  let attributed = 0;
+  for (let i = 0; i < kept.length; i++) {
+    const v = buildViolation(kept[i]!, i, scoring);
+    kept[i] = undefined;
+    if (geo) enrichViolation(v, geo);
+    if (v.attribution) attributed++;
+    times.push(Date.parse(v.time));
+    incidents.add(v);
+    store.add(v);
+  }
+  return { ...store.finish(), total: kept.length, attributed, times, incidents: incidents.finish() };
 }
 
 /**
@@ -453,7 +491,7 @@ function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: 
   return added;
 }
 
-function assemble(states: InputState[], clock: ReportClock[], violations: Violation[], calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
+function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
   const inputs: ReportInput[] = states.map((s) => ({
     path: s.path, sha256: s.sha256, bytes: s.bytes, format: s.format, source: s.source,
     records: s.records, skipped: s.skipped,
@@ -466,21 +504,21 @@ function assemble(states: InputState[], clock: ReportClock[], violations: Violat
   const lasts = inputs.filter((i) => i.last).map((i) => Date.parse(i.last!));
   const spanStart = options.sinceMs ?? (firsts.length ? Math.min(...firsts) : 0);
   const spanEnd = options.untilMs ?? (lasts.length ? Math.max(...lasts) : 0);
-  const activity = activityStats(calls.map((c) => ({ startMs: c.startMs, endMs: c.endMs })), violations.map((v) => Date.parse(v.time)), spanStart, spanEnd);
-  const attributed = violations.filter((v) => v.attribution).length;
+  const activity = activityStats(calls.map((c) => ({ startMs: c.startMs, endMs: c.endMs })), built.times, spanStart, spanEnd);
+  const { total, attributed } = built;
   const sortedErrors: ReportError[] = [...errors].sort((a, b) => compareRefs(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'agent-forensics', version: VERSION },
     inputs,
     clock,
-    violations,
-    incidents: buildIncidents(violations),
+    violations: built.violations,
+    incidents: built.incidents,
     stats: {
       events: states.reduce((n, s) => n + s.records, 0),
-      violations: violations.length,
+      violations: total,
       attributed,
-      unattributed: violations.length - attributed,
+      unattributed: total - attributed,
       agentActiveFraction: activity.agentActiveFraction,
       overRepresentation: activity.overRepresentation,
       pValue: activity.pValue,

@@ -129,3 +129,30 @@ describe('analyze() time handling', () => {
     expect(readFileSync('samples/inventory.csv', 'utf8')).toContain('host,ip,sandbox,session');
   });
 });
+
+describe('analyze() with more violations than it holds in memory', () => {
+  it('spills past the bound and writes the same reports, byte for byte, with the same counts and incidents', async () => {
+    const { jsonRenderer } = await import('../src/report/json.js');
+    const { csvRenderer } = await import('../src/report/csv.js');
+    const { joinChunks } = await import('../src/report/renderer.js');
+    const { forPeople } = await import('../src/cli/correlate.js');
+    const held = await analyze(base(['samples'], { inventory: 'samples/inventory.csv' }));
+    const spilt = await analyze(base(['samples'], { inventory: 'samples/inventory.csv', violationsInMemory: { head: 3, inMemory: 5 } }));
+    expect(held.spilled).toBeUndefined();
+    const total = held.report.violations.length;
+    expect(total).toBeGreaterThan(5);
+    expect(spilt.report.violations).toEqual(held.report.violations.slice(0, 3));
+    expect(spilt.spilled!.count).toBe(total - 3);
+    expect(spilt.report.stats).toEqual(held.report.stats);
+    expect(spilt.report.incidents).toEqual(held.report.incidents);
+    for (const renderer of [jsonRenderer, csvRenderer]) {
+      const a = await joinChunks(renderer.chunks!(held.report, { color: false }));
+      const b = await joinChunks(renderer.chunks!(spilt.report, { color: false }, spilt.spilled!.batches));
+      expect(b, renderer.name).toBe(a);
+    }
+    // The human formats list the head and say how many there are in all.
+    expect(forPeople(spilt.report).listed).toBeUndefined();
+    expect(forPeople({ ...spilt.report, stats: { ...spilt.report.stats, violations: 20_000 } }).listed).toEqual({ shown: 10_000, total: 20_000 });
+    spilt.spilled!.dispose();
+  });
+});

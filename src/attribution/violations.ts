@@ -130,21 +130,52 @@ export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
 }
 
 export function buildIncidents(violations: Violation[]): Incident[] {
-  const groups = new Map<string, Violation[]>();
-  for (const v of violations) {
-    if (!v.attribution) continue;
-    const key = `${v.attribution.session}\0${v.attribution.callId}\0${formatRef(v.attribution.ref)}`;
-    groups.set(key, [...(groups.get(key) ?? []), v]);
+  const incidents = new IncidentBuilder();
+  for (const v of violations) incidents.add(v);
+  return incidents.finish();
+}
+
+interface IncidentGroup {
+  top: Violation['rules'][number];
+  severity: Severity;
+  attribution: NonNullable<Violation['attribution']>;
+  ids: string[];
+  first: string;
+  last: string;
+}
+
+/**
+ * Incidents gathered one violation at a time (in report order), keeping per incident only what it
+ * shows: a report with millions of violations need not hold them to group them.
+ */
+export class IncidentBuilder {
+  private groups = new Map<string, IncidentGroup>();
+
+  add(v: Violation): void {
+    const a = v.attribution;
+    if (!a) return;
+    const key = `${a.session}\0${a.callId}\0${formatRef(a.ref)}`;
+    const g = this.groups.get(key);
+    if (!g) {
+      this.groups.set(key, { top: v.rules[0]!, severity: v.severity, attribution: a, ids: [v.id], first: v.time, last: v.time });
+      return;
+    }
+    // The first of the most severe violations names the incident.
+    if (severityRank(v.severity) > severityRank(g.severity)) {
+      g.top = v.rules[0]!;
+      g.severity = v.severity;
+    }
+    g.ids.push(v.id);
+    g.last = v.time;
   }
-  const incidents = [...groups.values()].map((vs) => {
-    const top = [...vs].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0]!;
-    const a = vs[0]!.attribution!;
-    return {
-      id: '', title: top.rules[0]!.title, severity: top.severity, callId: a.callId, session: a.session, command: a.command,
-      violations: vs.map((v) => v.id), first: vs[0]!.time, last: vs.at(-1)!.time, count: vs.length,
-    };
-  });
-  incidents.sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : x.violations[0]! < y.violations[0]! ? -1 : 1));
-  incidents.forEach((inc, i) => (inc.id = `I${i + 1}`));
-  return incidents;
+
+  finish(): Incident[] {
+    const incidents: Incident[] = [...this.groups.values()].map((g) => ({
+      id: '', title: g.top.title, severity: g.severity, callId: g.attribution.callId, session: g.attribution.session, command: g.attribution.command,
+      violations: g.ids, first: g.first, last: g.last, count: g.ids.length,
+    }));
+    incidents.sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : x.violations[0]! < y.violations[0]! ? -1 : 1));
+    incidents.forEach((inc, i) => (inc.id = `I${i + 1}`));
+    return incidents;
+  }
 }

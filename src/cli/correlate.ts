@@ -1,6 +1,6 @@
 // `agent-forensics correlate`: the main job. Report to stdout or -o; exit 1 on --fail-on.
 import { Command } from 'commander';
-import { severityRank } from '../model/event.js';
+import { severityRank, type Severity } from '../model/event.js';
 import type { Report } from '../model/report.js';
 import { analyze } from '../pipeline.js';
 import { RENDERERS, rendererByName } from '../report/registry.js';
@@ -12,14 +12,20 @@ import { progressReporter, summaryLine, wantsColor, writeOutput } from './output
 export const MAX_LISTED = 10_000;
 
 export function forPeople(report: Report): Report {
-  if (report.violations.length <= MAX_LISTED) return report;
+  // stats.violations counts them all; report.violations may hold only the first ones (the rest spilled).
+  if (report.stats.violations <= MAX_LISTED) return report;
   const listed = new Set(report.violations.slice(0, MAX_LISTED).map((v) => v.id));
   return {
     ...report,
     violations: report.violations.slice(0, MAX_LISTED),
     incidents: report.incidents.map((i) => ({ ...i, violations: i.violations.filter((id) => listed.has(id)) })),
-    listed: { shown: MAX_LISTED, total: report.violations.length },
+    listed: { shown: MAX_LISTED, total: report.stats.violations },
   };
+}
+
+/** Does an attributed violation reach `failOn`? Each one belongs to an incident rated by its most severe member. */
+export function reachesFailOn(report: Report, failOn: Severity): boolean {
+  return report.incidents.some((i) => severityRank(i.severity) >= severityRank(failOn));
 }
 
 export function correlateCommand(setExitCode: (code: number) => void): Command {
@@ -34,16 +40,21 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       const started = performance.now();
       const failOn = parseSeverity('--fail-on', flags.failOn);
       const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags, paths) };
-      const { report } = await analyze(options);
+      const { report, spilled } = await analyze(options);
       const renderer = rendererByName(flags.format)!;
       const renderOptions = { color: wantsColor(flags), width: process.stdout.columns };
-      // Machine formats stream (a report may hold millions of violations); the human ones list the
-      // first MAX_LISTED in detail and say how many more there are (counts and statistics stay complete).
-      await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions) : await renderer.render(forPeople(report), renderOptions), flags.output);
+      // Machine formats stream (a report may hold millions of violations, some read back from disk);
+      // the human ones list the first MAX_LISTED in detail and say how many more there are (counts and
+      // statistics stay complete).
+      try {
+        await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, spilled?.batches) : await renderer.render(forPeople(report), renderOptions), flags.output);
+      } finally {
+        spilled?.dispose();
+      }
       if (!flags.quiet && (flags.output || flags.format !== 'table')) {
         process.stderr.write(`${summaryLine(report, performance.now() - started, flags.output)}\n`);
       }
-      if (failOn && report.violations.some((v) => v.attribution && severityRank(v.severity) >= severityRank(failOn))) setExitCode(1);
+      if (failOn && reachesFailOn(report, failOn)) setExitCode(1);
     });
   return cmd;
 }

@@ -16,6 +16,25 @@ export function wantsColor(flags: { color?: boolean; output?: string }): boolean
   return process.stdout.isTTY === true;
 }
 
+/** Bytes of small pieces gathered before one write (one write per piece made writing wait on the disk). */
+const WRITE_BYTES = 1 << 20;
+
+/** Pieces of text gathered into writes of about WRITE_BYTES, through one reused buffer. */
+async function writeGathered(text: AsyncIterable<string>, write: (bytes: Buffer) => Promise<unknown>): Promise<void> {
+  const buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  let used = 0;
+  for await (const chunk of text) {
+    const bytes = Buffer.byteLength(chunk);
+    if (used + bytes > WRITE_BYTES) {
+      if (used > 0) await write(buffer.subarray(0, used));
+      used = 0;
+    }
+    if (bytes > WRITE_BYTES) await write(Buffer.from(chunk, 'utf8'));
+    else used += buffer.write(chunk, used, 'utf8');
+  }
+  if (used > 0) await write(buffer.subarray(0, used));
+}
+
 /** Writes a report, whole or in pieces, to the -o file or to standard output. */
 export async function writeOutput(text: string | AsyncIterable<string>, output: string | undefined): Promise<void> {
   if (output) {
@@ -23,8 +42,8 @@ export async function writeOutput(text: string | AsyncIterable<string>, output: 
     try {
       if (typeof text === 'string') await writeFile(output, text, 'utf8');
       else {
-        file = await open(output, 'w');
-        for await (const chunk of text) await file.write(chunk, null, 'utf8');
+        const handle = (file = await open(output, 'w'));
+        await writeGathered(text, (bytes) => handle.write(bytes));
       }
     } catch (err) {
       if (err instanceof UserError) throw err;
@@ -34,11 +53,12 @@ export async function writeOutput(text: string | AsyncIterable<string>, output: 
     }
     return;
   }
-  const put = (chunk: string) => new Promise<void>((resolve, reject) => {
+  const put = (chunk: string | Buffer) => new Promise<void>((resolve, reject) => {
     process.stdout.write(chunk, (err) => (err ? reject(err) : resolve()));
   });
   if (typeof text === 'string') await put(text);
-  else for await (const chunk of text) await put(chunk);
+  // stdout keeps no reference to a Buffer after the callback: the gathered buffer can be reused.
+  else await writeGathered(text, put);
 }
 
 /** `512 B`, `12.4 kB`, `3.1 MB`, `1.20 GB` (SI units, as ls -h --si and most progress bars). */

@@ -29,6 +29,8 @@ export function timelineCommand(): Command {
       const usesStdin = (await resolveInputs(paths)).sources.some((s) => s.isStdin || s.isStream === true);
       const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags, paths) };
       const analysis = await analyze(options);
+      // The timeline lists events, not violations: spilled ones are not needed.
+      analysis.spilled?.dispose();
       const events = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
       const format = flags.format as TimelineFormat;
       if (!flags.output) {

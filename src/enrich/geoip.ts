@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Reader, type Response } from 'maxmind';
 import { InputError } from '../model/errors.js';
-import type { Report, ReportEndpoint } from '../model/report.js';
+import type { Report, ReportEndpoint, Violation } from '../model/report.js';
 import { isInternalIp, parseIp } from '../rules/cidr.js';
 
 /** What a database answers: location (City, Country, Enterprise) or network owner (ASN, ISP). */
@@ -158,12 +158,17 @@ function enrichEndpoint(e: ReportEndpoint | undefined, geo: GeoIpLookup): void {
 export async function enrichReport(report: Report, dbPaths: string[]): Promise<void> {
   if (dbPaths.length === 0) return;
   const geo = await GeoIpLookup.open(dbPaths);
-  for (const v of report.violations) {
-    enrichEndpoint(v.src, geo);
-    enrichEndpoint(v.dst, geo);
-  }
-  report.settings = {
-    ...report.settings,
-    geoip: geo.databases.map((d) => `${d.path} (${d.type}, built ${d.built})`).join('; '),
-  };
+  for (const v of report.violations) enrichViolation(v, geo);
+  report.settings = { ...report.settings, geoip: geoipSetting(geo) };
+}
+
+/** The GeoIP facts of one violation's addresses (for violations enriched as they are built). */
+export function enrichViolation(v: Violation, geo: GeoIpLookup): void {
+  enrichEndpoint(v.src, geo);
+  enrichEndpoint(v.dst, geo);
+}
+
+/** The databases used, as `settings.geoip` states them. */
+export function geoipSetting(geo: GeoIpLookup): string {
+  return geo.databases.map((d) => `${d.path} (${d.type}, built ${d.built})`).join('; ');
 }

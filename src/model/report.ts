@@ -121,6 +121,9 @@ export interface ReportError {
   message: string;
 }
 
+/** Every violation of a report, in order, a batch at a time (read back from disk when they did not fit in memory). */
+export type ViolationBatches = () => AsyncIterable<readonly Violation[]>;
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'agent-forensics'; version: string };

@@ -2,9 +2,9 @@
 // Every cell goes through csvCell, so no log text can start a formula; fast-csv does the quoting.
 import { writeToString } from 'fast-csv';
 import { formatRef } from '../model/event.js';
-import type { Report, Violation } from '../model/report.js';
+import type { Report, Violation, ViolationBatches } from '../model/report.js';
 import { csvCell } from './escape.js';
-import { joinChunks, type ReportRenderer } from './renderer.js';
+import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
 
 /** The header, in order. Scripts rely on these names; add columns at the end only. */
 export const CSV_COLUMNS = [
@@ -61,26 +61,34 @@ function cells(v: Violation): Record<Column, unknown> {
 /** Rows per piece: small pieces die young (see json.ts). */
 const ROWS_PER_CHUNK = 200;
 
-async function* csvChunks(report: Report): AsyncGenerator<string> {
+async function* csvChunks(report: Report, all?: ViolationBatches): AsyncGenerator<string> {
   const row = (v: Violation) => {
     const record = cells(v);
     return CSV_COLUMNS.map((column) => csvCell(record[column]));
   };
-  const vs = report.violations;
-  for (let i = 0; i === 0 || i < vs.length; i += ROWS_PER_CHUNK) {
-    yield await writeToString(vs.slice(i, i + ROWS_PER_CHUNK).map(row), {
-      headers: [...CSV_COLUMNS],
-      // The header is the first chunk's only; later chunks continue the rows.
-      alwaysWriteHeaders: i === 0,
-      writeHeaders: i === 0,
-      includeEndRowDelimiter: true,
-    });
+  let first = true;
+  // The header is the first piece's only (written even when there are no rows); later pieces continue the rows.
+  const piece = (rows: string[][]) => {
+    const options = { headers: [...CSV_COLUMNS], alwaysWriteHeaders: first, writeHeaders: first, includeEndRowDelimiter: true };
+    first = false;
+    return writeToString(rows, options);
+  };
+  let rows: string[][] = [];
+  for await (const batch of violationBatches(report, all)) {
+    for (const v of batch) {
+      rows.push(row(v));
+      if (rows.length === ROWS_PER_CHUNK) {
+        yield await piece(rows);
+        rows = [];
+      }
+    }
   }
+  if (rows.length > 0 || first) yield await piece(rows);
 }
 
 export const csvRenderer: ReportRenderer = {
   name: 'csv',
   description: 'one row per violation with its attributed tool call; spreadsheet-safe (no formula cells)',
-  chunks: (report) => csvChunks(report),
+  chunks: (report, _options, all) => csvChunks(report, all),
   render: (report) => joinChunks(csvChunks(report)),
 };

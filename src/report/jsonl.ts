@@ -1,22 +1,24 @@
 // --format jsonl: one violation object per line, exactly the objects of report.violations, for
 // jq, log shippers and SIEM ingestion. Nothing else is written (no summary line).
-import type { Report } from '../model/report.js';
+import type { Report, ViolationBatches } from '../model/report.js';
 import { jsonInert } from './escape.js';
-import { joinChunks, type ReportRenderer } from './renderer.js';
+import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
 
 /** Lines per piece: small pieces die young (see json.ts). */
 const PER_CHUNK = 32;
 
-async function* jsonlChunks(report: Report): AsyncGenerator<string> {
-  for (let i = 0; i < report.violations.length; i += PER_CHUNK) {
-    yield report.violations.slice(i, i + PER_CHUNK).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
+async function* jsonlChunks(report: Report, all?: ViolationBatches): AsyncGenerator<string> {
+  for await (const batch of violationBatches(report, all)) {
+    for (let i = 0; i < batch.length; i += PER_CHUNK) {
+      yield batch.slice(i, i + PER_CHUNK).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
+    }
   }
 }
 
 export const jsonlRenderer: ReportRenderer = {
   name: 'jsonl',
   description: 'one JSON violation object per line (the objects of the json report\'s "violations")',
-  chunks: (report) => jsonlChunks(report),
+  chunks: (report, _options, all) => jsonlChunks(report, all),
   // JSON.stringify escapes every control character, so a log's terminal escapes stay inert text.
   render: (report) => joinChunks(jsonlChunks(report)),
 };

@@ -1,5 +1,5 @@
 // The shape of one output format: a finished Report in, text out. Renderers never compute facts.
-import type { Report } from '../model/report.js';
+import type { Report, Violation, ViolationBatches } from '../model/report.js';
 
 export interface RenderOptions {
   /** ANSI colours (table only); off for pipes, NO_COLOR and --no-color */
@@ -16,8 +16,20 @@ export interface ReportRenderer {
   /**
    * The same text in pieces, for reports too large for one string (a million violations is more
    * than a JavaScript string holds). Renderers of machine formats provide it; the CLI prefers it.
+   * `all` gives every violation when some of them were spilled to disk (see attribution/violation-store.ts).
    */
-  chunks?(report: Report, options: RenderOptions): AsyncIterable<string>;
+  chunks?(report: Report, options: RenderOptions, all?: ViolationBatches): AsyncIterable<string>;
+}
+
+/** Violations per batch when they are all in memory. */
+const BATCH = 256;
+
+/** The report's violations in batches, or all of them (spilled ones too) when `all` is given. */
+export function violationBatches(report: Report, all?: ViolationBatches): AsyncIterable<readonly Violation[]> {
+  if (all) return all();
+  return (async function* () {
+    for (let i = 0; i < report.violations.length; i += BATCH) yield report.violations.slice(i, i + BATCH);
+  })();
 }
 
 /** Joins a renderer's chunks into the one string `render` returns. */

@@ -72,3 +72,18 @@ describe('summaryLine()', () => {
     expect(summaryLine(r, 400, 'out/report.html')).toBe('agent-forensics: 3 inputs (1 not recognized), 28.7 kB; 180 records, 2 skipped; 3 violations, 1 attributed; 1 incident (1 high); wrote out/report.html in 0.4 s');
   });
 });
+
+describe('writeOutput()', () => {
+  it('gathers pieces into large writes and writes exactly their text, across buffer boundaries and oversized pieces', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { writeOutput } = await import('../../src/cli/output.js');
+    const pieces = ['é€😀'.repeat(1000), 'x'.repeat((1 << 20) - 5), '😀😀', 'y'.repeat(3 << 20), '', 'end\n'];
+    async function* chunks() {
+      yield* pieces;
+    }
+    const file = join(mkdtempSync(join(tmpdir(), 'af-out-')), 'r.txt');
+    await writeOutput(chunks(), file);
+    expect(readFileSync(file, 'utf8')).toBe(pieces.join(''));
+  });
+});
