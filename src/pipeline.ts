@@ -94,9 +94,10 @@ async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[]):
   // Errors in the inputs are reported by the real resolution, in order; here they only mean "no".
   const resolved = await resolveInputs(options.paths).catch(() => undefined);
   const files = resolved?.sources.filter((s) => !s.isStdin && !s.isStream) ?? [];
-  if (files.length < 2) return undefined;
+  if (files.length === 0) return undefined;
+  // One file gets workers only if it can be cut into slices; that is known after detection (openReader).
   if (options.workers === undefined && (await totalBytes(files)) < WORKER_MIN_BYTES) return undefined;
-  return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), files.length), rulePaths);
+  return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), Math.max(2, files.length)), rulePaths);
 }
 
 async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool): Promise<Analysis> {
@@ -374,14 +375,21 @@ const SLICE_TARGET_BYTES = 32 * 1024 * 1024;
 
 /** Where to cut an input for the workers, or undefined to read it whole. */
 async function sliceable(st: InputState, workers: number, asked: boolean): Promise<number[] | undefined> {
-  if (workers < 2 || !SPLITTABLE.has(st.format) || st.detected.head.container === 'json') return undefined;
-  const size = await stat(st.path).then((s) => (s.isFile() ? s.size : 0), () => 0);
-  if (size < (asked ? 1024 * 1024 : SLICE_MIN_BYTES)) return undefined;
-  // Gzip and UTF-16 streams cannot be entered in the middle.
-  if (await compressedOrWide(st.path)) return undefined;
+  if (workers < 2) return undefined;
+  const size = await cuttableSize(st, asked);
+  if (size === undefined) return undefined;
   // Slices of about 32 MiB rather than one per worker: the workers then finish together.
   const starts = await sliceStarts(st.path, size, Math.max(workers, Math.min(64, Math.ceil(size / SLICE_TARGET_BYTES))));
   return starts.length > 1 ? starts : undefined;
+}
+
+/** The size of an input that may be cut into slices (a large plain file of a line format), else undefined. */
+async function cuttableSize(st: InputState, asked: boolean): Promise<number | undefined> {
+  if (!SPLITTABLE.has(st.format) || st.detected.head.container === 'json') return undefined;
+  const size = await stat(st.path).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  if (size < (asked ? 1024 * 1024 : SLICE_MIN_BYTES)) return undefined;
+  // Gzip and UTF-16 streams cannot be entered in the middle.
+  return (await compressedOrWide(st.path)) ? undefined : size;
 }
 
 async function compressedOrWide(path: string): Promise<boolean> {
@@ -413,9 +421,13 @@ async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: nu
 }
 
 async function workerCount(files: InputState[], options: AnalysisOptions): Promise<number> {
-  if (options.keepEvents || files.length < 2 || !workersAvailable()) return 0;
-  if (options.workers !== undefined) return Math.min(options.workers, files.length);
-  return (await totalBytes(files)) >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), files.length) : 0;
+  if (options.keepEvents || files.length === 0 || !workersAvailable()) return 0;
+  const asked = options.workers !== undefined;
+  // A single input keeps more than one worker busy only when it is cut into slices.
+  const tasks = files.length > 1 ? files.length : (await cuttableSize(files[0]!, asked)) !== undefined ? Infinity : 1;
+  if (tasks < 2) return 0;
+  if (asked) return Math.min(options.workers!, tasks);
+  return (await totalBytes(files)) >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), tasks) : 0;
 }
 
 /** The size of these files together (a file that cannot be read counts 0). */

@@ -71,6 +71,16 @@ describe('correlate with a log cut into slices', () => {
     expect(runs[1]!.stderr).toBe(runs[0]!.stderr);
   });
 
+  it('cuts one log given alone (no other input to keep a second worker busy): same bytes, same --strict line', () => {
+    const kern = join(dir, 'in', 'kern.log');
+    const runs = ['0', '2'].map((n) => runCli(['correlate', kern, '--format', 'json', '--year', '2026', '--workers', n, '-q']));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    expect(runs[1]!.stdout.equals(runs[0]!.stdout)).toBe(true);
+    const strict = ['0', '2'].map((n) => runCli(['correlate', kern, '--strict', '--year', '2026', '--workers', n]));
+    expect(strict[0]!.stderr).toContain(`kern.log:${broken[0]}:`);
+    expect(strict[1]!.stderr).toBe(strict[0]!.stderr);
+  });
+
   it('reads a year-less log that crosses New Year at a cut whole, in order', () => {
     const ny = join(dir, 'ny');
     mkdirSync(ny);
