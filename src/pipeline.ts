@@ -16,6 +16,7 @@ import { buildViolation, CallIndex, IncidentBuilder, type Scoring } from './attr
 import { enrichViolation, geoipSetting, GeoIpLookup } from './enrich/geoip.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { openInput, resolveInputs } from './ingest/read.js';
+import { appendAll } from './model/arrays.js';
 import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
 import type { Issue } from './model/issue.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
@@ -141,7 +142,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   noteCopies(states, uniqueCalls.copies, 'tool calls');
   noteCopies(states, unique.copies, 'violations');
   const findings = unique.kept;
-  findings.push(...correlationFindings(states, ruleSet, inventory, findings));
+  appendAll(findings, correlationFindings(states, ruleSet, inventory, findings));
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   const kept: (Finding | undefined)[] = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
   // From here on each finding is needed once, to build its violation: drop every other reference so
@@ -297,11 +298,11 @@ function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<stri
   st.gzip = scan.gzip;
   st.skipped = scan.issues.length;
   st.notes.push(...scan.notes);
-  errors.push(...scan.issues);
+  appendAll(errors, scan.issues);
   if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
   st.findings = scan.findings.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
   st.correlationMatches = scan.correlationMatches.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
-  calls.push(...scan.calls);
+  appendAll(calls, scan.calls);
   for (const [ip, domain, where] of scan.dnsPairs) dns.add(ip, domain, where);
   st.events = scan.events;
 }

@@ -4,6 +4,7 @@
 // before each cut. Only formats whose records stand alone on their line are cut.
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { appendAll } from './model/arrays.js';
 import { formatRef } from './model/event.js';
 import type { ScanResult } from './scan.js';
 
@@ -122,13 +123,13 @@ export function joinSlices(path: string, slices: ScanResult[], linesBefore: numb
     out.firstMs = Math.min(out.firstMs, p.firstMs);
     out.lastMs = Math.max(out.lastMs, p.lastMs);
     for (const n of p.notes) if (!out.notes.includes(n)) out.notes.push(n);
-    out.issues.push(...p.issues);
+    appendAll(out.issues, p.issues);
     out.readError ??= p.readError;
     out.yearUsed ||= p.yearUsed;
-    out.findings.push(...p.findings);
-    out.correlationMatches.push(...p.correlationMatches);
-    out.calls.push(...p.calls);
-    out.events.push(...p.events);
+    appendAll(out.findings, p.findings);
+    appendAll(out.correlationMatches, p.correlationMatches);
+    appendAll(out.calls, p.calls);
+    appendAll(out.events, p.events);
     for (const pair of p.dnsPairs) {
       const key = `${pair[0]}\0${pair[1].toLowerCase()}`;
       if (!seenPairs.has(key)) {

@@ -1,6 +1,6 @@
 // The built command line on the bundled samples, as scripts and nightly audits use it: every
 // --format, byte-identical reruns, exit codes, Timesketch lines, help text and colour rules.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,5 +115,22 @@ describe('agent-forensics --help', () => {
     expect(text).toMatch(/review report .*--format html/);
     expect(text).toMatch(/nightly audit .*--fail-on high/);
     expect(text).toContain('Exit codes');
+  });
+});
+
+describe('correlate on a log of mostly malformed lines', () => {
+  it('skips and counts 200,000 of them (they overflowed the stack when gathered as call arguments)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-malformed-'));
+    const ok = 'Mar  2 10:00:00 gpu-node-07 kernel: [1.0] SBX-EGRESS DROP: IN=docker0 OUT=eth0 SRC=172.17.0.3 DST=203.0.113.5 LEN=60 PROTO=TCP SPT=40000 DPT=22';
+    const lines = [...Array.from({ length: 20 }, () => ok), ...Array.from({ length: 200_000 }, (_, i) => `garbage ${i}`)];
+    writeFileSync(join(dir, 'kern.log'), lines.join('\n') + '\n');
+    const r = runCli(['correlate', dir, '--year', '2026', '--format', 'json', '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout.toString());
+    expect(report.inputs[0].skipped).toBe(200_000);
+    expect(report.errorsTotal).toBe(200_000);
+    expect(report.errors[0]).toMatchObject({ line: 21 });
+    expect(report.stats.violations).toBe(20);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
