@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
-import type { ScanResult } from './scan.js';
+import type { ScanMark, ScanResult } from './scan.js';
 import type { ScanReply, ScanTask } from './scan-worker.js';
 
 const WORKER = new URL('./scan-worker.js', import.meta.url);
@@ -14,11 +15,20 @@ export function workersAvailable(): boolean {
   return existsSync(fileURLToPath(WORKER));
 }
 
+interface Pending {
+  resolve: (r: ScanResult) => void;
+  reject: (e: Error) => void;
+  worker: Worker;
+  /** the marks received while the worker scans */
+  findings: ScanMark[];
+  correlationMatches: ScanMark[];
+}
+
 export class ScanPool {
   private workers: Worker[] = [];
   private idle: Worker[] = [];
   private queue: { task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void }[] = [];
-  private pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void; worker: Worker }>();
+  private pending = new Map<number, Pending>();
   private nextId = 0;
 
   /** `rulePaths`: the workers start loading these rules at once, before the first input arrives. */
@@ -48,7 +58,7 @@ export class ScanPool {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.shift()!;
       const job = this.queue.shift()!;
-      this.pending.set(job.task.id, { resolve: job.resolve, reject: job.reject, worker: w });
+      this.pending.set(job.task.id, { resolve: job.resolve, reject: job.reject, worker: w, findings: [], correlationMatches: [] });
       w.postMessage(job.task);
     }
   }
@@ -56,10 +66,19 @@ export class ScanPool {
   private settle(w: Worker, reply: ScanReply): void {
     const job = this.pending.get(reply.id);
     if (!job) return;
+    if ('marks' in reply) {
+      appendAll(job.findings, reply.marks.findings);
+      appendAll(job.correlationMatches, reply.marks.correlationMatches);
+      return;
+    }
     this.pending.delete(reply.id);
     this.idle.push(w);
-    if (reply.ok) job.resolve(reply.result);
-    else job.reject(rebuild(reply.error));
+    if (reply.ok) {
+      // The marks sent during the scan come first, in the order they were sent.
+      appendAll(job.findings, reply.result.findings);
+      appendAll(job.correlationMatches, reply.result.correlationMatches);
+      job.resolve({ ...reply.result, findings: job.findings, correlationMatches: job.correlationMatches });
+    } else job.reject(rebuild(reply.error));
     this.dispatch();
   }
 

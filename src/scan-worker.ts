@@ -5,7 +5,7 @@ import { detectInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
 import { loadRuleSet, type RuleSet } from './rules/load.js';
-import { scanInput } from './scan.js';
+import { scanInput, type ScanMark } from './scan.js';
 
 export interface ScanTask {
   id: number;
@@ -21,6 +21,8 @@ export interface ScanTask {
 
 export type ScanReply =
   | { id: number; ok: true; result: Awaited<ReturnType<typeof scanInput>> }
+  /** marks found so far, sent while the scan goes on (cloning them all at the end kept the main thread waiting) */
+  | { id: number; marks: { findings: ScanMark[]; correlationMatches: ScanMark[] } }
   | { id: number; ok: false; error: { name: string; message: string; path?: string; line?: number; stack?: string } };
 
 let cached: { key: string; set: Promise<RuleSet> } | undefined;
@@ -38,7 +40,10 @@ async function run(task: ScanTask): Promise<ScanReply> {
     if (!format) throw new Error(`unknown format ${task.format}`);
     const detected = { ...(await detectInput({ path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}) }, task.read)), format };
     const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
-      { read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false });
+      {
+        read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false,
+        onMarks: (findings, correlationMatches) => parentPort!.postMessage({ id: task.id, marks: { findings, correlationMatches } } satisfies ScanReply),
+      });
     return { id: task.id, ok: true, result };
   } catch (err) {
     const e = err as Error & { path?: string; line?: number };

@@ -18,7 +18,16 @@ export interface ScanOptions {
   keepEvents: boolean;
   /** allow lean reading when it cannot change the result (default true; tests turn it off to compare) */
   lean?: boolean;
+  /**
+   * Takes the marks found so far, in order, whenever there are MARKS_PER_BATCH of them (a worker
+   * posts them while it reads on); the result then holds only the ones after the last batch.
+   * A record in both lists is always in the same batch.
+   */
+  onMarks?: (findings: ScanMark[], correlationMatches: ScanMark[]) => void;
 }
+
+/** Marks handed to ScanOptions.onMarks at a time. */
+export const MARKS_PER_BATCH = 2000;
 
 export interface ScanRules {
   rules: readonly Rule[];
@@ -93,6 +102,11 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     const m = marks.of(event);
     if (m.hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(m.hits) });
     if (m.inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(m.inputs) });
+    if (options.onMarks && out.findings.length + out.correlationMatches.length >= MARKS_PER_BATCH) {
+      options.onMarks(out.findings, out.correlationMatches);
+      out.findings = [];
+      out.correlationMatches = [];
+    }
   };
   const stop = () => options.strict && parsed.issues.length > 0;
   if (parsed.each) {

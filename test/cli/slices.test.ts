@@ -81,6 +81,23 @@ describe('correlate with a log cut into slices', () => {
     expect(strict[1]!.stderr).toBe(strict[0]!.stderr);
   });
 
+  it('posts marks in batches from the workers without splitting a violation from its correlation hit', () => {
+    const scanDir = join(dir, 'scan');
+    mkdirSync(scanDir);
+    const lines: string[] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const t = `${pad(10 + Math.floor(i / 3600))}:${pad(Math.floor(i / 60) % 60)}:${pad(i % 60)}`;
+      lines.push(`Mar  2 ${t} gpu-node-07 kernel: [1.0] HOST DROP: IN=eth0 OUT=eth0 SRC=172.17.0.${i % 3} DST=10.20.3.17 LEN=60 PROTO=TCP SPT=40000 DPT=${1 + (i % 40)}`);
+    }
+    writeFileSync(join(scanDir, 'kern.log'), lines.join('\n') + '\n');
+    const runs = ['0', '2'].map((n) => runCli(['correlate', scanDir, '--format', 'json', '--year', '2026', '--workers', n, '-q']));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    expect(runs[1]!.stdout.equals(runs[0]!.stdout)).toBe(true);
+    const report = JSON.parse(runs[0]!.stdout.toString());
+    expect(report.stats.violations).toBe(12_000);
+    expect(report.violations.filter((v: { rules: { id: string }[] }) => v.rules.some((r) => r.id === 'af-internal-port-scan')).length).toBeGreaterThan(0);
+  });
+
   it('reads a year-less log that crosses New Year at a cut whole, in order', () => {
     const ny = join(dir, 'ny');
     mkdirSync(ny);
