@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
+import type { ForensicEvent } from './model/event.js';
 import type { ScanMark, ScanResult } from './scan.js';
 import type { ScanReply, ScanTask } from './scan-worker.js';
 
@@ -30,6 +31,7 @@ export class ScanPool {
   private queue: { task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void }[] = [];
   private pending = new Map<number, Pending>();
   private nextId = 0;
+  private strings = new SharedStrings();
 
   /** `rulePaths`: the workers start loading these rules at once, before the first input arrives. */
   constructor(size: number, rulePaths?: string[]) {
@@ -67,16 +69,16 @@ export class ScanPool {
     const job = this.pending.get(reply.id);
     if (!job) return;
     if ('marks' in reply) {
-      appendAll(job.findings, reply.marks.findings);
-      appendAll(job.correlationMatches, reply.marks.correlationMatches);
+      appendAll(job.findings, this.strings.shareAll(reply.marks.findings));
+      appendAll(job.correlationMatches, this.strings.shareAll(reply.marks.correlationMatches));
       return;
     }
     this.pending.delete(reply.id);
     this.idle.push(w);
     if (reply.ok) {
       // The marks sent during the scan come first, in the order they were sent.
-      appendAll(job.findings, reply.result.findings);
-      appendAll(job.correlationMatches, reply.result.correlationMatches);
+      appendAll(job.findings, this.strings.shareAll(reply.result.findings));
+      appendAll(job.correlationMatches, this.strings.shareAll(reply.result.correlationMatches));
       job.resolve({ ...reply.result, findings: job.findings, correlationMatches: job.correlationMatches });
     } else job.reject(rebuild(reply.error));
     this.dispatch();
@@ -104,3 +106,45 @@ function rebuild(e: { name: string; message: string; path?: string; line?: numbe
   if (e.stack) err.stack = e.stack;
   return err;
 }
+
+/**
+ * One copy of each repeated short string in the marked records that come back from the workers: a
+ * clone carries its own copy of every string ('network', 'drop', the file path, the host, the log
+ * prefix...), a third of the memory of a million marked records. Bounded: it starts over when full.
+ */
+class SharedStrings {
+  private seen = new Map<string, string>();
+
+  shareAll(marks: ScanMark[]): ScanMark[] {
+    for (const m of marks) this.shareEvent(m.event);
+    return marks;
+  }
+
+  private shareEvent(e: ForensicEvent): void {
+    const record = e as unknown as Record<string, unknown>;
+    for (const key in record) {
+      // Per-record text (the message, the time as written) rarely repeats.
+      if (key === 'message' || key === 'timeRaw') continue;
+      const v = record[key];
+      if (typeof v === 'string') record[key] = this.share(v);
+    }
+    e.ref.path = this.share(e.ref.path);
+    if (e.src?.ip !== undefined) e.src.ip = this.share(e.src.ip);
+    if (e.dst?.ip !== undefined) e.dst.ip = this.share(e.dst.ip);
+    if (e.dst?.domain !== undefined) e.dst.domain = this.share(e.dst.domain);
+    const fields = e.fields;
+    if (fields) for (const key in fields) if (typeof fields[key] === 'string') fields[key] = this.share(fields[key] as string);
+  }
+
+  private share(s: string): string {
+    if (s.length > MAX_SHARED_LENGTH) return s;
+    const known = this.seen.get(s);
+    if (known !== undefined) return known;
+    if (this.seen.size >= MAX_SHARED_STRINGS) this.seen.clear();
+    this.seen.set(s, s);
+    return s;
+  }
+}
+
+const MAX_SHARED_LENGTH = 200;
+const MAX_SHARED_STRINGS = 100_000;

@@ -89,12 +89,16 @@ function fieldFor(c: CorrelationRule, name: string, ref: string): string {
 function evaluateOne(c: CorrelationRule, occurrences: Occurrence[]): CorrelationHit[] {
   const groups = new Map<string, { values: Record<string, string>; occs: Occurrence[] }>();
   for (const o of occurrences) {
-    const values: Record<string, string> = {};
-    for (const g of c.groupBy) values[g] = fieldKey(o.event, fieldFor(c, g, o.ref));
-    const key = JSON.stringify(c.groupBy.map((g) => values[g]));
-    const group = groups.get(key) ?? { values, occs: [] };
+    const parts = c.groupBy.map((g) => fieldKey(o.event, fieldFor(c, g, o.ref)));
+    // One field is its own key; several are a JSON list (no separator a log value could contain).
+    const key = parts.length === 1 ? parts[0]! : JSON.stringify(parts);
+    let group = groups.get(key);
+    if (!group) {
+      const values: Record<string, string> = {};
+      c.groupBy.forEach((g, i) => (values[g] = parts[i]!));
+      groups.set(key, (group = { values, occs: [] }));
+    }
     group.occs.push(o);
-    groups.set(key, group);
   }
   const hits: CorrelationHit[] = [];
   for (const { values, occs } of groups.values()) {

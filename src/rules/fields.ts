@@ -126,12 +126,26 @@ export const FIELD_ALIASES: Readonly<Record<string, Readonly<Record<string, Fiel
 
 const TOP_LEVEL = new Set(['kind', 'source', 'format', 'timeMs', 'endMs', 'timeRaw', 'host', 'sandbox', 'container', 'session', 'src', 'dst', 'proto', 'action', 'actor', 'operation', 'errorCode', 'callId', 'tool', 'command', 'exitCode', 'timePrecision', 'message', 'fields']);
 
+/** Paths split once: correlations read the same few paths of every event they count. */
+const PATH_KEYS = new Map<string, string[] | null>();
+
+function pathKeys(path: string): string[] | null {
+  let keys = PATH_KEYS.get(path);
+  if (keys === undefined) {
+    const dot = path.indexOf('.');
+    // A name that is not a top-level property is a key of `fields`, dots and all.
+    keys = TOP_LEVEL.has(dot < 0 ? path : path.slice(0, dot)) ? path.split('.') : null;
+    if (PATH_KEYS.size >= 4096) PATH_KEYS.clear();
+    PATH_KEYS.set(path, keys);
+  }
+  return keys;
+}
+
 function byPath(event: ForensicEvent, path: string): unknown {
-  const dot = path.indexOf('.');
-  const head = dot < 0 ? path : path.slice(0, dot);
-  if (!TOP_LEVEL.has(head)) return event.fields?.[path];
+  const keys = pathKeys(path);
+  if (keys === null) return event.fields?.[path];
   let cur: unknown = event;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (typeof cur !== 'object' || cur === null) return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
