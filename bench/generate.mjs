@@ -1,12 +1,14 @@
 // Writes a realistic, deterministic evidence folder of a chosen size for `npm run bench`: sandbox
 // kern.log drops and accepts, Cloud Firewall and CloudTrail JSON lines, and agent-events transcripts
-// whose tool calls are spread over the span, a few of which really cause violations.
+// whose tool calls are spread over the span, a few of which really cause violations. The `flood`
+// profile is the other extreme: a host's kern.log under an internet port scan, every record a
+// violation (refused, and part of a port-scan correlation), beside the same transcripts.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 as rng } from '../scripts/prng.mjs';
 
 /** Bumped whenever the output changes, so cached folders are regenerated. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 const START_MS = Date.UTC(2026, 2, 2, 0, 0, 0);
 const SPAN_MS = 2 * 86_400_000;
@@ -227,5 +229,43 @@ export function generate(dir, totalBytes) {
   add(cfw, writeCloudFirewall(cfw, rest * 0.25, caused, 20));
   const trail = join(dir, 'audit', 'cloudtrail.jsonl');
   add(trail, writeCloudTrail(trail, rest * 0.25, caused, 30));
+  return files;
+}
+
+/** A port scan from the internet against a training host: every line a refused connection. */
+function writeScanFlood(path, bytes, caused, seed) {
+  const r = rng(seed);
+  const out = new Out(path);
+  const host = HOSTS[0];
+  const n = Math.max(1, Math.floor(bytes / 250));
+  const extra = caused.filter((c) => c.host === host && c.ip).flatMap((c) =>
+    Array.from({ length: c.repeat }, (_, j) => ({ ms: c.atMs + 1_000 + j * 5_000, ip: c.ip, port: c.port })));
+  let e = 0;
+  let uptime = 46_000;
+  for (let i = 0; i < n; i++) {
+    const ms = START_MS + Math.floor((i / n) * SPAN_MS);
+    while (e < extra.length && extra[e].ms <= ms) {
+      const x = extra[e++];
+      out.line(kernLine(x.ms, host, 'SBX-EGRESS DROP:', `172.17.0.${3 + (e % 4)}`, x.ip, 40000 + e, x.port, uptime, r));
+    }
+    uptime += SPAN_MS / n / 1000;
+    // A few hundred scanners, each walking the ports of the host's public side.
+    const scanner = Math.floor(r() * 400);
+    out.line(kernLine(ms, host, 'HOST-IN DROP:', `45.155.${scanner >> 8}.${scanner & 255}`, '10.20.3.17', 40000 + (i % 20000), 1 + (i % 65535), uptime, r));
+  }
+  out.close();
+  return out;
+}
+
+/** The flood profile: the transcripts and one kern.log of refused scan traffic, of about totalBytes. */
+export function generateFlood(dir, totalBytes) {
+  const caused = causedIncidents();
+  for (const sub of ['firewall', 'agent']) mkdirSync(join(dir, sub), { recursive: true });
+  const files = [];
+  const add = (path, out) => files.push({ path, bytes: out.bytes, lines: out.lines });
+  const agentPath = join(dir, 'agent', 'agent-events.jsonl');
+  add(agentPath, writeAgentEvents(agentPath, caused, 1));
+  const p = join(dir, 'firewall', `${HOSTS[0]}-kern.log`);
+  add(p, writeScanFlood(p, Math.max(0, totalBytes - files[0].bytes), caused, 40));
   return files;
 }

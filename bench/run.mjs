@@ -2,12 +2,13 @@
 // `correlate` on each, and compares its throughput and peak memory with a floor script on the same files.
 // With @duckdb/node-api installed (npm install --no-save), it also times bench/duckdb.mjs: a DuckDB load and window join.
 // Usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--cli <launcher>] [--rules <dir>]
+// A size written flood:250MB uses the flood profile: one kern.log under a port scan, every record a violation.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GENERATOR_VERSION, generate } from './generate.mjs';
+import { GENERATOR_VERSION, generate, generateFlood } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -16,7 +17,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 
 function usage(message) {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--rules dir]\n');
+  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--rules dir]\n');
   process.exit(2);
 }
 
@@ -50,20 +51,20 @@ function parseArgs(argv) {
 }
 
 /** A cached folder is reused when it was written by this generator version for this size. */
-function ensureData(label, bytes) {
+function ensureData(label, bytes, flood) {
   const dir = join(OUT, label);
   const stamp = join(dir, '.generated.json');
   if (existsSync(stamp)) {
     const s = JSON.parse(readFileSync(stamp, 'utf8'));
-    if (s.version === GENERATOR_VERSION && s.requested === bytes) return { dir, files: s.files };
+    if (s.version === GENERATOR_VERSION && s.requested === bytes && !!s.flood === flood) return { dir, files: s.files };
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
   process.stderr.write(`generating ${label} in ${dir} ...`);
-  const files = generate(join(dir, 'evidence'), bytes);
+  const files = (flood ? generateFlood : generate)(join(dir, 'evidence'), bytes);
   process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  writeFileSync(stamp, JSON.stringify({ version: GENERATOR_VERSION, requested: bytes, files }));
+  writeFileSync(stamp, JSON.stringify({ version: GENERATOR_VERSION, requested: bytes, flood, files }));
   return { dir, files };
 }
 
@@ -101,10 +102,36 @@ function measure(cmd, args, env = {}) {
   });
 }
 
+/**
+ * The report's parts around its violations (a report of a million violations is longer than a
+ * string may be): the head up to "violations" and the tail from "incidents", each parsed alone.
+ */
+function reportWithoutViolations(path) {
+  const size = statSync(path).size;
+  const read = (start, length) => {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(length);
+      readSync(fd, buf, 0, length, start);
+      return buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const head = read(0, Math.min(size, 1 << 20));
+  const v = head.indexOf('\n  "violations": ');
+  for (let tailBytes = 1 << 24; ; tailBytes *= 2) {
+    const tail = read(Math.max(0, size - tailBytes), Math.min(size, tailBytes));
+    const i = tail.lastIndexOf('\n  "incidents": ');
+    if (i >= 0) return { ...JSON.parse(head.slice(0, v).replace(/,\s*$/, '') + '\n}'), ...JSON.parse(`{${tail.slice(i)}`) };
+    if (tailBytes >= size) throw new Error(`${path}: no incidents in the report`);
+  }
+}
+
 const best = (runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
-async function benchOne(label, bytes, opts) {
-  const { dir, files } = ensureData(label, bytes);
+async function benchOne(label, bytes, flood, opts) {
+  const { dir, files } = ensureData(label, bytes, flood);
   const evidence = join(dir, 'evidence');
   const paths = files.map((f) => f.path);
   const inputBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
@@ -118,7 +145,7 @@ async function benchOne(label, bytes, opts) {
     runs.push(await measure(process.execPath, [...profArgs, CLI, 'correlate', evidence, '--format', 'json', '-o', report, '-q', '--no-progress', ...(opts.rules ? [`--rules=${opts.rules}`] : [])], opts.env));
   }
   const floor = best(floors), run = best(runs);
-  const r = JSON.parse(readFileSync(report, 'utf8'));
+  const r = reportWithoutViolations(report);
   if (!opts.keep) rmSync(report, { force: true });
   const floorMs = floor.ms;
   return {
@@ -159,13 +186,15 @@ async function main() {
   process.stderr.write(`machine: ${machine}; CLI ${CLI}\n`);
   const rows = [];
   for (const s of opts.sizes) {
-    const bytes = parseSize(s);
-    rows.push(await benchOne(s.trim(), bytes, opts));
+    const flood = s.trim().startsWith('flood:');
+    const bytes = parseSize(flood ? s.trim().slice(6) : s);
+    rows.push(await benchOne(flood ? `flood-${s.trim().slice(6)}` : s.trim(), bytes, flood, opts));
     process.stderr.write(`done ${s}\n`);
   }
   process.stdout.write(`${table(rows)}\n`);
-  if (rows.length >= 2) {
-    const [a, b] = [rows[0], rows.at(-1)];
+  const plain = rows.filter((r) => !r.label.startsWith('flood'));
+  if (plain.length >= 2) {
+    const [a, b] = [plain[0], plain.at(-1)];
     process.stdout.write(`peak memory: ${a.peakMb.toFixed(0)} MB → ${b.peakMb.toFixed(0)} MB for ${(b.inputMb / a.inputMb).toFixed(1)}× the input (${(((b.peakMb / a.peakMb) - 1) * 100).toFixed(0)} %)\n`);
   }
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine, env: opts.env, rows }, null, 2));

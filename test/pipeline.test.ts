@@ -134,6 +134,7 @@ describe('analyze() with more violations than it holds in memory', () => {
   it('spills past the bound and writes the same reports, byte for byte, with the same counts and incidents', async () => {
     const { jsonRenderer } = await import('../src/report/json.js');
     const { csvRenderer } = await import('../src/report/csv.js');
+    const { jsonlRenderer } = await import('../src/report/jsonl.js');
     const { joinChunks } = await import('../src/report/renderer.js');
     const { forPeople } = await import('../src/cli/correlate.js');
     const held = await analyze(base(['samples'], { inventory: 'samples/inventory.csv' }));
@@ -145,9 +146,9 @@ describe('analyze() with more violations than it holds in memory', () => {
     expect(spilt.spilled!.count).toBe(total - 3);
     expect(spilt.report.stats).toEqual(held.report.stats);
     expect(spilt.report.incidents).toEqual(held.report.incidents);
-    for (const renderer of [jsonRenderer, csvRenderer]) {
+    for (const renderer of [jsonRenderer, jsonlRenderer, csvRenderer]) {
       const a = await joinChunks(renderer.chunks!(held.report, { color: false }));
-      const b = await joinChunks(renderer.chunks!(spilt.report, { color: false }, spilt.spilled!.batches));
+      const b = await joinChunks(renderer.chunks!(spilt.report, { color: false }, spilt.spilled!));
       expect(b, renderer.name).toBe(a);
     }
     // The human formats list the head and say how many there are in all.

@@ -32,6 +32,8 @@ export interface ToolCall {
   nextStartMs?: number;
   /** rule command patterns already tested on this call's text, with their answers */
   patternHits?: Map<CommandPattern, boolean>;
+  /** start and end as ISO text, written once for the many violations that cite this call */
+  isoTimes?: [start: string, end: string];
 }
 
 export interface Finding {
@@ -159,6 +161,7 @@ const PRECISION_WORDS: Record<TimePrecision, string> = {
 
 const secs = (ms: number) => `${(Math.abs(ms) / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoTimes = (c: ToolCall): [string, string] => (c.isoTimes ??= [iso(c.startMs), iso(c.endMs)]);
 
 function timeEvidence(f: Finding, c: ToolCall, w: Windows): Evidence | undefined {
   const t = f.timeMs;
@@ -168,11 +171,11 @@ function timeEvidence(f: Finding, c: ToolCall, w: Windows): Evidence | undefined
   if (t < c.startMs) {
     // A log that stamps whole seconds (CloudTrail, syslog) puts an event up to 999 ms early.
     if (t + timeResolutionMs(f.event.timeRaw) > c.startMs && t + 1 <= c.endMs) {
-      return { kind: 'time', weight: base, explain: () => `The violation is stamped in the second the call started (the log records whole seconds), while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).` };
+      return { kind: 'time', weight: base, explain: () => `The violation is stamped in the second the call started (the log records whole seconds), while it was running (${isoTimes(c)[0]} to ${isoTimes(c)[1]}; ${how}).` };
     }
     return { kind: 'time', weight: 0.15, explain: () => `The violation is stamped ${secs(c.startMs - t)} before the call started, within the ${secs(w.beforeMs)} allowed for clock jitter.` };
   }
-  if (t <= c.endMs) return { kind: 'time', weight: base, explain: () => `The violation happened ${secs(t - c.startMs)} after the call started, while it was running (${iso(c.startMs)} to ${iso(c.endMs)}; ${how}).` };
+  if (t <= c.endMs) return { kind: 'time', weight: base, explain: () => `The violation happened ${secs(t - c.startMs)} after the call started, while it was running (${isoTimes(c)[0]} to ${isoTimes(c)[1]}; ${how}).` };
   const gap = t - c.endMs;
   if (gap <= w.afterMs) {
     // Agents run a session's calls one at a time: once the next call has started, a late effect of
@@ -385,7 +388,7 @@ export function toAttribution(f: Finding, s: Scored): Attribution {
     tool: e.tool ?? '',
     command: e.command ?? '',
     ref: e.ref,
-    time: iso(s.call.startMs),
+    time: isoTimes(s.call)[0],
     deltaMs: f.timeMs - s.call.startMs,
     confidence: Math.round(s.confidence * 1000) / 1000,
     reasons: s.evidence.map((ev) => ev.explain()),

@@ -125,7 +125,11 @@ function decodeBase64Text(token: string): string | undefined {
 
 /** Does the command name this address as a whole token (10.0.0.1 is not in 10.0.0.10)? */
 export function mentionsToken(haystack: string, needle: string): boolean {
-  const n = needle.toLowerCase();
+  return mentionsLowerToken(haystack, needle.toLowerCase());
+}
+
+/** mentionsToken() for a needle already in lower case (one lowering for many haystacks). */
+export function mentionsLowerToken(haystack: string, n: string): boolean {
   if (n === '') return false;
   let at = haystack.indexOf(n);
   while (at >= 0) {

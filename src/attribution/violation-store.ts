@@ -6,16 +6,14 @@
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Violation, ViolationBatches } from '../model/report.js';
+import type { Violation, ViolationSource } from '../model/report.js';
 
-/** The violations that went to disk, after the ones the report holds. */
-export interface SpilledViolations {
+/** The violations that went to disk, after the ones the report holds; batches() and texts() give them all. */
+export interface SpilledViolations extends ViolationSource {
   /** how many are on disk */
   count: number;
   /** the temporary file that holds them */
   file: string;
-  /** the report's violations, then the spilled ones, in order */
-  batches: ViolationBatches;
   /** removes the temporary file (also done when the process exits) */
   dispose(): void;
 }
@@ -73,6 +71,7 @@ export class ViolationStore {
         count: this.spilledCount,
         file: spill.path,
         batches: () => inOrder(head, spill),
+        texts: () => textsInOrder(head, spill),
         dispose: () => spill.remove(),
       },
     };
@@ -81,6 +80,11 @@ export class ViolationStore {
 
 async function* inOrder(head: readonly Violation[], spill: SpillFile): AsyncGenerator<readonly Violation[]> {
   for (let i = 0; i < head.length; i += BATCH) yield head.slice(i, i + BATCH);
+  for await (const texts of spill.read()) yield texts.map((t) => JSON.parse(t) as Violation);
+}
+
+async function* textsInOrder(head: readonly Violation[], spill: SpillFile): AsyncGenerator<readonly string[]> {
+  for (let i = 0; i < head.length; i += BATCH) yield head.slice(i, i + BATCH).map((v) => JSON.stringify(v));
   yield* spill.read();
 }
 
@@ -115,14 +119,15 @@ class SpillFile {
     this.fd = undefined;
   }
 
-  async *read(): AsyncGenerator<Violation[]> {
+  /** The JSON texts, in order (the file is kept until remove()). */
+  async *read(): AsyncGenerator<string[]> {
     let rest = '';
-    let batch: Violation[] = [];
+    let batch: string[] = [];
     for await (const chunk of createReadStream(this.path, { highWaterMark: WRITE_BYTES, encoding: 'utf8' })) {
       const text = rest + (chunk as string);
       let from = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        batch.push(JSON.parse(text.slice(from, nl)) as Violation);
+        batch.push(text.slice(from, nl));
         from = nl + 1;
         if (batch.length === BATCH) {
           yield batch;

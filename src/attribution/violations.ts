@@ -7,7 +7,7 @@ import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEviden
 import type { Inventory } from './inventory.js';
 
 /** The first of `count` items, ordered by start, whose start is at or after `from` (`count` when none is). */
-function firstStartingFrom(count: number, startOf: (i: number) => number, from: number): number {
+export function firstStartingFrom(count: number, startOf: (i: number) => number, from: number): number {
   let lo = 0, hi = count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -15,14 +15,6 @@ function firstStartingFrom(count: number, startOf: (i: number) => number, from: 
     else hi = mid;
   }
   return lo;
-}
-
-export function candidatesNear(t: number, calls: ToolCall[], lookbackMs: number, aheadMs: number): ToolCall[] {
-  // calls are sorted by start: every call that started in [t - lookback, t + ahead]
-  const lo = firstStartingFrom(calls.length, (i) => calls[i]!.startMs, t - lookbackMs);
-  const out: ToolCall[] = [];
-  for (let i = lo; i < calls.length && calls[i]!.startMs <= t + aheadMs; i++) out.push(calls[i]!);
-  return out;
 }
 
 /** Calls of one kind (background or not, and of similar length) by their positions in the sorted calls, with the longest of them. */

@@ -47,7 +47,7 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       // the human ones list the first MAX_LISTED in detail and say how many more there are (counts and
       // statistics stay complete).
       try {
-        await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, spilled?.batches) : await renderer.render(forPeople(report), renderOptions), flags.output);
+        await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, spilled) : await renderer.render(forPeople(report), renderOptions), flags.output);
       } finally {
         spilled?.dispose();
       }

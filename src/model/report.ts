@@ -121,8 +121,15 @@ export interface ReportError {
   message: string;
 }
 
-/** Every violation of a report, in order, a batch at a time (read back from disk when they did not fit in memory). */
-export type ViolationBatches = () => AsyncIterable<readonly Violation[]>;
+/**
+ * Every violation of a report, in order, a batch at a time, when they did not all fit in memory (the
+ * rest is read back from disk): as objects, or as their compact JSON text (JSON.stringify of each)
+ * for the formats that only print them.
+ */
+export interface ViolationSource {
+  batches(): AsyncIterable<readonly Violation[]>;
+  texts(): AsyncIterable<readonly string[]>;
+}
 
 export interface Report {
   schema: typeof REPORT_SCHEMA;

@@ -2,7 +2,7 @@
 // Every cell goes through csvCell, so no log text can start a formula; fast-csv does the quoting.
 import { writeToString } from 'fast-csv';
 import { formatRef } from '../model/event.js';
-import type { Report, Violation, ViolationBatches } from '../model/report.js';
+import type { Report, Violation, ViolationSource } from '../model/report.js';
 import { csvCell } from './escape.js';
 import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
 
@@ -61,7 +61,7 @@ function cells(v: Violation): Record<Column, unknown> {
 /** Rows per piece: small pieces die young (see json.ts). */
 const ROWS_PER_CHUNK = 200;
 
-async function* csvChunks(report: Report, all?: ViolationBatches): AsyncGenerator<string> {
+async function* csvChunks(report: Report, all?: ViolationSource): AsyncGenerator<string> {
   const row = (v: Violation) => {
     const record = cells(v);
     return CSV_COLUMNS.map((column) => csvCell(record[column]));

@@ -1,7 +1,7 @@
 // --format json: the contract's report object, pretty-printed, in a fixed key order. Written in
 // pieces (one per violation) so reports with millions of violations never become one giant string;
 // the bytes are exactly JSON.stringify(report, null, 2).
-import type { Report, ViolationBatches } from '../model/report.js';
+import type { Report, ViolationSource } from '../model/report.js';
 import { jsonInert } from './escape.js';
 import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
 
@@ -15,7 +15,23 @@ const PER_CHUNK = 16;
 const OPEN = '{\n  "v": [\n';
 const CLOSE = '\n  ]\n}';
 
-async function* jsonChunks(report: Report, all?: ViolationBatches): AsyncGenerator<string> {
+/** Each violation as the report nests it, a piece at a time: from objects, or re-indented from JSON texts. */
+async function* violationPieces(report: Report, all?: ViolationSource): AsyncGenerator<string> {
+  if (all) {
+    for await (const texts of all.texts()) {
+      for (let i = 0; i < texts.length; i += PER_CHUNK) yield jsonInert(texts.slice(i, i + PER_CHUNK).map((t) => indentJson(t, ITEM_INDENT)).join(',\n'));
+    }
+    return;
+  }
+  for await (const batch of violationBatches(report)) {
+    for (let i = 0; i < batch.length; i += PER_CHUNK) {
+      const text = JSON.stringify({ v: batch.slice(i, i + PER_CHUNK) }, null, 2);
+      yield jsonInert(text.slice(OPEN.length, text.length - CLOSE.length));
+    }
+  }
+}
+
+async function* jsonChunks(report: Report, all?: ViolationSource): AsyncGenerator<string> {
   if (report.violations.length === 0 && !all) {
     yield jsonInert(JSON.stringify(report, null, 2)) + '\n';
     return;
@@ -24,13 +40,9 @@ async function* jsonChunks(report: Report, all?: ViolationBatches): AsyncGenerat
   const marker = JSON.stringify(PLACEHOLDER);
   const at = skeleton.indexOf(marker);
   let first = true;
-  for await (const batch of violationBatches(report, all)) {
-    for (let i = 0; i < batch.length; i += PER_CHUNK) {
-      const text = JSON.stringify({ v: batch.slice(i, i + PER_CHUNK) }, null, 2);
-      const part = jsonInert(text.slice(OPEN.length, text.length - CLOSE.length));
-      yield (first ? skeleton.slice(0, at) + '[\n' : ',\n') + part;
-      first = false;
-    }
+  for await (const part of violationPieces(report, all)) {
+    yield (first ? skeleton.slice(0, at) + '[\n' : ',\n') + part;
+    first = false;
   }
   // No violations after all: the empty list as JSON.stringify prints it.
   yield (first ? skeleton.slice(0, at) + '[]' : '\n  ]') + skeleton.slice(at + marker.length) + '\n';
@@ -42,3 +54,70 @@ export const jsonRenderer: ReportRenderer = {
   chunks: (report, _options, all) => jsonChunks(report, all),
   render: (report) => joinChunks(jsonChunks(report)),
 };
+
+/** Where the report's violations sit: two levels deep, four spaces. */
+const ITEM_INDENT = '    ';
+const STEP = '  ';
+
+/**
+ * JSON.stringify(value, null, 2) nested at `indent`, from the compact text JSON.stringify(value)
+ * wrote: the same bytes without parsing the text back (spilled violations are printed this way).
+ * Outside strings compact JSON has no white space, so every brace, bracket, comma and colon is
+ * structure; strings are copied whole.
+ */
+export function indentJson(compact: string, indent: string): string {
+  const breaks: string[] = [];
+  const lineAt = (depth: number) => (breaks[depth] ??= '\n' + indent + STEP.repeat(depth));
+  let out = indent;
+  let depth = 0;
+  let i = 0;
+  const n = compact.length;
+  while (i < n) {
+    const c = compact.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const end = stringEnd(compact, i);
+      out += compact.slice(i, end);
+      i = end;
+    } else if (c === 123 /* { */ || c === 91 /* [ */) {
+      const next = compact.charCodeAt(i + 1);
+      if (next === c + 2) {
+        // {} and [] stay on one line
+        out += compact.slice(i, i + 2);
+        i += 2;
+      } else {
+        out += compact[i] + lineAt(++depth);
+        i++;
+      }
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
+      out += lineAt(--depth) + compact[i];
+      i++;
+    } else if (c === 44 /* , */) {
+      out += ',' + lineAt(depth);
+      i++;
+    } else if (c === 58 /* : */) {
+      out += ': ';
+      i++;
+    } else {
+      // a number, true, false or null: up to the next structural character
+      let end = i + 1;
+      while (end < n && !isStructural(compact.charCodeAt(end))) end++;
+      out += compact.slice(i, end);
+      i = end;
+    }
+  }
+  return out;
+}
+
+const isStructural = (c: number) => c === 44 || c === 58 || c === 93 || c === 125;
+
+/** The index just past the closing quote of the string that opens at `start`. */
+function stringEnd(text: string, start: number): number {
+  let q = text.indexOf('"', start + 1);
+  for (;;) {
+    if (q < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 92 /* \ */) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    q = text.indexOf('"', q + 1);
+  }
+}

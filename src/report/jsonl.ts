@@ -1,13 +1,20 @@
 // --format jsonl: one violation object per line, exactly the objects of report.violations, for
 // jq, log shippers and SIEM ingestion. Nothing else is written (no summary line).
-import type { Report, ViolationBatches } from '../model/report.js';
+import type { Report, ViolationSource } from '../model/report.js';
 import { jsonInert } from './escape.js';
 import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
 
 /** Lines per piece: small pieces die young (see json.ts). */
 const PER_CHUNK = 32;
 
-async function* jsonlChunks(report: Report, all?: ViolationBatches): AsyncGenerator<string> {
+async function* jsonlChunks(report: Report, all?: ViolationSource): AsyncGenerator<string> {
+  if (all) {
+    // Read back from disk as the very lines this format prints.
+    for await (const texts of all.texts()) {
+      for (let i = 0; i < texts.length; i += PER_CHUNK) yield texts.slice(i, i + PER_CHUNK).map((t) => jsonInert(t) + '\n').join('');
+    }
+    return;
+  }
   for await (const batch of violationBatches(report, all)) {
     for (let i = 0; i < batch.length; i += PER_CHUNK) {
       yield batch.slice(i, i + PER_CHUNK).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');

@@ -1,5 +1,5 @@
 // The shape of one output format: a finished Report in, text out. Renderers never compute facts.
-import type { Report, Violation, ViolationBatches } from '../model/report.js';
+import type { Report, Violation, ViolationSource } from '../model/report.js';
 
 export interface RenderOptions {
   /** ANSI colours (table only); off for pipes, NO_COLOR and --no-color */
@@ -18,15 +18,15 @@ export interface ReportRenderer {
    * than a JavaScript string holds). Renderers of machine formats provide it; the CLI prefers it.
    * `all` gives every violation when some of them were spilled to disk (see attribution/violation-store.ts).
    */
-  chunks?(report: Report, options: RenderOptions, all?: ViolationBatches): AsyncIterable<string>;
+  chunks?(report: Report, options: RenderOptions, all?: ViolationSource): AsyncIterable<string>;
 }
 
 /** Violations per batch when they are all in memory. */
 const BATCH = 256;
 
 /** The report's violations in batches, or all of them (spilled ones too) when `all` is given. */
-export function violationBatches(report: Report, all?: ViolationBatches): AsyncIterable<readonly Violation[]> {
-  if (all) return all();
+export function violationBatches(report: Report, all?: ViolationSource): AsyncIterable<readonly Violation[]> {
+  if (all) return all.batches();
   return (async function* () {
     for (let i = 0; i < report.violations.length; i += BATCH) yield report.violations.slice(i, i + BATCH);
   })();

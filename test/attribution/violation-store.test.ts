@@ -72,7 +72,7 @@ describe('ViolationStore', () => {
     const head: Report = { ...whole, violations: r.violations };
     for (const renderer of [jsonRenderer, jsonlRenderer, csvRenderer]) {
       const fromMemory = await joinChunks(renderer.chunks!(whole, opts));
-      const fromDisk = await joinChunks(renderer.chunks!(head, opts, r.spilled!.batches));
+      const fromDisk = await joinChunks(renderer.chunks!(head, opts, r.spilled!));
       expect(fromDisk, renderer.name).toBe(fromMemory);
     }
     r.spilled!.dispose();
