@@ -14,32 +14,77 @@ const PAIR_SEARCH_MS = 30 * 60_000;
  */
 export function skewPairs(findings: Finding[], calls: ToolCall[], inventory: Inventory): SkewPair[] {
   const pairs: SkewPair[] = [];
+  const naming = new CallsNaming(calls);
   for (const f of findings) {
     const dst = f.event.dst;
     if (!dst?.ip && !dst?.domain) continue;
-    const named = onlyCallNaming(f, dst.ip?.toLowerCase(), dst.domain?.toLowerCase(), calls, inventory);
+    const named = onlyCallNaming(f, dst.ip?.toLowerCase(), dst.domain?.toLowerCase(), calls, naming, inventory);
     if (named && !named.background) pairs.push({ recordMs: f.timeMs, callStartMs: named.startMs, callEndMs: named.endMs });
   }
   return pairs;
 }
 
+/** A destination seen this often gets its list of the calls that name it (one pass over all calls). */
+const LIST_AFTER = 32;
+
+/**
+ * The calls whose command names a destination, listed once per destination that comes back often:
+ * a flood of records to one address would otherwise test every call around every record.
+ */
+class CallsNaming {
+  private seen = new Map<string, number>();
+  private lists = new Map<string, number[]>();
+  constructor(private readonly calls: ToolCall[]) {}
+
+  /** Positions (in start order) of the calls naming `needle`, or undefined while it is still rare. */
+  of(needle: string): number[] | undefined {
+    const known = this.lists.get(needle);
+    if (known) return known;
+    const n = (this.seen.get(needle) ?? 0) + 1;
+    this.seen.set(needle, n);
+    if (n < LIST_AFTER) return undefined;
+    const list: number[] = [];
+    for (let i = 0; i < this.calls.length; i++) if (mentionsLowerToken(this.calls[i]!.text, needle)) list.push(i);
+    this.lists.set(needle, list);
+    return list;
+  }
+}
+
 /**
  * The one call within PAIR_SEARCH_MS that names the destination, from a place the record may come
- * from; undefined when none or several do (this runs for every record near every call: no lists).
+ * from; undefined when none or several do.
  */
-function onlyCallNaming(f: Finding, ip: string | undefined, domain: string | undefined, calls: ToolCall[], inventory: Inventory): ToolCall | undefined {
+function onlyCallNaming(f: Finding, ip: string | undefined, domain: string | undefined, calls: ToolCall[], naming: CallsNaming, inventory: Inventory): ToolCall | undefined {
+  const from = f.timeMs - PAIR_SEARCH_MS;
+  const to = f.timeMs + PAIR_SEARCH_MS;
+  const byIp = ip ? naming.of(ip) : [];
+  const byDomain = domain ? naming.of(domain) : [];
+  let positions: Iterable<number>;
+  if (byIp && byDomain) positions = new Set([...within(byIp, calls, from, to), ...within(byDomain, calls, from, to)]);
+  else {
+    // Still rare: test the calls around the record one by one.
+    const near: number[] = [];
+    for (let i = firstStartingFrom(calls.length, (k) => calls[k]!.startMs, from); i < calls.length && calls[i]!.startMs <= to; i++) {
+      const text = calls[i]!.text;
+      if ((ip && mentionsLowerToken(text, ip)) || (domain && mentionsLowerToken(text, domain))) near.push(i);
+    }
+    positions = near;
+  }
   let origin: ReturnType<typeof originOf> | null = null;
   let named: ToolCall | undefined;
-  const last = f.timeMs + PAIR_SEARCH_MS;
-  for (let i = firstStartingFrom(calls.length, (k) => calls[k]!.startMs, f.timeMs - PAIR_SEARCH_MS); i < calls.length && calls[i]!.startMs <= last; i++) {
+  for (const i of positions) {
     const c = calls[i]!;
-    if (!((ip && mentionsLowerToken(c.text, ip)) || (domain && mentionsLowerToken(c.text, domain)))) continue;
     if (origin === null) origin = originOf(f.event, inventory);
     if (elsewhere(origin, c)) continue;
     if (named) return undefined;
     named = c;
   }
   return named;
+}
+
+/** The positions of `list` whose calls started within [from, to]. */
+function* within(list: number[], calls: ToolCall[], from: number, to: number): Generator<number> {
+  for (let k = firstStartingFrom(list.length, (j) => calls[list[j]!]!.startMs, from); k < list.length && calls[list[k]!]!.startMs <= to; k++) yield list[k]!;
 }
 
 function elsewhere(origin: ReturnType<typeof originOf>, c: ToolCall): boolean {
