@@ -8,8 +8,11 @@ import { appendAll } from './model/arrays.js';
 import { formatRef } from './model/event.js';
 import type { ScanResult } from './scan.js';
 
-/** Formats that keep no state from one line to the next (no headers, no pairing, no counting notes). */
-export const SPLITTABLE = new Set(['iptables', 'pfsense-filterlog', 'alibaba-cloudfirewall', 'suricata-eve', 'opensandbox-egress']);
+/**
+ * Formats that keep no state from one line to the next (no headers, no pairing, no counting notes).
+ * CloudTrail only as JSON lines: a whole `Records` document (container json) is never cut.
+ */
+export const SPLITTABLE = new Set(['iptables', 'pfsense-filterlog', 'alibaba-cloudfirewall', 'suricata-eve', 'opensandbox-egress', 'aws-cloudtrail']);
 
 /** Byte offsets where slices start: 0, then the first line start at or after each even cut. */
 export async function sliceStarts(path: string, size: number, parts: number): Promise<number[]> {

@@ -58,6 +58,37 @@ describe('slices', () => {
   });
 });
 
+describe('CloudTrail JSON lines in slices', () => {
+  it('scanned one by one and joined, give what the whole file gives (refused calls at their lines, a broken line skipped)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-split-ct-'));
+    const path = join(dir, 'trail.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      if (i === 1700) {
+        lines.push('{"eventVersion": "1.09", "eventTime": ');
+        continue;
+      }
+      const denied = i % 37 === 0;
+      lines.push(JSON.stringify({
+        eventVersion: '1.09', eventTime: new Date(Date.UTC(2026, 2, 2, 10, 0, i)).toISOString().replace('.000', ''), eventSource: 'secretsmanager.amazonaws.com',
+        eventName: denied ? 'ListSecrets' : 'GetCallerIdentity', awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.1',
+        userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::1:assumed-role/node/i-0000000000000000${i % 10}` }, eventID: `e${i}`,
+        ...(denied ? { errorCode: 'AccessDenied', errorMessage: 'not authorized' } : {}),
+      }));
+    }
+    writeFileSync(path, lines.join('\n') + '\n');
+    const size = readFileSync(path).length;
+    const starts = await sliceStarts(path, size, 5);
+    const whole = await hashAndCountLines(path, starts);
+    const slices = await Promise.all(starts.map((start, k) => scan(path, { start, end: starts[k + 1] ?? size })));
+    const joined = joinSlices(path, slices, whole.linesBefore, whole)!;
+    const direct = await scan(path);
+    expect(direct.findings.length).toBeGreaterThan(50);
+    expect(direct.issues.map((i) => i.line)).toEqual([1701]);
+    expect(JSON.stringify(joined)).toBe(JSON.stringify(direct));
+  });
+});
+
 describe('joinSlices() with slices full of findings and problems', () => {
   it('joins hundreds of thousands of them (spreading them as arguments overflowed the stack)', () => {
     const n = 300_000;
