@@ -7,7 +7,7 @@ import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } f
 import type { ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
-import { matchingRules, rulesMayRead } from './rules/match.js';
+import { fieldKeysRulesRead, matchingRules, rulesMayRead } from './rules/match.js';
 import type { Rule } from './rules/rule.js';
 
 export interface ScanOptions {
@@ -154,20 +154,36 @@ class Marks {
 }
 
 /**
- * Lean events (no `fields`, no `message`) for records no rule marks, when nothing here reads those
- * parts: the rules of this format do not, the DNS learning does not, and events are not kept. A
- * record a rule marks is read again in full, so findings carry the whole record.
+ * Lean events for records no rule marks, when nothing here reads what they leave out and events are
+ * not kept. A format that lists its `fields` keys leaves out `fields` and `message` when neither the
+ * rules of this format nor the DNS learning read them; a format that projects its fields keeps the
+ * keys those read and leaves out the rest and `message`. A record a rule marks is read again in
+ * full, so findings carry the whole record.
  */
 function leanReading(format: InputFormat, rules: ScanRules, options: ScanOptions, marks: Marks): LeanReading | undefined {
-  const keys = format.fieldKeys;
-  if (!keys || options.keepEvents || options.lean === false) return undefined;
-  if (keys.some((k) => DNS_FIELD_KEYS.includes(k))) return undefined;
+  if (options.keepEvents || options.lean === false) return undefined;
   const all = [...rules.rules, ...(rules.hasCorrelations ? rules.correlationInputs : [])];
-  if (rulesMayRead(all, format.name, format.source, keys)) return undefined;
+  const keep = leanKeys(format, all);
+  if (!keep) return undefined;
   return {
+    keep,
     needsFull: (event) => {
       const m = marks.of(event);
       return m.hits.length > 0 || m.inputs.length > 0;
     },
   };
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();
+
+/** The `fields` keys a lean event of this format keeps, or undefined when it may not be read lean. */
+function leanKeys(format: InputFormat, rules: readonly Rule[]): ReadonlySet<string> | undefined {
+  const keys = format.fieldKeys;
+  if (keys) {
+    if (keys.some((k) => DNS_FIELD_KEYS.includes(k))) return undefined;
+    return rulesMayRead(rules, format.name, format.source, keys) ? undefined : NO_KEYS;
+  }
+  if (!format.projectsFields) return undefined;
+  const read = fieldKeysRulesRead(rules, format.name, format.source);
+  return read ? new Set([...read, ...DNS_FIELD_KEYS]) : undefined;
 }

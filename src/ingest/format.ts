@@ -74,10 +74,19 @@ export interface InputFormat {
    * counted and dated, and a marked one is read again in full.
    */
   fieldKeys?: readonly string[];
+  /**
+   * The format copies a record's own keys into `fields` (any keys: no fieldKeys list), and its line
+   * reader has a lean mode that leaves out `message` and every `fields` key not asked for. Used lean
+   * when the rules read `fields` only by key: unmarked records then carry just those keys.
+   */
+  projectsFields?: boolean;
 }
 
 /** One line's outcome: its event, why it cannot be used, or undefined for a line that is no record (another program's). */
 export type LineOutcome = { event: ForensicEvent } | { problem: string } | undefined;
 
-/** `lean`: the format may leave out `fields` and `message` (see InputFormat.fieldKeys). */
-export type LineReader = (rec: LineRecord, lean?: boolean) => LineOutcome;
+/**
+ * `lean`: the `fields` keys a lean event must still carry; the format may leave out `message` and
+ * every other key (see InputFormat.fieldKeys and projectsFields). Absent: the full event.
+ */
+export type LineReader = (rec: LineRecord, lean?: ReadonlySet<string>) => LineOutcome;

@@ -80,10 +80,12 @@ export interface ParsedInput {
 }
 
 /**
- * each() with lean events (formats with fieldKeys): a record is read without `fields` and
- * `message`, and read again in full only when `needsFull` says so.
+ * each() with lean events (formats with fieldKeys or projectsFields): a record is read without
+ * `message` and the `fields` keys not kept, and read again in full only when `needsFull` says so.
  */
 export interface LeanReading {
+  /** the `fields` keys lean events keep (for formats that project their fields) */
+  keep: ReadonlySet<string>;
   needsFull(event: ForensicEvent): boolean;
 }
 
@@ -151,7 +153,7 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   if (!format.lineReader || isDocument) return { events, issues, notes, read: readResult, yearUsed };
   const reader = format.lineReader(ctx);
   const each = (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => {
-    const leanRead = lean && format.fieldKeys ? (rec: LineRecord) => reader(rec, true) : undefined;
+    const leanRead = lean && (format.fieldKeys || format.projectsFields) ? (rec: LineRecord) => reader(rec, lean.keep) : undefined;
     return forEachLine(opened.chunks, lineOptions, (rec) => {
       let event = readLine(rec, leanRead ?? reader, meter, onDeep, ctx);
       // The full reading of a line that gave a lean event gives the same event plus fields and message.

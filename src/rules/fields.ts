@@ -182,6 +182,16 @@ export function mayRead(format: string, name: string, fieldKeys: readonly string
 }
 
 /**
+ * The `fields` keys a rule field reads, when it reads `fields` only by key (none when it reads
+ * top-level properties only); undefined when it may read `message`, the whole `fields`, or it cannot tell.
+ */
+export function fieldKeysRead(format: string, name: string): string[] | undefined {
+  const parts = readParts(format, name);
+  if (!parts || parts.some((p) => p.head === 'message' || (p.head === 'fields' && p.fieldKey === undefined))) return undefined;
+  return parts.flatMap((p) => (p.fieldKey === undefined ? [] : [p.fieldKey]));
+}
+
+/**
  * Whether a rule field reads only `fields` keys outside this list (so, for a format whose `fields`
  * hold only these keys, the field is never present).
  */

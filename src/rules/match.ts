@@ -4,7 +4,7 @@
 // allocates nothing per event.
 import type { ForensicEvent } from '../model/event.js';
 import { globToTest } from './condition.js';
-import { fieldSource, getField, mayRead, onlyOtherFieldKeys } from './fields.js';
+import { fieldKeysRead, fieldSource, getField, mayRead, onlyOtherFieldKeys } from './fields.js';
 import type { ConditionNode, FieldCondition, Rule, Selection } from './rule.js';
 
 /** Reads one rule field from an event; built once per (format, field name). */
@@ -289,6 +289,26 @@ export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fiel
  * Whether any of these rules that can apply to events of this format may read their `message`, their
  * whole `fields`, or one of these `fields` keys: when none can, such parts change no rule's answer.
  */
+/**
+ * Every `fields` key the rules that apply to this format may read, or undefined when one of them may
+ * read `message`, the whole `fields`, or cannot tell (so no record may be read lean).
+ */
+export function fieldKeysRulesRead(rules: readonly Rule[], format: string, source: string): Set<string> | undefined {
+  const keys = new Set<string>();
+  for (const r of rules.filter((r) => appliesTo(r, format, source))) {
+    for (const sel of r.selections.values()) {
+      for (const conds of sel.alternatives) {
+        for (const c of conds) {
+          const read = fieldKeysRead(format, c.field);
+          if (!read) return undefined;
+          for (const k of read) keys.add(k);
+        }
+      }
+    }
+  }
+  return keys;
+}
+
 export function rulesMayRead(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[]): boolean {
   return rules
     .filter((r) => appliesTo(r, format, source))

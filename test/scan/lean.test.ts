@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectInput, parseInput } from '../../src/ingest/ingest.js';
+import { alibabaCloudfirewallFormat } from '../../src/ingest/formats/firewall/alibaba-cloudfirewall.js';
 import { iptablesFormat } from '../../src/ingest/formats/firewall/iptables.js';
 import type { ForensicEvent } from '../../src/model/event.js';
 import { mayRead } from '../../src/rules/fields.js';
 import { loadRuleSet } from '../../src/rules/load.js';
-import { rulesMayRead } from '../../src/rules/match.js';
+import { fieldKeysRulesRead, rulesMayRead } from '../../src/rules/match.js';
 import { scanInput } from '../../src/scan.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'iptables');
@@ -34,7 +35,7 @@ describe('lean reading of netfilter lines', () => {
       let lean: ForensicEvent | undefined;
       await parsed.each!((full) => {
         pairs.push([lean!, full]);
-      }, { needsFull: (e) => ((lean = e), true) });
+      }, { keep: new Set(), needsFull: (e) => ((lean = e), true) });
       expect(pairs.length).toBeGreaterThan(0);
       for (const [l, full] of pairs) {
         const { fields: _f, message: _m, ...rest } = full;
@@ -76,5 +77,47 @@ describe('lean reading of netfilter lines', () => {
     expect(mayRead('iptables', 'signature', keys)).toBe(false);
     expect(mayRead('iptables', 'DestinationPort', keys)).toBe(false);
     expect(mayRead('auditd', 'a1', ['recordTypes'])).toBe(true);
+  });
+});
+
+describe('lean reading of Cloud Firewall lines (fields projected to the keys rules read)', () => {
+  const CF = join(import.meta.dirname, '..', 'fixtures', 'alibaba-cloudfirewall');
+  const cfFiles = readdirSync(CF).filter((f) => f.endsWith('.jsonl')).map((f) => join(CF, f));
+
+  it('a lean event is the full event without message, its fields cut to the keys kept', async () => {
+    const keep = new Set(['ips_rule_id', 'out_packet_bytes', 'ips_hit', 'app_name', 'acl_rule_id', 'not_in_any_record']);
+    let compared = 0;
+    for (const path of cfFiles) {
+      const detected = await detectInput({ path, isStdin: false }, settings);
+      const parsed = parseInput(detected, alibabaCloudfirewallFormat, settings);
+      let lean: ForensicEvent | undefined;
+      await parsed.each!((full) => {
+        const { fields, message: _m, ...rest } = full;
+        const { fields: leanFields, message: leanMessage, ...leanRest } = lean!;
+        expect(leanMessage).toBeUndefined();
+        expect(leanRest).toEqual(rest);
+        expect(leanFields).toEqual(Object.fromEntries(Object.entries(fields ?? {}).filter(([k]) => keep.has(k))));
+        compared++;
+      }, { keep, needsFull: (e) => ((lean = e), true) });
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+
+  it('gives the same scan as reading every line in full, and is off when a rule reads the message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-lean-cf-'));
+    const rule = join(dir, 'message.yml');
+    writeFileSync(rule, 'title: Message\nid: t-message\nlevel: low\nlogsource: { category: network }\ndetection:\n  sel: { message|contains: DROP }\n  condition: sel\n');
+    const builtin = await loadRuleSet([RULES]);
+    expect(fieldKeysRulesRead(builtin.rules, 'alibaba-cloudfirewall', 'firewall')?.has('ips_rule_id')).toBe(true);
+    expect(fieldKeysRulesRead((await loadRuleSet([rule])).rules, 'alibaba-cloudfirewall', 'firewall')).toBeUndefined();
+    let findings = 0;
+    for (const path of cfFiles) {
+      for (const rules of [[RULES], [rule]]) {
+        const [lean, full] = [await scan(path, rules, true), await scan(path, rules, false)];
+        expect(lean).toEqual(full);
+        findings += lean.findings.length;
+      }
+    }
+    expect(findings).toBeGreaterThan(0);
   });
 });

@@ -17,11 +17,14 @@ export async function* lineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseCo
   }
 }
 
-/** The line reader of a JSON lines format: a line that is not a JSON object is skipped before `toEvent` sees it. */
-export function jsonLineReader(ctx: ParseContext, toEvent: (o: JsonObject, path: string, line: number) => LineOutcome): LineReader {
-  return (rec) => {
+/**
+ * The line reader of a JSON lines format: a line that is not a JSON object is skipped before `toEvent`
+ * sees it. `lean` is passed on (see LineReader).
+ */
+export function jsonLineReader(ctx: ParseContext, toEvent: (o: JsonObject, path: string, line: number, lean?: ReadonlySet<string>) => LineOutcome): LineReader {
+  return (rec, lean) => {
     const o = parseJsonLine(rec, ctx);
-    return o ? toEvent(o, ctx.path, rec.line) : undefined;
+    return o ? toEvent(o, ctx.path, rec.line, lean) : undefined;
   };
 }
 

@@ -67,7 +67,8 @@ export function syslogLineEvents(lines: AsyncIterable<LineRecord>, ctx: ParseCon
 /** The line reader of a syslog-borne input: one clock across its lines (see syslogLineEvents). */
 export function syslogLineReader(ctx: ParseContext, parseLine: SyslogLineParser): LineReader {
   const clock = new SyslogClock(ctx);
-  return (rec, lean) => parseLine(rec.text, clock, ctx.path, rec.line, lean);
+  // A format with fieldKeys is read lean only when no rule reads any of its keys: it drops them all.
+  return (rec, lean) => parseLine(rec.text, clock, ctx.path, rec.line, lean !== undefined);
 }
 
 

@@ -71,7 +71,8 @@ function isIpsHit(o: JsonObject): boolean {
     text(o['attack_type_name_en']) !== undefined || text(o['attack_type_name']) !== undefined;
 }
 
-function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent | string {
+/** `lean`: only these `fields` keys, and no message (see LineReader). */
+function toEvent(o: JsonObject, ctx: ParseContext, line: number, lean?: ReadonlySet<string>): ForensicEvent | string {
   const startRaw = startText(o);
   if (startRaw === undefined) return 'record has no start_time or __time__';
   const timeMs = parseEpochSeconds(startRaw);
@@ -101,14 +102,16 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
   if (ips && (action === 'allow' || action === undefined)) action = 'alert';
 
   const fields: Record<string, unknown> = {};
-  for (const key in o) {
-    if (NOT_IN_FIELDS.has(key) || key.startsWith('__tag__')) continue;
+  const copy = (key: string) => {
+    if (NOT_IN_FIELDS.has(key) || key.startsWith('__tag__')) return;
     const t = text(o[key]);
-    if (t === undefined) continue;
+    if (t === undefined || (key === 'acl_rule_id' && t === NO_RULE)) return;
     fields[key] = NUMERIC_FIELDS.has(key) && isDigits(t) ? Number(t) : clipField(t);
-  }
-  if (fields['acl_rule_id'] === NO_RULE) delete fields['acl_rule_id'];
-  if (ips) fields['ips_hit'] = true;
+  };
+  if (lean) {
+    for (const key of lean) if (Object.hasOwn(o, key)) copy(key);
+  } else for (const key in o) copy(key);
+  if (ips && (!lean || lean.has('ips_hit'))) fields['ips_hit'] = true;
 
   const domain = text(o['domain']) ?? urlHost(text(o['url']));
   const dst: { ip?: string; port?: number; domain?: string } = { ip: dstIp, port: ports[1] };
@@ -123,7 +126,8 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
     ref: { path: ctx.path, line },
     src: { ip: srcIp, port: ports[0] },
     dst,
-    message:
+    // One literal for both readings (a lean event is never kept, so its undefined message is never shown).
+    message: lean ? undefined :
       `${(result ?? 'log').toUpperCase()} ${(proto ?? 'ip').toUpperCase()} ${endpointText(srcIp, ports[0])} -> ${endpointText(dstIp, ports[1])}` +
       (domain !== undefined ? ` (${domain})` : '') +
       (ips ? ` [${threat ?? 'IPS'}]` : ''),
@@ -140,8 +144,8 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number): ForensicEvent 
 }
 
 function lineReader(ctx: ParseContext): LineReader {
-  return jsonLineReader(ctx, (o, _path, line) => {
-    const r = toEvent(o, ctx, line);
+  return jsonLineReader(ctx, (o, _path, line, lean) => {
+    const r = toEvent(o, ctx, line, lean);
     return typeof r === 'string' ? { problem: r } : { event: r };
   });
 }
@@ -162,4 +166,5 @@ export const alibabaCloudfirewallFormat: InputFormat = {
   probe,
   parse,
   lineReader,
+  projectsFields: true,
 };
