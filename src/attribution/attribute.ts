@@ -245,12 +245,17 @@ export interface ContentKeys {
   port?: number;
   operation?: { op: string; kebab: string; k8s: boolean; full: string; refused: boolean };
   patterns: readonly CommandPattern[];
+  /** the texts mayShareContent() looks for (lower-cased, the port as digits), made once per violation */
+  needles: string[];
 }
 
 export function contentKeys(f: Finding, w: Windows, dns: DnsEvidence): ContentKeys {
   const e = f.event;
   const dst = e.dst;
-  const keys: ContentKeys = { ip: dst?.ip, domain: dst?.domain, resolvedFrom: dst?.ip ? dns.domainsFor(dst.ip) : [], port: dst?.port, patterns: w.patterns };
+  const resolvedFrom = dst?.ip ? dns.domainsFor(dst.ip) : [];
+  const needles = [dst?.ip?.toLowerCase(), dst?.domain?.toLowerCase(), ...resolvedFrom.map((d) => d.domain.toLowerCase()), dst?.port === undefined ? undefined : String(dst.port)]
+    .filter((n): n is string => !!n);
+  const keys: ContentKeys = { ip: dst?.ip, domain: dst?.domain, resolvedFrom, port: dst?.port, patterns: w.patterns, needles };
   if (e.kind === 'audit' && e.operation) {
     const op = e.operation.split(/[.:/]/).pop()!;
     keys.operation = { op, kebab: kebabOperation(op), k8s: e.format === 'k8s-audit', full: e.operation, refused: !!e.errorCode };
@@ -264,10 +269,7 @@ export function contentKeys(f: Finding, w: Windows, dns: DnsEvidence): ContentKe
  */
 function mayShareContent(c: ToolCall, k: ContentKeys): boolean {
   const text = c.text;
-  if (k.ip && text.includes(k.ip.toLowerCase())) return true;
-  if (k.domain && text.includes(k.domain.toLowerCase())) return true;
-  for (const d of k.resolvedFrom) if (text.includes(d.domain.toLowerCase())) return true;
-  if (k.port !== undefined && text.includes(String(k.port))) return true;
+  for (const n of k.needles) if (text.includes(n)) return true;
   if (k.operation) return true;
   for (const p of k.patterns) if (patternMatches(c, p)) return true;
   return false;
