@@ -3,10 +3,10 @@
 // as JSON lines to a private temporary file, read back in order by the formats that list every
 // violation (json, jsonl, csv). JSON.parse(JSON.stringify(v)) gives back an object that prints
 // byte for byte the same, so a spilled report is identical to one held in memory.
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Violation, ViolationSource } from '../model/report.js';
+import { privateTempFolder, tempError } from '../timeline/temp.js';
 
 /** The violations that went to disk, after the ones the report holds; batches() and texts() give them all. */
 export interface SpilledViolations extends ViolationSource {
@@ -90,16 +90,20 @@ async function* textsInOrder(head: readonly Violation[], spill: SpillFile): Asyn
 
 /** One JSON text per line in a file only this user can read, removed at the latest when the process exits. */
 class SpillFile {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'agent-forensics-violations-'));
-  readonly path = join(this.dir, 'violations.jsonl');
-  private fd: number | undefined = openSync(this.path, 'wx', 0o600);
+  private readonly folder = privateTempFolder('violations');
+  readonly path = join(this.folder.path, 'violations.jsonl');
+  private fd: number | undefined;
   // One reused buffer: the JSON texts die young instead of piling up in one large string.
   private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
   private used = 0;
-  private readonly onExit = () => this.remove();
 
   constructor() {
-    process.once('exit', this.onExit);
+    try {
+      this.fd = openSync(this.path, 'wx', 0o600);
+    } catch (err) {
+      this.folder.remove();
+      throw tempError('cannot create the temporary file for violations', err, this.path);
+    }
   }
 
   append(v: Violation): void {
@@ -142,8 +146,7 @@ class SpillFile {
   remove(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
-    process.removeListener('exit', this.onExit);
-    rmSync(this.dir, { recursive: true, force: true });
+    this.folder.remove();
   }
 
   private flush(): void {
@@ -153,6 +156,12 @@ class SpillFile {
   }
 
   private write(bytes: Buffer): void {
-    for (let off = 0; off < bytes.length; ) off += writeSync(this.fd!, bytes, off, bytes.length - off);
+    try {
+      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd!, bytes, off, bytes.length - off);
+    } catch (err) {
+      // A full disk is the user's to fix, with one line saying where.
+      this.remove();
+      throw tempError('cannot write violations to the temporary file', err, this.path);
+    }
   }
 }

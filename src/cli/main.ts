@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
       settled = true;
     }
   });
+  exitOnSignals();
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(exitCode);
   });
@@ -59,6 +60,15 @@ export async function main(argv: string[]): Promise<void> {
   }
   settled = true;
   process.exitCode = exitCode;
+}
+
+/**
+ * Ctrl-C and SIGTERM end the run through process.exit (130, 143), so exit handlers run: temporary
+ * folders of spilled data are removed instead of left behind (Node's default handling skips them).
+ */
+export function exitOnSignals(): void {
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
 }
 
 function handleError(err: unknown): number {

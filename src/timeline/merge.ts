@@ -2,12 +2,11 @@
 // external sort for inputs that are not in time order (CloudTrail files, Zeek conn logs written at
 // connection end, shuffled exports): sorted runs of a bounded size spill to temporary files.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { compareEvents, type ForensicEvent } from '../model/event.js';
+import { privateTempFolder, tempError, type TempFolder } from './temp.js';
 
 type Compare<T> = (a: T, b: T) => number;
 
@@ -80,14 +79,17 @@ export const DEFAULT_RUN_SIZE = 200_000;
 export async function* sortEvents(events: AsyncIterable<ForensicEvent>, options: SortOptions = {}): AsyncGenerator<ForensicEvent> {
   const runSize = options.runSize ?? DEFAULT_RUN_SIZE;
   let buffer: ForensicEvent[] = [];
-  let dir: string | undefined;
+  let dir: TempFolder | undefined;
   const runs: string[] = [];
   try {
     for await (const e of events) {
       buffer.push(e);
       if (buffer.length >= runSize) {
-        dir ??= await mkdtemp(join(tmpdir(), 'agent-forensics-sort-'));
-        runs.push(await writeRun(buffer.sort(compareEvents), join(dir, `run-${runs.length}.jsonl`)));
+        dir ??= privateTempFolder('sort');
+        const run = join(dir.path, `run-${runs.length}.jsonl`);
+        runs.push(await writeRun(buffer.sort(compareEvents), run).catch((err: unknown) => {
+          throw tempError('cannot write sorted events to the temporary folder', err, run);
+        }));
         buffer = [];
       }
     }
@@ -98,7 +100,7 @@ export async function* sortEvents(events: AsyncIterable<ForensicEvent>, options:
     }
     yield* mergeSorted([...runs.map(readRun), arrayStream(buffer)], compareEvents);
   } finally {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    dir?.remove();
   }
 }
 

@@ -1,0 +1,58 @@
+// Spilled data lives in private temporary folders that go when the run ends, however it ends, and a
+// temporary folder that cannot be written is a one-line user error, not a crash.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ViolationStore } from '../../src/attribution/violation-store.js';
+import { InputError } from '../../src/model/errors.js';
+import { sortEvents } from '../../src/timeline/merge.js';
+import { sampleReport } from '../helpers/report.js';
+import { ensureBuilt, ROOT } from '../cli/built-cli.js';
+
+beforeAll(() => ensureBuilt(), 180_000);
+
+const saved = process.env.TMPDIR;
+afterEach(() => {
+  if (saved === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = saved;
+});
+
+describe('temporary folders', () => {
+  it('are removed when Ctrl-C ends the run (exit 130)', () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'af-sig-')), 'spill.mjs');
+    writeFileSync(script, `
+      const { exitOnSignals } = await import(${JSON.stringify(join(ROOT, 'dist/cli/main.js'))});
+      const { ViolationStore } = await import(${JSON.stringify(join(ROOT, 'dist/attribution/violation-store.js'))});
+      exitOnSignals();
+      const store = new ViolationStore({ head: 1, inMemory: 2 });
+      for (let i = 0; i < 10; i++) store.add({ id: 'V' + (i + 1), rules: [], candidates: [], attribution: null });
+      const { spilled } = store.finish();
+      process.stdout.write(spilled.file);
+      setTimeout(() => {}, 10_000);
+      process.kill(process.pid, 'SIGINT');
+    `);
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(130);
+    expect(r.stdout).toMatch(/violations\.jsonl$/);
+    expect(existsSync(r.stdout)).toBe(false);
+  });
+
+  it('that cannot be created are a user error naming TMPDIR', async () => {
+    process.env.TMPDIR = join(tmpdir(), 'af-no-such-folder', 'deeper');
+    const store = new ViolationStore({ head: 1, inMemory: 2 });
+    const v = sampleReport().violations[0]!;
+    expect(() => {
+      for (let i = 0; i < 5; i++) store.add(v);
+    }).toThrow(InputError);
+    expect(() => new ViolationStore({ head: 0, inMemory: 0 }).add(v)).toThrow(/TMPDIR/);
+    const events = (async function* () {
+      for (let i = 0; i < 5; i++) yield { kind: 'network', source: 'firewall', format: 'iptables', timeMs: i, timeRaw: '', ref: { path: 'x', line: i + 1 } } as const;
+    })();
+    const sorted = sortEvents(events, { runSize: 2 });
+    await expect((async () => {
+      for await (const _ of sorted) void _;
+    })()).rejects.toThrow(InputError);
+  });
+});
