@@ -25,12 +25,14 @@ export interface StoreLimits {
   inMemory: number;
 }
 
-export const DEFAULT_STORE_LIMITS: StoreLimits = { head: 10_000, inMemory: 50_000 };
+export const DEFAULT_STORE_LIMITS: StoreLimits = { head: 10_000, inMemory: 10_000 };
 
 /** Bytes gathered before a write to the spill file. */
 const WRITE_BYTES = 1 << 20;
 /** Violations per batch read back. */
 const BATCH = 256;
+/** Bytes read back from the spill file at a time. */
+const READ_BYTES = 64 * 1024;
 
 export class ViolationStore {
   private readonly head: Violation[] = [];
@@ -127,7 +129,8 @@ class SpillFile {
   async *read(): AsyncGenerator<string[]> {
     let rest = '';
     let batch: string[] = [];
-    for await (const chunk of createReadStream(this.path, { highWaterMark: WRITE_BYTES, encoding: 'utf8' })) {
+    // Reads of 64 KiB: strings of a mebibyte would go to V8's large-object space and pile up as garbage.
+    for await (const chunk of createReadStream(this.path, { highWaterMark: READ_BYTES, encoding: 'utf8' })) {
       const text = rest + (chunk as string);
       let from = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
