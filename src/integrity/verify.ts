@@ -3,8 +3,9 @@
 // never followed into pipes or devices, and printed without control characters.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
+import { jsonStringEnd } from '../model/json-text.js';
 import { REPORT_SCHEMA } from '../model/report.js';
 
 export type VerifyStatus = 'unchanged' | 'CHANGED' | 'missing' | 'unverifiable';
@@ -22,18 +23,27 @@ export interface RecordedInput {
   bytes?: number;
 }
 
+/** Reports up to this size are read whole; larger ones (millions of violations) only up to their violations. */
+const WHOLE_REPORT_BYTES = 256 * 1024 * 1024;
+/** How much of a large report's start is read to find its inputs. */
+const HEAD_BYTES = 64 * 1024 * 1024;
+
 /** The inputs of a saved report; anything that is not a v1 report is an input error (exit 2). */
-export async function readReportInputs(reportPath: string): Promise<RecordedInput[]> {
+export async function readReportInputs(reportPath: string, limits = { wholeBytes: WHOLE_REPORT_BYTES, headBytes: HEAD_BYTES }): Promise<RecordedInput[]> {
   let text: string;
+  let large: boolean;
   try {
-    text = await readFile(reportPath, 'utf8');
+    large = (await stat(reportPath)).size > limits.wholeBytes;
+    text = large ? await readHead(reportPath, limits.headBytes) : await readFile(reportPath, 'utf8');
   } catch (err) {
     throw new InputError(`cannot read the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, reportPath);
   }
+  text = text.replace(/^\uFEFF/, '');
   let report: unknown;
   try {
-    report = JSON.parse(text.replace(/^\uFEFF/, ''));
+    report = JSON.parse(large ? beforeViolations(text, reportPath) : text);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`not a JSON report: ${(err as Error).message}`, reportPath);
   }
   const r = report as { schema?: unknown; inputs?: unknown };
@@ -48,6 +58,35 @@ export async function readReportInputs(reportPath: string): Promise<RecordedInpu
     }
     return { path: input.path, sha256: input.sha256, ...(typeof input.bytes === 'number' ? { bytes: input.bytes } : {}) };
   });
+}
+
+async function readHead(path: string, bytes: number): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await file.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * The report object up to its top-level "violations" (which this tool writes after the inputs), closed
+ * as an object of its own: a report of millions of violations is longer than one string can be.
+ */
+export function beforeViolations(text: string, reportPath: string): string {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      const end = jsonStringEnd(text, i);
+      if (depth === 1 && text.slice(i, end) === '"violations"') return `${text.slice(0, i).replace(/,\s*$/, '')}}`;
+      i = end - 1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+  }
+  throw new InputError('the report is too large to read whole, and its inputs are not at its start (write it again with --format json)', reportPath);
 }
 
 /** Re-hashes one recorded input, read-only, as stored (gzip files are hashed compressed, as in the report). */

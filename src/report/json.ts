@@ -2,6 +2,7 @@
 // pieces (one per violation) so reports with millions of violations never become one giant string;
 // the bytes are exactly JSON.stringify(report, null, 2).
 import type { Report, ViolationSource } from '../model/report.js';
+import { jsonStringEnd } from '../model/json-text.js';
 import { jsonInert } from './escape.js';
 import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
 
@@ -75,7 +76,7 @@ export function indentJson(compact: string, indent: string): string {
   while (i < n) {
     const c = compact.charCodeAt(i);
     if (c === 34 /* " */) {
-      const end = stringEnd(compact, i);
+      const end = jsonStringEnd(compact, i);
       out += compact.slice(i, end);
       i = end;
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
@@ -109,15 +110,3 @@ export function indentJson(compact: string, indent: string): string {
 }
 
 const isStructural = (c: number) => c === 44 || c === 58 || c === 93 || c === 125;
-
-/** The index just past the closing quote of the string that opens at `start`. */
-function stringEnd(text: string, start: number): number {
-  let q = text.indexOf('"', start + 1);
-  for (;;) {
-    if (q < 0) return text.length;
-    let backslashes = 0;
-    while (text.charCodeAt(q - 1 - backslashes) === 92 /* \ */) backslashes++;
-    if (backslashes % 2 === 0) return q + 1;
-    q = text.indexOf('"', q + 1);
-  }
-}
