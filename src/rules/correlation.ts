@@ -87,24 +87,34 @@ function fieldFor(c: CorrelationRule, name: string, ref: string): string {
 }
 
 function evaluateOne(c: CorrelationRule, occurrences: Occurrence[]): CorrelationHit[] {
-  const groups = new Map<string, { values: Record<string, string>; occs: Occurrence[] }>();
+  const groups = new Map<string, { parts: string[]; occs: Occurrence[] }>();
   for (const o of occurrences) {
     const parts = c.groupBy.map((g) => fieldKey(o.event, fieldFor(c, g, o.ref)));
     // One field is its own key; several are a JSON list (no separator a log value could contain).
     const key = parts.length === 1 ? parts[0]! : JSON.stringify(parts);
     let group = groups.get(key);
-    if (!group) {
-      const values: Record<string, string> = {};
-      c.groupBy.forEach((g, i) => (values[g] = parts[i]!));
-      groups.set(key, (group = { values, occs: [] }));
-    }
+    if (!group) groups.set(key, (group = { parts, occs: [] }));
     group.occs.push(o);
   }
   const hits: CorrelationHit[] = [];
-  for (const { values, occs } of groups.values()) {
-    for (const w of c.type === 'temporal_ordered' ? orderedWindows(c, occs) : countedWindows(c, occs)) hits.push(toHit(c, w.occs, values, w.count));
+  const least = leastCount(c);
+  for (const { parts, occs } of groups.values()) {
+    // Every count is at most the group's size: a group smaller than the condition's lower bound
+    // cannot hit (a scan from a million sources makes a million groups of one).
+    if (occs.length < least) continue;
+    const windows = c.type === 'temporal_ordered' ? orderedWindows(c, occs) : countedWindows(c, occs);
+    if (windows.length === 0) continue;
+    const values: Record<string, string> = {};
+    c.groupBy.forEach((g, i) => (values[g] = parts[i]!));
+    for (const w of windows) hits.push(toHit(c, w.occs, values, w.count));
   }
   return hits;
+}
+
+/** The smallest count the rule's condition accepts (1 when it sets no lower bound). */
+function leastCount(c: CorrelationRule): number {
+  const cond: CountCondition = c.condition ?? { gte: c.type === 'temporal_ordered' ? c.refs.length : new Set(c.refs).size };
+  return Math.max(1, cond.gte ?? 0, cond.gt === undefined ? 0 : Math.floor(cond.gt) + 1, cond.eq ?? 0);
 }
 
 /** event_count, value_count, temporal: two pointers with running counts, linear in the group size. */

@@ -174,3 +174,20 @@ describe('loadRuleSet and generate', () => {
     expect(set.correlations[0]!.generate).toBe(true);
   });
 });
+
+describe('groups too small for the condition', () => {
+  const run = async (condition: string, sizes: number[]) => {
+    const set = await loadText({ 'c.yml': correlation(`  type: event_count\n  rules: [refused]\n  group-by: [src.ip]\n  timespan: 60s\n  condition:\n${condition}`) });
+    // One group per source, of the given sizes, all within the timespan.
+    const events = sizes.flatMap((n, g) => Array.from({ length: n }, (_, i) => net(i, { src: { ip: `198.51.100.${g + 1}` } })));
+    return evaluateCorrelations(set.correlations, matchesOf(set, events)).map((h) => [h.group['src.ip'], h.count]);
+  };
+
+  it('are skipped only when no count they can reach satisfies it (gte, gt, eq; lt and lte have no lower bound)', async () => {
+    expect(await run('    gte: 3\n', [2, 3, 4])).toEqual([['198.51.100.2', 3], ['198.51.100.3', 4]]);
+    expect(await run('    gt: 2\n', [2, 3])).toEqual([['198.51.100.2', 3]]);
+    expect(await run('    eq: 2\n', [1, 2])).toEqual([['198.51.100.2', 2]]);
+    // lt has no lower bound: a group of one can hit, and a larger one once its window has slid down to one event.
+    expect(await run('    lt: 2\n', [1, 3])).toEqual([['198.51.100.1', 1], ['198.51.100.2', 1]]);
+  });
+});
