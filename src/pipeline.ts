@@ -496,9 +496,13 @@ function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: 
   if (ruleSet.correlations.length === 0) return [];
   const matches = states.flatMap((s) => s.correlationMatches.map((m) => ({ event: m.event, timeMs: m.event.timeMs + s.offsetMs, rules: m.rules })))
     .sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
-  const byEvent = new Map(existing.map((f) => [f.event, f]));
+  const hits = evaluateCorrelations(ruleSet.correlations, matches);
+  // Only the findings at hit records are looked up: no map of every finding (a flood has millions).
+  const hitEvents = new Set(hits.map((h) => h.event));
+  const byEvent = new Map<ForensicEvent, Finding>();
+  for (const f of existing) if (hitEvents.has(f.event)) byEvent.set(f.event, f);
   const added: Finding[] = [];
-  for (const hit of evaluateCorrelations(ruleSet.correlations, matches)) {
+  for (const hit of hits) {
     const rule = hit.rule;
     const prior = byEvent.get(hit.event);
     if (prior) {

@@ -16,6 +16,9 @@ export interface Deduplicated<T> {
 
 /** Keeps the first of each set of identical records; `items` need not be sorted. */
 export function dedupeRecords<T>(items: T[], view: (item: T) => { event: ForensicEvent; timeMs: number }): Deduplicated<T> {
+  // Records of one input are never copies of each other: a million findings of one log need no sort.
+  const first = items.length > 0 ? view(items[0]!).event.ref.path : undefined;
+  if (items.every((item) => view(item).event.ref.path === first)) return { kept: items, copies: new Map() };
   const order = items.map((item, i) => ({ item, i, v: view(item) }))
     .sort((a, b) => a.v.timeMs - b.v.timeMs || compareRefs(a.v.event.ref, b.v.event.ref));
   // Only records at the same instant in different inputs can be copies: the rest are kept without
@@ -26,7 +29,7 @@ export function dedupeRecords<T>(items: T[], view: (item: T) => { event: Forensi
     if (seen === undefined) pathAt.set(v.timeMs, v.event.ref.path);
     else if (seen !== null && seen !== v.event.ref.path) pathAt.set(v.timeMs, null);
   }
-  const first = new Map<string, Ref>();
+  const firstSeen = new Map<string, Ref>();
   const copies = new Map<string, { count: number; of: string }>();
   const keep = new Set<number>();
   for (const { i, v } of order) {
@@ -35,9 +38,9 @@ export function dedupeRecords<T>(items: T[], view: (item: T) => { event: Forensi
       continue;
     }
     const key = recordKey(v.event, v.timeMs);
-    const original = first.get(key);
+    const original = firstSeen.get(key);
     if (!original) {
-      first.set(key, v.event.ref);
+      firstSeen.set(key, v.event.ref);
       keep.add(i);
       continue;
     }
