@@ -24,6 +24,14 @@ describe('dedupeRecords()', () => {
     expect(r.copies.size).toBe(0);
   });
 
+  it('gives the records of one input back as they came, repeats and order included', () => {
+    const items = [rec('a.log', 3, T + 2_000), rec('a.log', 1, T), rec('a.log', 2, T)];
+    const r = dedupeRecords(items, view);
+    expect(r.kept).toEqual(items);
+    expect(r.copies.size).toBe(0);
+    expect(dedupeRecords([], view).kept).toEqual([]);
+  });
+
   it('compares on the corrected time the view gives', () => {
     const items = [rec('a.log', 1, T), rec('b.log', 1, T + 40_000)];
     const shifted = dedupeRecords(items, (e) => ({ event: e, timeMs: e.ref.path === 'b.log' ? e.timeMs - 40_000 : e.timeMs }));
