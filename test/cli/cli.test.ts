@@ -1,6 +1,6 @@
 // The built command line on the bundled samples, as scripts and nightly audits use it: every
 // --format, byte-identical reruns, exit codes, Timesketch lines, help text and colour rules.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,5 +132,23 @@ describe('correlate on a log of mostly malformed lines', () => {
     expect(report.errors[0]).toMatchObject({ line: 21 });
     expect(report.stats.violations).toBe(20);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('correlate when the report cannot be written', () => {
+  it.skipIf(!existsSync('/dev/full'))('to a full disk behind stdout: one line and exit 2, not an internal error', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { openSync, closeSync } = await import('node:fs');
+    const { ROOT } = await import('./built-cli.js');
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const format of ['json', 'table']) {
+        const r = spawnSync(process.execPath, [join(ROOT, 'bin/agent-forensics.js'), ...SAMPLES, '--format', format], { cwd: ROOT, stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+        expect(r.status, format).toBe(2);
+        expect(r.stderr.trim().split('\n')).toEqual(['agent-forensics: cannot write the report to standard output: ENOSPC']);
+      }
+    } finally {
+      closeSync(full);
+    }
   });
 });

@@ -1,6 +1,6 @@
 // The stderr side of the CLI: the progress bar (terminals only, never in CI or with -q) and the
 // end-of-run summary line.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, progressLine, progressReporter, summaryLine } from '../../src/cli/output.js';
@@ -85,5 +85,15 @@ describe('writeOutput()', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'af-out-')), 'r.txt');
     await writeOutput(chunks(), file);
     expect(readFileSync(file, 'utf8')).toBe(pieces.join(''));
+  });
+});
+
+describe('writeOutput() on a full disk', () => {
+  it.skipIf(!existsSync('/dev/full'))('says it cannot write the report (ENOSPC), one line, whichever write fails', async () => {
+    const { writeOutput } = await import('../../src/cli/output.js');
+    async function* chunks() {
+      for (let i = 0; i < 50; i++) yield 'x'.repeat(100_000);
+    }
+    await expect(writeOutput(chunks(), '/dev/full')).rejects.toThrow(/cannot write the report: ENOSPC/);
   });
 });
