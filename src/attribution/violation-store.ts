@@ -109,14 +109,17 @@ class SpillFile {
   }
 
   append(v: Violation): void {
-    const text = JSON.stringify(v) + '\n';
-    const bytes = Buffer.byteLength(text);
-    if (this.used + bytes > this.buffer.length) this.flush();
-    if (bytes > this.buffer.length) {
-      this.write(Buffer.from(text));
-      return;
+    const text = JSON.stringify(v);
+    // At most three bytes per UTF-16 unit: room is checked without measuring the text first.
+    if (this.used + text.length * 3 + 1 > this.buffer.length) {
+      this.flush();
+      if (text.length * 3 + 1 > this.buffer.length) {
+        this.write(Buffer.from(text + '\n'));
+        return;
+      }
     }
     this.used += this.buffer.write(text, this.used);
+    this.buffer[this.used++] = 10;
   }
 
   close(): void {

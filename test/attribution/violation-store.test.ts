@@ -56,6 +56,14 @@ describe('ViolationStore', () => {
     r.spilled!.dispose();
   });
 
+  it('writes a violation larger than its write buffer directly, in its place', async () => {
+    const list = violations(40);
+    list[25] = { ...list[25]!, message: 'é'.repeat(600_000) };
+    const r = stored(list, 5, 10);
+    expect(await all(r.spilled!)).toEqual(list);
+    r.spilled!.dispose();
+  });
+
   it('spills to a file only its user can read, removed when disposed of', () => {
     const r = stored(violations(50), 5, 10);
     const file = r.spilled!.file;
