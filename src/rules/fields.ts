@@ -176,9 +176,8 @@ function readParts(format: string, name: string): { head: string; fieldKey?: str
  * keys (true when it cannot tell: a computed field that does not say what it reads).
  */
 export function mayRead(format: string, name: string, fieldKeys: readonly string[]): boolean {
-  const parts = readParts(format, name);
-  if (!parts) return true;
-  return parts.some((p) => p.head === 'message' || (p.head === 'fields' && (p.fieldKey === undefined || fieldKeys.includes(p.fieldKey))));
+  const read = fieldKeysRead(format, name);
+  return read === undefined || read.some((k) => fieldKeys.includes(k));
 }
 
 /**

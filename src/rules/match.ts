@@ -4,7 +4,7 @@
 // allocates nothing per event.
 import type { ForensicEvent } from '../model/event.js';
 import { globToTest } from './condition.js';
-import { fieldKeysRead, fieldSource, getField, mayRead, onlyOtherFieldKeys } from './fields.js';
+import { fieldKeysRead, fieldSource, getField, onlyOtherFieldKeys } from './fields.js';
 import type { ConditionNode, FieldCondition, Rule, Selection } from './rule.js';
 
 /** Reads one rule field from an event; built once per (format, field name). */
@@ -286,10 +286,6 @@ export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fiel
 }
 
 /**
- * Whether any of these rules that can apply to events of this format may read their `message`, their
- * whole `fields`, or one of these `fields` keys: when none can, such parts change no rule's answer.
- */
-/**
  * Every `fields` key the rules that apply to this format may read, or undefined when one of them may
  * read `message`, the whole `fields`, or cannot tell (so no record may be read lean).
  */
@@ -309,8 +305,11 @@ export function fieldKeysRulesRead(rules: readonly Rule[], format: string, sourc
   return keys;
 }
 
+/**
+ * Whether any of these rules that can apply to events of this format may read their `message`, their
+ * whole `fields`, or one of these `fields` keys: when none can, such parts change no rule's answer.
+ */
 export function rulesMayRead(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[]): boolean {
-  return rules
-    .filter((r) => appliesTo(r, format, source))
-    .some((r) => [...r.selections.values()].some((sel) => sel.alternatives.some((conds) => conds.some((c) => mayRead(format, c.field, fieldKeys)))));
+  const read = fieldKeysRulesRead(rules, format, source);
+  return read === undefined || fieldKeys.some((k) => read.has(k));
 }
