@@ -81,10 +81,13 @@ function causedIncidents() {
   return out;
 }
 
-function writeKernLog(path, bytes, host, caused, seed) {
+/**
+ * One host's kern.log of about `bytes`: `line(ms, i, uptime, r)` writes its records, evenly over the
+ * span, and the drops the caused incidents make on this host are put in at their times.
+ */
+function writeKernLog(path, bytes, approxLine, host, caused, seed, line) {
   const r = rng(seed);
   const out = new Out(path);
-  const approxLine = 262;
   const n = Math.max(1, Math.floor(bytes / approxLine));
   const extra = caused.filter((c) => c.host === host && c.ip).flatMap((c) =>
     Array.from({ length: c.repeat }, (_, j) => ({ ms: c.atMs + 1_000 + j * 5_000, ip: c.ip, port: c.port })));
@@ -97,12 +100,19 @@ function writeKernLog(path, bytes, host, caused, seed) {
       out.line(kernLine(x.ms, host, 'SBX-EGRESS DROP:', `172.17.0.${3 + (e % 4)}`, x.ip, 40000 + e, x.port, uptime, r));
     }
     uptime += SPAN_MS / n / 1000;
-    const noise = r() < NOISE_DROP_RATE;
-    const [dst, dport] = noise ? [ip4(r, 45), [23, 445, 3389, 6379][Math.floor(r() * 4)]] : EXTERNAL_OK[Math.floor(r() * EXTERNAL_OK.length)];
-    out.line(kernLine(ms, host, noise ? 'SBX-EGRESS DROP:' : 'SBX-EGRESS ACCEPT:', `172.17.0.${2 + Math.floor(r() * 12)}`, dst, 32768 + Math.floor(r() * 28000), dport, uptime, r));
+    out.line(line(ms, i, uptime, r));
   }
   out.close();
   return out;
+}
+
+/** Sandbox egress: accepts to the usual mirrors, and now and then a drop (host noise). */
+function sandboxEgress(host) {
+  return (ms, _i, uptime, r) => {
+    const noise = r() < NOISE_DROP_RATE;
+    const [dst, dport] = noise ? [ip4(r, 45), [23, 445, 3389, 6379][Math.floor(r() * 4)]] : EXTERNAL_OK[Math.floor(r() * EXTERNAL_OK.length)];
+    return kernLine(ms, host, noise ? 'SBX-EGRESS DROP:' : 'SBX-EGRESS ACCEPT:', `172.17.0.${2 + Math.floor(r() * 12)}`, dst, 32768 + Math.floor(r() * 28000), dport, uptime, r);
+  };
 }
 
 function kernLine(ms, host, prefix, src, dst, spt, dpt, uptime, r) {
@@ -223,7 +233,7 @@ export function generate(dir, totalBytes) {
   const rest = Math.max(0, totalBytes - files[0].bytes);
   HOSTS.forEach((host, i) => {
     const p = join(dir, 'firewall', `${host}-kern.log`);
-    add(p, writeKernLog(p, rest * 0.25, host, caused, 10 + i));
+    add(p, writeKernLog(p, rest * 0.25, 262, host, caused, 10 + i, sandboxEgress(host)));
   });
   const cfw = join(dir, 'firewall', 'cloudfirewall-traffic.jsonl');
   add(cfw, writeCloudFirewall(cfw, rest * 0.25, caused, 20));
@@ -233,28 +243,12 @@ export function generate(dir, totalBytes) {
 }
 
 /** A port scan from the internet against a training host: every line a refused connection. */
-function writeScanFlood(path, bytes, caused, seed) {
-  const r = rng(seed);
-  const out = new Out(path);
-  const host = HOSTS[0];
-  const n = Math.max(1, Math.floor(bytes / 250));
-  const extra = caused.filter((c) => c.host === host && c.ip).flatMap((c) =>
-    Array.from({ length: c.repeat }, (_, j) => ({ ms: c.atMs + 1_000 + j * 5_000, ip: c.ip, port: c.port })));
-  let e = 0;
-  let uptime = 46_000;
-  for (let i = 0; i < n; i++) {
-    const ms = START_MS + Math.floor((i / n) * SPAN_MS);
-    while (e < extra.length && extra[e].ms <= ms) {
-      const x = extra[e++];
-      out.line(kernLine(x.ms, host, 'SBX-EGRESS DROP:', `172.17.0.${3 + (e % 4)}`, x.ip, 40000 + e, x.port, uptime, r));
-    }
-    uptime += SPAN_MS / n / 1000;
+function portScan(host) {
+  return (ms, i, uptime, r) => {
     // A few hundred scanners, each walking the ports of the host's public side.
     const scanner = Math.floor(r() * 400);
-    out.line(kernLine(ms, host, 'HOST-IN DROP:', `45.155.${scanner >> 8}.${scanner & 255}`, '10.20.3.17', 40000 + (i % 20000), 1 + (i % 65535), uptime, r));
-  }
-  out.close();
-  return out;
+    return kernLine(ms, host, 'HOST-IN DROP:', `45.155.${scanner >> 8}.${scanner & 255}`, '10.20.3.17', 40000 + (i % 20000), 1 + (i % 65535), uptime, r);
+  };
 }
 
 /** The flood profile: the transcripts and one kern.log of refused scan traffic, of about totalBytes. */
@@ -266,6 +260,6 @@ export function generateFlood(dir, totalBytes) {
   const agentPath = join(dir, 'agent', 'agent-events.jsonl');
   add(agentPath, writeAgentEvents(agentPath, caused, 1));
   const p = join(dir, 'firewall', `${HOSTS[0]}-kern.log`);
-  add(p, writeScanFlood(p, Math.max(0, totalBytes - files[0].bytes), caused, 40));
+  add(p, writeKernLog(p, Math.max(0, totalBytes - files[0].bytes), 250, HOSTS[0], caused, 40, portScan(HOSTS[0])));
   return files;
 }
