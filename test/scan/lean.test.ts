@@ -18,6 +18,13 @@ const RULES = join(import.meta.dirname, '..', '..', 'rules');
 const settings = { tz: 'UTC', year: 2026 };
 const files = readdirSync(FIXTURES).filter((f) => f !== 'NOTICE.md').map((f) => join(FIXTURES, f));
 
+/** A one-selection network rule in a file of its own, for the tests that need a rule reading some part. */
+function networkRule(title: string, id: string, selection: string): string {
+  const rule = join(mkdtempSync(join(tmpdir(), 'af-lean-')), `${id}.yml`);
+  writeFileSync(rule, `title: ${title}\nid: ${id}\nlevel: low\nlogsource: { category: network }\ndetection:\n  sel: ${selection}\n  condition: sel\n`);
+  return rule;
+}
+
 async function scan(path: string, rulePaths: string[], lean: boolean) {
   const set = await loadRuleSet(rulePaths);
   const detected = await detectInput({ path, isStdin: false }, settings);
@@ -57,9 +64,7 @@ describe('lean reading of netfilter lines', () => {
   });
 
   it('is off when a rule reads a field a lean event leaves out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'af-lean-'));
-    const rule = join(dir, 'prefix.yml');
-    writeFileSync(rule, 'title: UFW blocks\nid: t-prefix\nlevel: low\nlogsource: { category: network }\ndetection:\n  sel: { prefix|contains: UFW }\n  condition: sel\n');
+    const rule = networkRule('UFW blocks', 't-prefix', '{ prefix|contains: UFW }');
     const set = await loadRuleSet([rule]);
     expect(rulesMayRead(set.rules, 'iptables', 'firewall', iptablesFormat.fieldKeys!)).toBe(true);
     expect(rulesMayRead((await loadRuleSet([RULES])).rules, 'iptables', 'firewall', iptablesFormat.fieldKeys!)).toBe(false);
@@ -104,9 +109,7 @@ describe('lean reading of Cloud Firewall lines (fields projected to the keys rul
   });
 
   it('gives the same scan as reading every line in full, and is off when a rule reads the message', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'af-lean-cf-'));
-    const rule = join(dir, 'message.yml');
-    writeFileSync(rule, 'title: Message\nid: t-message\nlevel: low\nlogsource: { category: network }\ndetection:\n  sel: { message|contains: DROP }\n  condition: sel\n');
+    const rule = networkRule('Message', 't-message', '{ message|contains: DROP }');
     const builtin = await loadRuleSet([RULES]);
     expect(fieldKeysRulesRead(builtin.rules, 'alibaba-cloudfirewall', 'firewall')?.has('ips_rule_id')).toBe(true);
     expect(fieldKeysRulesRead((await loadRuleSet([rule])).rules, 'alibaba-cloudfirewall', 'firewall')).toBeUndefined();
