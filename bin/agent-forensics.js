@@ -1,13 +1,62 @@
 #!/usr/bin/env node
 // Launcher: the CLI lives in the compiled dist/ (built by `npm install` through the prepare script).
-import { setFlagsFromString } from 'node:v8';
+import { spawn } from 'node:child_process';
+import { constants, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 // V8 starts allocating an object literal straight in the old generation once enough objects from
 // it have outlived young collections. Here the early phases keep their records and the later ones
 // build a million short-lived violations: pretenured, those pile up as old garbage until a full
 // collection (a flood of 168k violations peaked at 1.3 GB instead of about 0.6 GB). Set before any
 // allocation of note; workers share the process's V8 flags.
 setFlagsFromString('--no-allocation-site-pretenuring');
-import('../dist/cli/main.js').then((m) => m.main(process.argv)).catch((err) => {
-  process.stderr.write(`agent-forensics: internal error: ${err && err.stack ? err.stack : err}\n`);
-  process.exit(70);
-});
+
+const args = process.argv.slice(2);
+
+function runHere() {
+  import('../dist/cli/main.js').then((m) => m.main(process.argv)).catch((err) => {
+    process.stderr.write(`agent-forensics: internal error: ${err && err.stack ? err.stack : err}\n`);
+    process.exit(70);
+  });
+}
+
+/**
+ * Runs the same command in a child Node whose heap may grow to `heapMb` (Node's own limit is about
+ * 4 GB whatever the machine has; see dist/cli/heap.js). Standard streams are shared, signals are
+ * passed on, and the child's exit code is this process's.
+ */
+function runInChild(heapMb) {
+  const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
+  let started = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  child.on('error', () => {
+    // No second process could be started (process or memory limits): run here, with Node's heap.
+    if (child.pid === undefined && started) {
+      started = false;
+      runHere();
+    }
+  });
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      const hint = signal === 'SIGKILL' ? ' (by the system: it may have run out of memory)' : '';
+      process.stderr.write(`agent-forensics: the analysis was stopped by ${signal}${hint}\n`);
+      process.exit(128 + (constants.signals[signal] ?? 0));
+    }
+    process.exit(code ?? 70);
+  });
+}
+
+let heapMb;
+try {
+  const { heapToRestartWith } = await import('../dist/cli/heap.js');
+  heapMb = heapToRestartWith({ args, execArgv: process.execArgv, env: process.env, totalMemoryBytes: totalmem(), heapLimitBytes: getHeapStatistics().heap_size_limit });
+} catch (err) {
+  process.stderr.write(`agent-forensics: ${err && err.message ? err.message : err}\n`);
+  process.exit(2);
+}
+if (heapMb === undefined) runHere();
+else runInChild(heapMb);

@@ -67,8 +67,10 @@ export async function main(argv: string[]): Promise<void> {
  * folders of spilled data are removed instead of left behind (Node's default handling skips them).
  */
 export function exitOnSignals(): void {
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
+  // Kept installed: a second signal (the terminal's Ctrl-C and the launcher passing it on) must not
+  // find Node's default handling, which would skip the exit handlers.
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(143));
 }
 
 function handleError(err: unknown): number {
