@@ -42,7 +42,8 @@ function runInChild(heapMb) {
   });
   child.on('exit', (code, signal) => {
     if (signal) {
-      const hint = signal === 'SIGKILL' ? ' (by the system: it may have run out of memory)' : '';
+      const hint = signal === 'SIGKILL' ? ' (by the system: it may have run out of memory)'
+        : signal === 'SIGABRT' ? ' (Node aborts so when its heap is full: AGENT_FORENSICS_HEAP_MB sets it, in MiB)' : '';
       process.stderr.write(`agent-forensics: the analysis was stopped by ${signal}${hint}\n`);
       process.exit(128 + (constants.signals[signal] ?? 0));
     }
