@@ -25,6 +25,8 @@ export interface AnalysisOptions {
   workers?: number;
   /** how many violations stay in memory before the rest spill to disk (tests make it small) */
   violationsInMemory?: { head: number; inMemory: number };
+  /** events the timeline holds in memory while sorting inputs that are out of order (tests make it small) */
+  timelineEventsInMemory?: number;
   /** keep every event for the timeline command */
   keepEvents?: boolean;
   /** called as inputs are read, for a progress display */

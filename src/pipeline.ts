@@ -47,8 +47,11 @@ export interface Analysis {
   /** every event, clock-corrected and ordered, when options.keepEvents */
   events?: ForensicEvent[];
   ruleSet: RuleSet;
-  /** how each input was read (zone, year reference, clock offset), to read it again identically */
-  readPlan: Map<string, { settings: ReadSettings; offsetMs: number }>;
+  /**
+   * How each input was read (zone, year reference, clock offset), to read it again identically, and
+   * whether its events came in timeline order (then the timeline need not sort them).
+   */
+  readPlan: Map<string, { settings: ReadSettings; offsetMs: number; ordered: boolean }>;
 }
 
 interface InputState {
@@ -66,6 +69,8 @@ interface InputState {
   notes: string[];
   manualOffsetMs?: number;
   offsetMs: number;
+  /** the events were read in timeline order */
+  ordered: boolean;
   findings: Finding[];
   /** events marked by rules that correlation rules count (kept until the correlations are evaluated) */
   correlationMatches: CorrelationMatch[];
@@ -118,7 +123,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     states.push({
       detected, path: source.path, format: format?.name ?? 'unknown', source: format?.source ?? 'other',
       sha256: '', bytes: 0, gzip: false, records: 0, skipped: 0, firstMs: Infinity, lastMs: -Infinity, notes: [],
-      manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, findings: [], correlationMatches: [], events: [],
+      manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, ordered: false, findings: [], correlationMatches: [], events: [],
     });
   }
   const calls: ForensicEvent[] = [];
@@ -160,7 +165,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs }]));
+  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered }]));
   return { report, events, ruleSet, readPlan, ...(built.spilled ? { spilled: built.spilled } : {}) };
 }
 
@@ -252,17 +257,19 @@ function firstFailureThrown<T>(settled: PromiseSettledResult<T>[]): T[] {
   return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
-/** Events held in memory across all inputs while sorting the timeline; beyond, sorted runs spill to disk. */
-const TIMELINE_MEMORY_EVENTS = 1_000_000;
+/** Events held in memory across the inputs the timeline sorts; beyond, sorted runs spill to disk. */
+const TIMELINE_MEMORY_EVENTS = 400_000;
 
 /**
  * The clock-corrected timeline of every event, read again input by input with the settings of the
- * analysis, each input sorted with bounded memory, then merged: memory does not grow with input size.
+ * analysis, then merged. An input whose events the analysis read in timeline order (most logs) is
+ * streamed as it is; the others are sorted with bounded memory (sorted runs spill to disk).
  */
 export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['readPlan']): AsyncGenerator<ForensicEvent> {
   const { sources } = await resolveInputs(options.paths);
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
-  const runSize = Math.max(1_000, Math.floor(TIMELINE_MEMORY_EVENTS / Math.max(1, sources.length)));
+  const toSort = sources.filter((s) => plan.get(s.path)?.ordered === false).length;
+  const runSize = Math.max(1_000, Math.floor((options.timelineEventsInMemory ?? TIMELINE_MEMORY_EVENTS) / Math.max(1, toSort)));
   const streams: AsyncIterable<ForensicEvent>[] = [];
   for (const source of sources) {
     const how = plan.get(source.path);
@@ -270,9 +277,20 @@ export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['
     const detected = await detectInput(source, how.settings);
     if (!detected.format) continue;
     const parsed = parseInput(detected, detected.format, how.settings);
-    streams.push(sortEvents(shifted(parsed.events, how.offsetMs, inRange), { runSize }));
+    const events = shifted(parsed.events, how.offsetMs, inRange);
+    streams.push(how.ordered ? stillInOrder(events, source.path) : sortEvents(events, { runSize }));
   }
   yield* mergeSorted(streams, compareEvents);
+}
+
+/** An input the analysis read in order, checked on the way: evidence that changed since then is an error, not a misordered timeline. */
+async function* stillInOrder(events: AsyncIterable<ForensicEvent>, path: string): AsyncGenerator<ForensicEvent> {
+  let last: ForensicEvent | undefined;
+  for await (const e of events) {
+    if (last && compareEvents(last, e) > 0) throw new InputError('the input changed while it was read: its records are no longer in the order of the first reading', path, e.ref.line);
+    last = e;
+    yield e;
+  }
 }
 
 /** An event on the corrected clock (the parsed event itself when there is nothing to add). */
@@ -305,6 +323,7 @@ function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<stri
   st.bytes = scan.bytes;
   st.gzip = scan.gzip;
   st.skipped = scan.issues.length;
+  st.ordered = scan.readOrder.sorted;
   st.notes.push(...scan.notes);
   appendAll(errors, scan.issues);
   if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
@@ -460,7 +479,7 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: r.sha256, bytes: r.bytes, gzip: r.gzip,
     notes: ['format not recognized: not analysed (see `agent-forensics formats`)'], issues: [], yearUsed: false,
     ...(r.error ? { readError: { message: r.error, ...(r.errorLine ? { line: r.errorLine } : {}) } } : {}),
-    findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [],
+    findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [], readOrder: { sorted: true, firstMs: NaN, lastMs: NaN },
   };
 }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { appendAll } from './model/arrays.js';
 import { formatRef } from './model/event.js';
-import type { ScanResult } from './scan.js';
+import type { ReadOrder, ScanResult } from './scan.js';
 
 /**
  * Formats that keep no state from one line to the next (no headers, no pairing, no counting notes).
@@ -110,6 +110,14 @@ const NEW_YEAR_GAP_MS = 30 * 86_400_000;
  * Joins slice results in file order. Undefined when a year-less log crosses New Year at a cut (a
  * slice dated before the one preceding it): the caller then reads the file whole, in order.
  */
+/** Slices in order one after another: each sorted, each one's first event not before the last one before it. */
+function joinedOrder(orders: ReadOrder[]): ReadOrder {
+  const read = orders.filter((o) => !Number.isNaN(o.firstMs));
+  // Lines rise from one slice to the next, so equal times across a cut are in order too.
+  const sorted = read.every((o, k) => o.sorted && (k === 0 || read[k - 1]!.lastMs <= o.firstMs));
+  return { sorted, firstMs: read[0]?.firstMs ?? NaN, lastMs: read.at(-1)?.lastMs ?? NaN };
+}
+
 export function joinSlices(path: string, slices: ScanResult[], linesBefore: number[], whole: { sha256: string; bytes: number }): ScanResult | undefined {
   for (let k = 1; k < slices.length; k++) {
     const prev = slices[k - 1]!, cur = slices[k]!;
@@ -120,6 +128,7 @@ export function joinSlices(path: string, slices: ScanResult[], linesBefore: numb
   const out: ScanResult = {
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: whole.sha256, bytes: whole.bytes, gzip: false,
     notes: [], issues: [], yearUsed: false, findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [],
+    readOrder: joinedOrder(slices.map((s) => s.readOrder)),
   };
   for (const p of parts) {
     out.records += p.records;

@@ -4,7 +4,7 @@
 import { DNS_FIELD_KEYS, DnsIndex } from './attribution/dns.js';
 import type { InputFormat } from './ingest/format.js';
 import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } from './ingest/ingest.js';
-import type { ForensicEvent } from './model/event.js';
+import { compareEvents, type ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
 import { fieldKeysRulesRead, matchingRules, rulesMayRead } from './rules/match.js';
@@ -55,12 +55,38 @@ export interface ScanResult {
   readError?: { message: string; line?: number };
   /** the input's dates needed a year from outside */
   yearUsed: boolean;
+  /** whether the events came in timeline order, and the times of the first and last one read */
+  readOrder: ReadOrder;
   findings: ScanMark[];
   correlationMatches: ScanMark[];
   calls: ForensicEvent[];
   /** name ↔ address pairs in the order learned: [ip, domain, where] */
   dnsPairs: [string, string, string][];
   events: ForensicEvent[];
+}
+
+/**
+ * Events in timeline order (by time, then position) as read: the timeline streams such an input as
+ * it is instead of sorting it. firstMs/lastMs: times of the first and last event read (NaN: none),
+ * to tell whether slices of a file are in order one after another.
+ */
+export interface ReadOrder {
+  sorted: boolean;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** Follows the order of events as they are read. */
+export class OrderTracker {
+  private last?: ForensicEvent;
+  readonly order: ReadOrder = { sorted: true, firstMs: NaN, lastMs: NaN };
+
+  see(event: ForensicEvent): void {
+    if (this.last === undefined) this.order.firstMs = event.timeMs;
+    else if (this.order.sorted && compareEvents(this.last, event) > 0) this.order.sorted = false;
+    this.last = event;
+    this.order.lastMs = event.timeMs;
+  }
 }
 
 /** Records every pair a DnsIndex would learn, once each, for replay into the run's index. */
@@ -84,11 +110,13 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   const dns = new DnsRecorder();
   const out: ScanResult = {
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
-    findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [],
+    findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [], readOrder: { sorted: true, firstMs: NaN, lastMs: NaN },
   };
+  const order = new OrderTracker();
   const marks = new Marks(rules, format);
   const take = (event: ForensicEvent): void => {
     out.records++;
+    order.see(event);
     const t = event.timeMs + manual;
     if (t < out.firstMs) out.firstMs = t;
     const end = (event.endMs ?? event.timeMs) + manual;
@@ -127,6 +155,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   out.notes = parsed.notes;
   out.issues = parsed.issues;
   out.yearUsed = parsed.yearUsed();
+  out.readOrder = order.order;
   if (read.error) out.readError = { message: read.error, ...(read.errorLine ? { line: read.errorLine } : {}) };
   if (options.strict) {
     // The problem at the lowest line, whichever stage (splitting, depth guard, parser) reported it first.

@@ -96,7 +96,7 @@ describe('joinSlices() with slices full of findings and problems', () => {
       records: n, firstMs: 0, lastMs: n, sha256: '', bytes: 0, gzip: false, notes: [], yearUsed: false, dnsPairs: [], calls: [], events: [],
       issues: Array.from({ length: n }, (_, i) => ({ path: 'x', line: i + 1, message: 'bad' })),
       findings: Array.from({ length: n }, (_, i) => ({ event: { kind: 'network', source: 'firewall', format: 'iptables', timeMs: i, timeRaw: String(i), ref: { path: 'x', line: i + 1 } }, timeMs: i, ruleIds: ['r'] })),
-      correlationMatches: [],
+      correlationMatches: [], readOrder: { sorted: true, firstMs: 0, lastMs: n - 1 },
     });
     const joined = joinSlices('x', [slice(), slice()], [0, n], { sha256: 'h', bytes: 1 })!;
     expect(joined.findings).toHaveLength(2 * n);
