@@ -7,8 +7,14 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[PX^_][^\u001b]*(?:\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g;
 
+// Every character the three replacements below can touch (ESC and CSI are C0/C1 controls): text
+// without any is returned as it is, which is nearly every log line (a timeline prints millions).
+// eslint-disable-next-line no-control-regex
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 /** Text safe to print on a terminal: escape sequences and control characters removed, newlines and tabs as spaces. */
 export function stripTerminalControls(text: string): string {
+  if (!ANY_CONTROL.test(text)) return text;
   return text.replace(ANSI, '').replace(/[\r\n\t]/g, ' ').replace(CONTROL, '');
 }
 

@@ -8,7 +8,27 @@ import { endpoint } from './table.js';
 export const TIMELINE_FORMATS = ['table', 'jsonl', 'csv', 'timesketch'] as const;
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** The ISO text of the last second printed ("2026-03-02T00:00:00."): a timeline's neighbours mostly share it. */
+let secondMs = NaN;
+let secondText = '';
+
+/** new Date(ms).toISOString(), with the date and time up to the second formatted once per second. */
+export function iso(ms: number): string;
+export function iso(ms: number | undefined): string | undefined;
+export function iso(ms: number | undefined): string | undefined {
+  if (ms === undefined) return undefined;
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
+  const second = Math.floor(ms / 1000) * 1000;
+  if (second !== secondMs) {
+    const text = new Date(second).toISOString();
+    // Years outside 0000–9999 have a longer form; such rare times are formatted whole.
+    if (text.length !== 24) return new Date(ms).toISOString();
+    secondMs = second;
+    secondText = text.slice(0, 20);
+  }
+  const milli = ms - second;
+  return secondText + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
+}
 
 function summary(e: ForensicEvent): string {
   if (e.message) return e.message;

@@ -67,3 +67,15 @@ describe('escape helpers', () => {
     expect(lines.slice(1, -1).every((l) => !/^`{6,}\s*$/.test(l))).toBe(true);
   });
 });
+
+describe('stripTerminalControls() on text without controls', () => {
+  it('gives what the three replacements give, for any text (the shortcut skips them only when none applies)', async () => {
+    const { default: fc } = await import('fast-check');
+    const slow = (t: string) => t.replace(/\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[PX^_][^\u001b]*(?:\u001b\\)?|[@-Z\\-_])|\u009b[0-?]*[ -/]*[@-~]/g, '')
+      .replace(/[\r\n\t]/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '');
+    const chars = fc.constantFrom('a', ' ', '\u001b', '[', '3', '1', 'm', ']', '\u0007', '\u009b', '\r', '\n', '\t', '\u0000', '\u007f', '\u202e', '\u2066', 'é', '\u2028');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 30 }).map((a) => a.join('')), (t) => stripTerminalControls(t) === slow(t)), { numRuns: 3000 });
+    const plain = 'DROP TCP 10.0.0.1:5 -> 10.0.0.2:22 (HOST-IN DROP:) naïve ☃';
+    expect(stripTerminalControls(plain)).toBe(plain);
+  });
+});
