@@ -53,8 +53,9 @@ function runInChild(heapMb) {
 
 let heapMb;
 try {
-  const { heapToRestartWith } = await import('../dist/cli/heap.js');
-  heapMb = heapToRestartWith({ args, execArgv: process.execArgv, env: process.env, totalMemoryBytes: totalmem(), heapLimitBytes: getHeapStatistics().heap_size_limit });
+  const { availableMemory, heapToRestartWith } = await import('../dist/cli/heap.js');
+  const totalMemoryBytes = availableMemory(totalmem(), process.constrainedMemory?.());
+  heapMb = heapToRestartWith({ args, execArgv: process.execArgv, env: process.env, totalMemoryBytes, heapLimitBytes: getHeapStatistics().heap_size_limit });
 } catch (err) {
   process.stderr.write(`agent-forensics: ${err && err.message ? err.message : err}\n`);
   process.exit(2);

@@ -20,6 +20,7 @@ export interface HeapSituation {
   args: readonly string[];
   execArgv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
+  /** the memory this process may use (availableMemory) */
   totalMemoryBytes: number;
   /** v8.getHeapStatistics().heap_size_limit */
   heapLimitBytes: number;
@@ -44,6 +45,14 @@ export function heapToRestartWith(s: HeapSituation): number | undefined {
   }
   const wanted = Math.floor((s.totalMemoryBytes * MEMORY_SHARE) / 2 ** 20);
   return wanted >= current * WORTH_FACTOR ? wanted : undefined;
+}
+
+/**
+ * The memory this process may use: the machine's, or less under a container's (cgroup) limit, which
+ * the kernel enforces by killing the process (Node reports 2^64 or nothing when there is none).
+ */
+export function availableMemory(totalBytes: number, constrainedBytes: number | undefined): number {
+  return constrainedBytes !== undefined && constrainedBytes > 0 && constrainedBytes < totalBytes ? constrainedBytes : totalBytes;
 }
 
 /** The first argument that is not an option: the command (the program has no options that take a value). */

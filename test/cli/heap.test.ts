@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HEAP_ENV, heapToRestartWith, type HeapSituation } from '../../src/cli/heap.js';
+import { availableMemory, HEAP_ENV, heapToRestartWith, type HeapSituation } from '../../src/cli/heap.js';
 import { ensureBuilt, ROOT, runCli, SAMPLES } from './built-cli.js';
 
 const GiB = 2 ** 30;
@@ -20,6 +20,15 @@ describe('the heap an analysis runs with', () => {
     // 4 GiB machine with a 2 GiB limit: 3 GiB is 1.5 times it, worth a second process; 3.9 GiB is not
     expect(heapToRestartWith(situation({ totalMemoryBytes: 4 * GiB, heapLimitBytes: 2 * GiB }))).toBe(3072);
     expect(heapToRestartWith(situation({ totalMemoryBytes: 3.9 * GiB, heapLimitBytes: 2 * GiB }))).toBeUndefined();
+  });
+
+  it('is sized to a container\'s memory limit when there is one', () => {
+    expect(availableMemory(24 * GiB, 2 ** 64)).toBe(24 * GiB);
+    expect(availableMemory(24 * GiB, undefined)).toBe(24 * GiB);
+    expect(availableMemory(24 * GiB, 0)).toBe(24 * GiB);
+    expect(availableMemory(24 * GiB, 2 * GiB)).toBe(2 * GiB);
+    // a 2 GiB container: 1.5 GiB is not worth a second process beside a 2 GiB default
+    expect(heapToRestartWith(situation({ totalMemoryBytes: availableMemory(24 * GiB, 2 * GiB), heapLimitBytes: 2 * GiB }))).toBeUndefined();
   });
 
   it('is left to Node for commands that do not read evidence', () => {
