@@ -27,18 +27,16 @@ function runHere() {
  */
 function runInChild(heapMb) {
   const child = spawn(process.execPath, [...process.execArgv, `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
-  let started = true;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    });
-  }
+  child.once('spawn', () => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+      process.on(signal, () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      });
+    }
+  });
   child.on('error', () => {
     // No second process could be started (process or memory limits): run here, with Node's heap.
-    if (child.pid === undefined && started) {
-      started = false;
-      runHere();
-    }
+    if (child.pid === undefined) runHere();
   });
   child.on('exit', (code, signal) => {
     if (signal) {
