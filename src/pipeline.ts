@@ -51,7 +51,17 @@ export interface Analysis {
    * How each input was read (zone, year reference, clock offset), to read it again identically, and
    * whether its events came in timeline order (then the timeline need not sort them).
    */
-  readPlan: Map<string, { settings: ReadSettings; offsetMs: number; ordered: boolean }>;
+  readPlan: Map<string, ReadPlan>;
+}
+
+/** How an input was read by the analysis, so that the timeline reads it again the same way. */
+export interface ReadPlan {
+  settings: ReadSettings;
+  offsetMs: number;
+  /** its events came in timeline order (the timeline need not sort them) */
+  ordered: boolean;
+  /** SHA-256 of what was read: a second reading must find the same bytes */
+  sha256: string;
 }
 
 interface InputState {
@@ -165,7 +175,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered }]));
+  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
   return { report, events, ruleSet, readPlan, ...(built.spilled ? { spilled: built.spilled } : {}) };
 }
 
@@ -271,16 +281,22 @@ export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['
   const toSort = sources.filter((s) => plan.get(s.path)?.ordered === false).length;
   const runSize = Math.max(1_000, Math.floor((options.timelineEventsInMemory ?? TIMELINE_MEMORY_EVENTS) / Math.max(1, toSort)));
   const streams: AsyncIterable<ForensicEvent>[] = [];
+  const rereads: { path: string; sha256: string; read: Promise<{ sha256: string }> }[] = [];
   for (const source of sources) {
     const how = plan.get(source.path);
     if (!how) continue;
     const detected = await detectInput(source, how.settings);
     if (!detected.format) continue;
     const parsed = parseInput(detected, detected.format, how.settings);
+    rereads.push({ path: source.path, sha256: how.sha256, read: parsed.read });
     const events = shifted(parsed.events, how.offsetMs, inRange);
     streams.push(how.ordered ? stillInOrder(events, source.path) : sortEvents(events, { runSize }));
   }
   yield* mergeSorted(streams, compareEvents);
+  // The timeline is only as good as the evidence the analysis hashed: a second reading of other bytes fails it.
+  for (const r of rereads) {
+    if ((await r.read).sha256 !== r.sha256) throw new InputError('the input changed while it was read: its SHA-256 differs from the first reading', r.path);
+  }
 }
 
 /** An input the analysis read in order, checked on the way: evidence that changed since then is an error, not a misordered timeline. */

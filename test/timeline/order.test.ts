@@ -108,4 +108,18 @@ describe('the timeline of inputs in order and out of order', () => {
     expect(String((failure as Error).message)).toContain('changed while it was read');
     expect((failure as InputError).line).toBe(2);
   });
+
+  it('stops with an input error, after the last event, when a second reading hashes to something else', async () => {
+    const opts = options([ordered]);
+    const { readPlan } = await analyze(opts);
+    const other = new Map([...readPlan].map(([p, how]) => [p, { ...how, sha256: '0'.repeat(64) }]));
+    const seen: ForensicEvent[] = [];
+    const failure = await (async () => {
+      for await (const e of timelineEvents(opts, other)) seen.push(e);
+    })().catch((e: unknown) => e);
+    expect(seen).toHaveLength(3000);
+    expect(failure).toBeInstanceOf(InputError);
+    expect(String((failure as Error).message)).toContain('SHA-256 differs from the first reading');
+    expect(await collect(timelineEvents(opts, readPlan))).toHaveLength(3000);
+  });
 });
