@@ -15,8 +15,9 @@ import { activityStats } from './attribution/stats.js';
 import { ViolationStore, type SpilledViolations, type StoreLimits } from './attribution/violation-store.js';
 import { buildViolation, CallIndex, IncidentBuilder, type Scoring } from './attribution/violations.js';
 import { enrichViolation, geoipSetting, GeoIpLookup } from './enrich/geoip.js';
-import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
-import { openInput, resolveInputs } from './ingest/read.js';
+import { detectInput, parseInput, withoutProbeHead, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
+import { IO_AT_ONCE, mapInOrder, settleInOrder } from './ingest/in-order.js';
+import { openInput, resolveInputs, type InputSource, type ResolvedInputs } from './ingest/read.js';
 import { appendAll } from './model/arrays.js';
 import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
 import type { Issue } from './model/issue.js';
@@ -91,9 +92,12 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const rulePaths = options.rules.length ? options.rules : [fileURLToPath(BUILTIN_RULES)];
   // Workers take a while to start and load their rules: when the inputs look big enough to need
   // them, they start now, while this thread loads its own rules; openReader keeps or closes them.
-  const early: EarlyPool = { pool: startWorkersEarly(options, rulePaths), adopted: false };
+  // The inputs are listed once (a folder may hold tens of thousands of files); a failure is reported
+  // by analyzeWith, in its turn, and only means "no early workers" here.
+  const resolving = resolveInputs(options.paths);
+  const early: EarlyPool = { pool: startWorkersEarly(options, rulePaths, resolving.catch(() => undefined)), adopted: false };
   try {
-    return await analyzeWith(options, rulePaths, early);
+    return await analyzeWith(options, rulePaths, early, resolving);
   } finally {
     if (!early.adopted) await (await early.pool)?.close();
   }
@@ -105,10 +109,9 @@ interface EarlyPool {
   adopted: boolean;
 }
 
-async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[]): Promise<ScanPool | undefined> {
+async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[], resolving: Promise<ResolvedInputs | undefined>): Promise<ScanPool | undefined> {
   if (options.keepEvents || (options.workers !== undefined && options.workers < 2) || !workersAvailable()) return undefined;
-  // Errors in the inputs are reported by the real resolution, in order; here they only mean "no".
-  const resolved = await resolveInputs(options.paths).catch(() => undefined);
+  const resolved = await resolving;
   const files = resolved?.sources.filter((s) => !s.isStdin && !s.isStream) ?? [];
   if (files.length === 0) return undefined;
   // One file gets workers only if it can be cut into slices; that is known after detection (openReader).
@@ -116,10 +119,10 @@ async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[]):
   return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), Math.max(2, files.length)), rulePaths);
 }
 
-async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool): Promise<Analysis> {
+async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, resolving: Promise<ResolvedInputs>): Promise<Analysis> {
   const ruleSet = await loadRuleSet(rulePaths);
   const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
-  const { sources, problems } = await resolveInputs(options.paths);
+  const { sources, problems } = await resolving;
   const errors: Issue[] = [...problems];
   const settings: ReadSettings = {
     tz: options.tz, year: options.year, maxLineBytes: options.maxLineBytes, maxDocumentBytes: options.maxDocumentBytes,
@@ -127,8 +130,9 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   };
 
   const states: InputState[] = [];
-  for (const source of sources) {
-    const detected = await detectInput(source, settings);
+  const detections = await mapInOrder(sources, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, settings)));
+  for (const detected of detections) {
+    const source = detected.source;
     const format = detected.format;
     states.push({
       detected, path: source.path, format: format?.name ?? 'unknown', source: format?.source ?? 'other',
@@ -393,18 +397,13 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
     },
     settleAll: async (list, read) => {
       if (!pool) {
-        // One thread: one input after another, stopping at the first failure like a plain loop.
-        const out: PromiseSettledResult<ScanResult>[] = [];
-        for (const st of list) {
-          try {
-            out.push({ status: 'fulfilled', value: await local(st, read) });
-          } catch (reason) {
-            out.push({ status: 'rejected', reason });
-            break;
-          }
+        // One thread: a few inputs at a time (small files mostly wait on the disk), stopping at the
+        // first failure like a plain loop.
+        return settleInOrder(list, IO_AT_ONCE, async (st) => {
+          const scan = await local(st, read);
           progress(st);
-        }
-        return out;
+          return scan;
+        });
       }
       return Promise.allSettled(list.map((st) => scan(st, read).finally(() => progress(st))));
     },
@@ -471,14 +470,13 @@ async function workerCount(files: InputState[], options: AnalysisOptions): Promi
   const tasks = files.length > 1 ? files.length : (await cuttableSize(files[0]!, asked)) !== undefined ? Infinity : 1;
   if (tasks < 2) return 0;
   if (asked) return Math.min(options.workers!, tasks);
-  return (await totalBytes(files)) >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), tasks) : 0;
+  return (await totalBytes(files.map((f) => f.detected.source))) >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), tasks) : 0;
 }
 
-/** The size of these files together (a file that cannot be read counts 0). */
-async function totalBytes(files: { path: string }[]): Promise<number> {
-  let bytes = 0;
-  for (const f of files) bytes += await stat(f.path).then((st) => st.size, () => 0);
-  return bytes;
+/** The size of these files together, as listed (a file that cannot be read counts 0). */
+async function totalBytes(files: InputSource[]): Promise<number> {
+  const sizes = await mapInOrder(files, IO_AT_ONCE, async (f) => f.size ?? (await stat(f.path).then((st) => st.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions): Promise<ScanResult> {

@@ -56,6 +56,15 @@ export async function detectInput(source: InputSource, settings: ReadSettings): 
   return { source, format, head, scores };
 }
 
+/**
+ * The detection without what the probes looked at (up to 64 KiB of text, parsed lines and the
+ * document): a run holds the detection of every input until it reads it, and an evidence folder of
+ * CloudTrail's small delivery files has tens of thousands of them. The container stays.
+ */
+export function withoutProbeHead(detected: DetectedInput): DetectedInput {
+  return { ...detected, head: { container: detected.head.container, text: '', lines: [], objects: [] }, scores: [] };
+}
+
 async function drainQuietly(chunks: AsyncIterable<Buffer>, complete: boolean): Promise<void> {
   // Stop the read early: returning from the iterator closes the file.
   const it = chunks[Symbol.asyncIterator]();

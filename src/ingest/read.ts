@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InputError } from '../model/errors.js';
 import type { Issue } from '../model/issue.js';
+import { IO_AT_ONCE, mapInOrder } from './in-order.js';
 
 export interface InputSource {
   /** the path as given on the command line, or as found under a given folder; `-` for stdin */
@@ -25,6 +26,8 @@ export interface InputSource {
    * halves of one large uncompressed log to scan workers. Hashing the whole file is then its job.
    */
   range?: { start: number; end: number };
+  /** the file's size when it was listed: only sizes the read buffers (a small file gets small ones) */
+  size?: number;
 }
 
 export interface ResolvedInputs {
@@ -59,7 +62,7 @@ export async function resolveInputs(paths: string[]): Promise<ResolvedInputs> {
     if (info.isFile()) {
       const denied = await cannotOpen(p);
       if (denied) throw new InputError(`cannot read input: ${denied}`, p);
-      addFile(p, sources, seen);
+      addFile(p, sources, seen, info.size);
     } else if (info.isFIFO() || info.isCharacterDevice() || info.isSocket()) {
       // Named explicitly, a pipe is what the user wants read (process substitution): read it once.
       if (!seen.has(p)) {
@@ -73,10 +76,10 @@ export async function resolveInputs(paths: string[]): Promise<ResolvedInputs> {
   return { sources, problems };
 }
 
-function addFile(path: string, sources: InputSource[], seen: Set<string>): void {
+function addFile(path: string, sources: InputSource[], seen: Set<string>, size: number): void {
   if (seen.has(path)) return;
   seen.add(path);
-  sources.push({ path, isStdin: false });
+  sources.push({ path, isStdin: false, size });
 }
 
 /** Opening is the only honest readability test: access(2) says yes to root even where reading fails. */
@@ -113,22 +116,30 @@ async function walk(dir: string, sources: InputSource[], problems: Issue[], ance
     return;
   }
   const inner = new Set(ancestors).add(real);
-  for (const name of names) {
-    const path = join(dir, name);
-    try {
-      const info = await stat(path);
-      if (info.isDirectory()) await walk(path, sources, problems, inner, seen);
-      else if (info.isFile()) {
-        const denied = await cannotOpen(path);
-        if (denied) problems.push({ path, message: `cannot read: ${denied}; not analysed` });
-        else addFile(path, sources, seen);
-      } else {
-        // A pipe inside an evidence folder could block the run for ever; devices are not evidence files.
-        problems.push({ path, message: `${kindOf(info)}, not a regular file; not read` });
-      }
-    } catch (err) {
-      problems.push({ path, message: `cannot read: ${describeFsError(err)}` });
+  // Entries are looked at a few at a time (a folder may hold tens of thousands of files) and taken in name order.
+  const entries = await mapInOrder(names, IO_AT_ONCE, (name) => lookAt(join(dir, name)));
+  for (const entry of entries) {
+    if (entry.kind === 'folder') await walk(entry.path, sources, problems, inner, seen);
+    else if (entry.kind === 'file') addFile(entry.path, sources, seen, entry.size);
+    else problems.push({ path: entry.path, message: entry.problem });
+  }
+}
+
+type Entry = { kind: 'folder'; path: string } | { kind: 'file'; path: string; size: number } | { kind: 'problem'; path: string; problem: string };
+
+/** What a folder entry is: a folder to walk, a readable file, or why it is not read (never throws). */
+async function lookAt(path: string): Promise<Entry> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) return { kind: 'folder', path };
+    if (info.isFile()) {
+      const denied = await cannotOpen(path);
+      return denied ? { kind: 'problem', path, problem: `cannot read: ${denied}; not analysed` } : { kind: 'file', path, size: info.size };
     }
+    // A pipe inside an evidence folder could block the run for ever; devices are not evidence files.
+    return { kind: 'problem', path, problem: `${kindOf(info)}, not a regular file; not read` };
+  } catch (err) {
+    return { kind: 'problem', path, problem: `cannot read: ${describeFsError(err)}` };
   }
 }
 
@@ -182,6 +193,22 @@ export const DEFAULT_MAX_GZIP_RATIO = 200;
 export const GZIP_RATIO_FLOOR_BYTES = 256 * 1024 * 1024;
 
 const CHUNK = 1 << 20;
+const SMALLEST_CHUNK = 16 * 1024;
+
+/**
+ * Bytes read at a time: 1 MiB, or less for a small file or slice. Each read allocates its buffer
+ * whole, and a folder of tens of thousands of small files spent most of its time collecting them.
+ */
+export function readChunkBytes(source: InputSource): number {
+  const size = source.range ? source.range.end - source.range.start : source.size;
+  return size === undefined ? CHUNK : Math.min(CHUNK, Math.max(SMALLEST_CHUNK, size + 1));
+}
+
+/** Decompressed bytes produced at a time: 256 KiB, less for a small gzip file (logs expand up to ~50 fold). */
+export function gunzipChunkBytes(source: InputSource): number {
+  const size = source.size;
+  return size === undefined ? 256 * 1024 : Math.min(256 * 1024, Math.max(SMALLEST_CHUNK, 2 ** Math.ceil(Math.log2(size * 16 + 1))));
+}
 /** Pipes and stdin are read once; a second open would block on an empty pipe or hash the wrong bytes. */
 const openedOnce = new WeakMap<InputSource, { chunks: AsyncGenerator<Buffer>; result: Promise<ReadResult> }>();
 
@@ -207,7 +234,7 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
   }
   let raw: Readable | undefined;
   const openRaw = (): Readable => (source.isStdin ? process.stdin : createReadStream(source.path, {
-    flags: 'r', highWaterMark: CHUNK, ...(source.range ? { start: source.range.start, end: source.range.end - 1 } : {}),
+    flags: 'r', highWaterMark: readChunkBytes(source), ...(source.range ? { start: source.range.start, end: source.range.end - 1 } : {}),
   }));
 
   // A slice of a file has no hash of its own: the file's is taken whole, beside the slices' scans.
@@ -229,7 +256,7 @@ export function openInput(source: InputSource, options: ReadOptions = {}): { chu
       let content: AsyncIterable<Buffer>;
       if (first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b) {
         state.gzip = true;
-        content = gunzip(first.value, it, state, options);
+        content = gunzip(first.value, it, state, options, gunzipChunkBytes(source));
       } else {
         content = prepend(first.value, it);
       }
@@ -293,10 +320,10 @@ async function* decodeUtf16(content: AsyncIterable<Buffer>, state: ReadResult): 
   }
 }
 
-async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadResult, options: ReadOptions): AsyncGenerator<Buffer> {
+async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadResult, options: ReadOptions, chunkSize: number): AsyncGenerator<Buffer> {
   const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   const maxRatio = options.maxGzipRatio ?? DEFAULT_MAX_GZIP_RATIO;
-  const z = createGunzip({ chunkSize: 256 * 1024 });
+  const z = createGunzip({ chunkSize });
   let failed = false;
   // Destroying the stream (a limit hit) emits 'close' but neither 'drain' nor 'error': wait on all
   // three, or the feeder would wait for ever and Node would exit mid-run with nothing written.

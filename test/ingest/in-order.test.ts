@@ -1,0 +1,89 @@
+// Small inputs are listed, detected and read a few at a time; what comes out must be what one at a
+// time gives: results in input order, and a failure reported where a plain loop would stop.
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { mapInOrder, settleInOrder } from '../../src/ingest/in-order.js';
+import { gunzipChunkBytes, readChunkBytes } from '../../src/ingest/read.js';
+import type { AnalysisOptions } from '../../src/options.js';
+import { analyze } from '../../src/pipeline.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('settleInOrder()', () => {
+  it('gives results in item order whatever order they finish in, with at most `limit` running', async () => {
+    let running = 0;
+    let most = 0;
+    const out = await mapInOrder([30, 5, 20, 1, 10, 2, 15], 3, async (ms, i) => {
+      most = Math.max(most, ++running);
+      await sleep(ms);
+      running--;
+      return i * 10;
+    });
+    expect(out).toEqual([0, 10, 20, 30, 40, 50, 60]);
+    expect(most).toBe(3);
+  });
+
+  it('stops like a plain loop: nothing after a failure starts, and results end at the first failure in item order', async () => {
+    const started: number[] = [];
+    // item 1 fails late, item 2 fails early: the loop would have stopped at item 1
+    const settled = await settleInOrder([0, 1, 2, 3, 4, 5], 3, async (i) => {
+      started.push(i);
+      await sleep(i === 1 ? 30 : 1);
+      if (i === 1 || i === 2) throw new Error(`item ${i}`);
+      return i;
+    });
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((settled[1] as PromiseRejectedResult).reason.message).toBe('item 1');
+    expect(started).not.toContain(5);
+    await expect(mapInOrder([0, 1, 2], 2, async (i) => {
+      await sleep(i === 0 ? 20 : 1);
+      if (i > 0) throw new Error(`item ${i}`);
+      return i;
+    })).rejects.toThrow('item 1');
+    expect(await settleInOrder([], 4, async () => 1)).toEqual([]);
+  });
+});
+
+describe('read buffers', () => {
+  it('are 1 MiB for large or unknown sizes, small for small files and slices', () => {
+    expect(readChunkBytes({ path: 'x', isStdin: true })).toBe(1 << 20);
+    expect(readChunkBytes({ path: 'x', isStdin: false, size: 5e9 })).toBe(1 << 20);
+    expect(readChunkBytes({ path: 'x', isStdin: false, size: 3000 })).toBe(16 * 1024);
+    expect(readChunkBytes({ path: 'x', isStdin: false, size: 100_000 })).toBe(100_001);
+    expect(readChunkBytes({ path: 'x', isStdin: false, size: 5e9, range: { start: 0, end: 40_000 } })).toBe(40_001);
+    expect(gunzipChunkBytes({ path: 'x', isStdin: false })).toBe(256 * 1024);
+    expect(gunzipChunkBytes({ path: 'x', isStdin: false, size: 3000 })).toBe(64 * 1024);
+    expect(gunzipChunkBytes({ path: 'x', isStdin: false, size: 500 })).toBe(16 * 1024);
+    expect(gunzipChunkBytes({ path: 'x', isStdin: false, size: 1e6 })).toBe(256 * 1024);
+  });
+});
+
+describe('a folder of many small gzip CloudTrail files (the S3 delivery layout)', () => {
+  it('is read whole, in name order, with every record counted and hashed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-many-'));
+    const lines = readFileSync('samples/audit/cloudtrail-111122223333.jsonl', 'utf8').trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const names: string[] = [];
+    for (let f = 0; f < 240; f++) {
+      // nested by hour like CloudTrail's prefixes; every other file a Records document, the rest JSON lines
+      const sub = join(dir, `h${String(f % 3)}`);
+      mkdirSync(sub, { recursive: true });
+      const name = join(sub, `111122223333_CloudTrail_us-east-1_${String(f).padStart(4, '0')}.json.gz`);
+      const body = f % 2 === 0 ? JSON.stringify({ Records: lines }) : lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+      writeFileSync(name, gzipSync(body));
+      names.push(name);
+    }
+    const options: AnalysisOptions = { paths: [dir], tz: 'UTC', skews: [], autoSkew: true, rules: [], minConfidence: 0.5, strict: false, geoip: [] };
+    const { report } = await analyze(options);
+    expect(report.inputs.map((i) => i.path)).toEqual([...names].sort());
+    expect(report.inputs.every((i) => i.format === 'aws-cloudtrail' && i.records === lines.length && i.gzip)).toBe(true);
+    expect(report.stats.events).toBe(240 * lines.length);
+    for (const input of report.inputs) expect(input.sha256).toBe(createHash('sha256').update(readFileSync(input.path)).digest('hex'));
+    expect(report.errors).toEqual([]);
+    const again = await analyze(options);
+    expect(JSON.stringify(again.report)).toBe(JSON.stringify(report));
+  });
+});
