@@ -364,6 +364,21 @@ interface Reader {
   close(): Promise<void>;
 }
 
+/**
+ * A file smaller than this is read on the main thread even when there are workers: handing it over
+ * (a message each way, a second open) costs more than reading it (CloudTrail delivers ~1–100 KB files).
+ */
+const SMALL_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * Whether an input is read on the main thread although there are workers: transcripts (needed first),
+ * stdin and unknown formats, and, unless workers were asked for by number, small files.
+ */
+export function scannedHere(detected: DetectedInput, source: SourceKind, workersAsked: boolean): boolean {
+  if (!detected.format || detected.kept || source === 'agent') return true;
+  return !workersAsked && (detected.source.size ?? Infinity) < SMALL_INPUT_BYTES;
+}
+
 /** Below this much firewall and audit input, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
@@ -376,14 +391,15 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
   if (started && started.size !== size) await started.close();
   const pool = started?.size === size ? started : size > 1 ? new ScanPool(size, rulePaths) : undefined;
   const scan = async (st: InputState, read: ReadSettings): Promise<ScanResult> => {
-    if (!pool || !st.detected.format || st.detected.kept || st.source === 'agent') return local(st, read);
+    if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined)) return local(st, read);
     const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict };
     const starts = await sliceable(st, size, options.workers !== undefined);
     if (starts) {
       const joined = await scanSlices(pool, task, starts);
       if (joined) return joined;
     }
-    return pool.scan(task);
+    const listedSize = st.detected.source.size;
+    return pool.scan({ ...task, head: st.detected.head, ...(listedSize !== undefined ? { size: listedSize } : {}) });
   };
   let done = 0;
   const total = states.length;
@@ -405,7 +421,8 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: str
           return scan;
         });
       }
-      return Promise.allSettled(list.map((st) => scan(st, read).finally(() => progress(st))));
+      // Workers take the large inputs; small ones are read here meanwhile, a few at a time.
+      return settleInOrder(list, IO_AT_ONCE, (st) => scan(st, read).finally(() => progress(st)));
     },
     close: async () => pool?.close(),
   };

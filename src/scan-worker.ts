@@ -1,7 +1,8 @@
 // Worker thread entry: scans whole inputs sent by the main thread and posts back their ScanResult.
 // It loads the same rule files itself (rule objects cannot cross threads) and caches them.
 import { parentPort } from 'node:worker_threads';
-import { detectInput, type ReadSettings } from './ingest/ingest.js';
+import type { Head } from './ingest/format.js';
+import { detectInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
 import { loadRuleSet, type RuleSet } from './rules/load.js';
@@ -17,6 +18,13 @@ export interface ScanTask {
   strict: boolean;
   /** a slice of the file (line numbers then count from the slice's first line) */
   range?: { start: number; end: number };
+  /** the file's size when listed (sizes the read buffers) */
+  size?: number;
+  /**
+   * A whole file's detection by the main thread, without its probe head (withoutProbeHead): the
+   * worker need not read the file's head again (a slice is detected here, from its own head).
+   */
+  head?: Head;
 }
 
 export type ScanReply =
@@ -38,7 +46,8 @@ async function run(task: ScanTask): Promise<ScanReply> {
     const ruleSet = await rulesFor(task.rulePaths);
     const format = formatByName(task.format);
     if (!format) throw new Error(`unknown format ${task.format}`);
-    const detected = { ...(await detectInput({ path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}) }, task.read)), format };
+    const source = { path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}), ...(task.size !== undefined ? { size: task.size } : {}) };
+    const detected: DetectedInput = task.head && !task.range ? { source, format, head: task.head, scores: [] } : { ...(await detectInput(source, task.read)), format };
     const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
       {
         read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false,

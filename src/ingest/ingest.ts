@@ -62,7 +62,10 @@ export async function detectInput(source: InputSource, settings: ReadSettings): 
  * CloudTrail's small delivery files has tens of thousands of them. The container stays.
  */
 export function withoutProbeHead(detected: DetectedInput): DetectedInput {
-  return { ...detected, head: { container: detected.head.container, text: '', lines: [], objects: [] }, scores: [] };
+  // parseInput reads one more thing from the head: whether it holds a line break (a first line
+  // longer than the head may be a one-line document). A lone line break keeps that answer.
+  const text = detected.head.text.includes('\n') ? '\n' : '';
+  return { ...detected, head: { container: detected.head.container, text, lines: [], objects: [] }, scores: [] };
 }
 
 async function drainQuietly(chunks: AsyncIterable<Buffer>, complete: boolean): Promise<void> {

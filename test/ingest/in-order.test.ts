@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mapInOrder, settleInOrder } from '../../src/ingest/in-order.js';
+import { detectInput, parseInput, withoutProbeHead } from '../../src/ingest/ingest.js';
 import { gunzipChunkBytes, readChunkBytes } from '../../src/ingest/read.js';
 import type { AnalysisOptions } from '../../src/options.js';
 import { analyze } from '../../src/pipeline.js';
@@ -85,5 +86,51 @@ describe('a folder of many small gzip CloudTrail files (the S3 delivery layout)'
     expect(report.errors).toEqual([]);
     const again = await analyze(options);
     expect(JSON.stringify(again.report)).toBe(JSON.stringify(report));
+  });
+});
+
+describe('a detection without its probe head', () => {
+  it('parses exactly as the full detection does, long first lines included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-slim-'));
+    const record = readFileSync('samples/audit/cloudtrail-111122223333.jsonl', 'utf8').trim().split('\n')[0]!;
+    const long = JSON.stringify({ ...JSON.parse(record), pad: 'x'.repeat(3000) });
+    const cases = {
+      // several lines in the head: a long first line is an over-long line
+      'lines.jsonl': `${long}\n${record}\n${record}\n`,
+      // the head is one unfinished line: the first line may be a one-line document
+      'one-line.jsonl': `${JSON.stringify({ pad: 'y'.repeat(70 * 1024), ...JSON.parse(record) })}\n${record}\n`,
+    };
+    const settings = { tz: 'UTC', maxLineBytes: 2048, maxDocumentBytes: 1 << 20 };
+    for (const [name, text] of Object.entries(cases)) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const full = await detectInput({ path, isStdin: false }, settings);
+      const slim = withoutProbeHead(full);
+      expect(slim.head.lines).toEqual([]);
+      const read = async (d: typeof full) => {
+        const parsed = parseInput(d, d.format!, settings);
+        const events = [];
+        for await (const e of parsed.events) events.push(e);
+        return { events, issues: parsed.issues };
+      };
+      expect(await read(slim), name).toEqual(await read(full));
+    }
+  });
+});
+
+describe('which inputs the workers read', () => {
+  it('all but transcripts, stdin and unknown formats when asked for by number; automatically, only files of 1 MiB or more', async () => {
+    const { scannedHere } = await import('../../src/pipeline.js');
+    const { formatByName } = await import('../../src/ingest/registry.js');
+    const ct = formatByName('aws-cloudtrail')!;
+    const head = { container: 'jsonl' as const, text: '', lines: [], objects: [] };
+    const file = (size?: number, extra = {}) => ({ source: { path: 'x', isStdin: false, ...(size === undefined ? {} : { size }) }, format: ct, head, scores: [], ...extra });
+    expect(scannedHere(file(3000), 'audit', false)).toBe(true);
+    expect(scannedHere(file(3000), 'audit', true)).toBe(false);
+    expect(scannedHere(file(2 << 20), 'audit', false)).toBe(false);
+    expect(scannedHere(file(undefined), 'audit', false)).toBe(false);
+    expect(scannedHere(file(2 << 20), 'agent', true)).toBe(true);
+    expect(scannedHere({ ...file(2 << 20), format: undefined }, 'other', true)).toBe(true);
+    expect(scannedHere(file(2 << 20, { kept: { chunks: [], result: Promise.resolve({ sha256: '', bytes: 0, gzip: false }) } }), 'audit', true)).toBe(true);
   });
 });
