@@ -31,4 +31,6 @@ export interface AnalysisOptions {
   keepEvents?: boolean;
   /** called as inputs are read, for a progress display */
   onProgress?: (done: number, total: number, path: string) => void;
+  /** called during a long step after the reading (building a million violations takes minutes), for a progress display */
+  onStep?: (step: string, done: number, total: number) => void;
 }

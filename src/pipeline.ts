@@ -175,7 +175,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   findings.length = 0;
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
-  const built = buildViolations(kept, scoring, geo, options.violationsInMemory);
+  const built = buildViolations(kept, scoring, geo, options.violationsInMemory, options.onStep);
   const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
@@ -200,12 +200,13 @@ interface BuiltViolations {
  * each violation handed to the store (which spills to disk past its bound): memory holds the
  * findings not yet built, the report's head, and the incidents, not every violation.
  */
-function buildViolations(kept: (Finding | undefined)[], scoring: Scoring, geo: GeoIpLookup | undefined, limits: StoreLimits | undefined): BuiltViolations {
+function buildViolations(kept: (Finding | undefined)[], scoring: Scoring, geo: GeoIpLookup | undefined, limits: StoreLimits | undefined, onStep: AnalysisOptions['onStep']): BuiltViolations {
   const store = new ViolationStore(limits);
   const incidents = new IncidentBuilder();
   const times: number[] = [];
   let attributed = 0;
   for (let i = 0; i < kept.length; i++) {
+    if (onStep && i % STEP_REPORT_EVERY === 0) onStep('attributing violations', i, kept.length);
     const v = buildViolation(kept[i]!, i, scoring);
     kept[i] = undefined;
     if (geo) enrichViolation(v, geo);
@@ -214,8 +215,12 @@ function buildViolations(kept: (Finding | undefined)[], scoring: Scoring, geo: G
     incidents.add(v);
     store.add(v);
   }
+  onStep?.('attributing violations', kept.length, kept.length);
   return { ...store.finish(), total: kept.length, attributed, times, incidents: incidents.finish() };
 }
+
+/** Violations built between two calls of AnalysisOptions.onStep. */
+const STEP_REPORT_EVERY = 2048;
 
 /**
  * Reads every input once, in three phases, and returns the settings each was read with.

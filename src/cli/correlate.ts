@@ -6,7 +6,7 @@ import { analyze } from '../pipeline.js';
 import { RENDERERS, rendererByName } from '../report/registry.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { parseSeverity, toAnalysisOptions } from './options.js';
-import { progressReporter, summaryLine, wantsColor, writeOutput } from './output.js';
+import { progressReporter, stepReporter, summaryLine, wantsColor, writeOutput } from './output.js';
 
 /** Violations the human formats (table, md, html) describe one by one. */
 export const MAX_LISTED = 10_000;
@@ -39,7 +39,7 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
     .action(async (paths: string[], flags) => {
       const started = performance.now();
       const failOn = parseSeverity('--fail-on', flags.failOn);
-      const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags, paths) };
+      const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
       const { report, spilled } = await analyze(options);
       const renderer = rendererByName(flags.format)!;
       const renderOptions = { color: wantsColor(flags), width: process.stdout.columns };

@@ -8,7 +8,7 @@ import type { ForensicEvent } from '../model/event.js';
 import { TIMELINE_FORMATS, writeTimeline, type TimelineFormat } from '../report/timeline.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { toAnalysisOptions } from './options.js';
-import { progressReporter, writeOutput } from './output.js';
+import { progressReporter, stepReporter, writeOutput } from './output.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { InputError } from '../model/errors.js';
@@ -27,7 +27,7 @@ export function timelineCommand(): Command {
     .action(async (paths: string[], flags) => {
       // Standard input and pipes cannot be read a second time.
       const usesStdin = (await resolveInputs(paths)).sources.some((s) => s.isStdin || s.isStream === true);
-      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags, paths) };
+      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
       const analysis = await analyze(options);
       // The timeline lists events, not violations: spilled ones are not needed.
       analysis.spilled?.dispose();

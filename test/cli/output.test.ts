@@ -3,7 +3,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, progressLine, progressReporter, summaryLine } from '../../src/cli/output.js';
+import { formatBytes, formatDuration, progressLine, progressReporter, stepReporter, summaryLine } from '../../src/cli/output.js';
+import { analyze } from '../../src/pipeline.js';
 import { sampleReport } from '../helpers/report.js';
 import { ROOT } from './built-cli.js';
 
@@ -46,6 +47,43 @@ describe('progressReporter()', () => {
     const report = progressReporter({}, undefined, term, {}, () => 5)!;
     for (let i = 0; i < 100; i++) report(i, 200, `f${i}`);
     expect(term.writes).toHaveLength(1);
+  });
+});
+
+describe('stepReporter()', () => {
+  it('draws under the same conditions as the input progress', () => {
+    expect(stepReporter({}, fakeTerminal(false), {})).toBeUndefined();
+    expect(stepReporter({}, fakeTerminal(), { CI: '1' })).toBeUndefined();
+    expect(stepReporter({ quiet: true }, fakeTerminal(), {})).toBeUndefined();
+    expect(stepReporter({ progress: false }, fakeTerminal(), {})).toBeUndefined();
+    expect(stepReporter({}, fakeTerminal(), {})).toBeTypeOf('function');
+  });
+
+  it('shows the step, its counts and time, at most every 200 ms, and clears its line when done', () => {
+    const term = fakeTerminal();
+    let t = 0;
+    const report = stepReporter({}, term, {}, () => t)!;
+    report('attributing violations', 0, 967_732);
+    t = 100;
+    report('attributing violations', 2048, 967_732);
+    t = 63_000;
+    report('attributing violations', 410_112, 967_732);
+    report('attributing violations', 967_732, 967_732);
+    expect(term.writes).toEqual([
+      `\r\u001b[2K[${'░'.repeat(24)}]   0% · attributing violations 0 of 967,732 · 0.0 s`,
+      `\r\u001b[2K[${'█'.repeat(10)}${'░'.repeat(14)}]  42% · attributing violations 410,112 of 967,732 · 1 min 3 s`,
+      '\r\u001b[2K',
+    ]);
+  });
+
+  it('is told by the analysis how far the violations are built, ending at their number', async () => {
+    const calls: [string, number, number][] = [];
+    const { report } = await analyze({ paths: ['samples'], tz: 'UTC', skews: [], autoSkew: true, rules: [], minConfidence: 0.5, strict: false, geoip: [], onStep: (...a) => calls.push(a) });
+    const n = report.stats.violations;
+    expect(n).toBeGreaterThan(0);
+    expect(calls[0]).toEqual(['attributing violations', 0, n]);
+    expect(calls.at(-1)).toEqual(['attributing violations', n, n]);
+    expect(calls.every(([, done], i) => i === 0 || done >= calls[i - 1]![1])).toBe(true);
   });
 });
 
