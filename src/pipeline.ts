@@ -48,10 +48,7 @@ export interface Analysis {
   /** every event, clock-corrected and ordered, when options.keepEvents */
   events?: ForensicEvent[];
   ruleSet: RuleSet;
-  /**
-   * How each input was read (zone, year reference, clock offset), to read it again identically, and
-   * whether its events came in timeline order (then the timeline need not sort them).
-   */
+  /** how each input was read, by path, to read it again identically */
   readPlan: Map<string, ReadPlan>;
 }
 
@@ -291,10 +288,11 @@ export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['
   const runSize = Math.max(1_000, Math.floor((options.timelineEventsInMemory ?? TIMELINE_MEMORY_EVENTS) / Math.max(1, toSort)));
   const streams: AsyncIterable<ForensicEvent>[] = [];
   const rereads: { path: string; sha256: string; read: Promise<{ sha256: string }> }[] = [];
-  for (const source of sources) {
-    const how = plan.get(source.path);
-    if (!how) continue;
-    const detected = await detectInput(source, how.settings);
+  const planned = sources.filter((s) => plan.has(s.path));
+  const detections = await mapInOrder(planned, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, plan.get(source.path)!.settings)));
+  for (const detected of detections) {
+    const source = detected.source;
+    const how = plan.get(source.path)!;
     if (!detected.format) continue;
     const parsed = parseInput(detected, detected.format, how.settings);
     rereads.push({ path: source.path, sha256: how.sha256, read: parsed.read });
