@@ -30,7 +30,7 @@ import { ScanPool, workersAvailable } from './scan-pool.js';
 import { hashAndCountLines, joinSlices, sliceStarts, SPLITTABLE } from './scan-split.js';
 import type { ScanTask } from './scan-worker.js';
 import { InputError, UserError } from './model/errors.js';
-import { scanInput, type ScanResult } from './scan.js';
+import { OrderTracker, scanInput, type ScanResult } from './scan.js';
 import { dedupeRecords } from './timeline/dedupe.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
@@ -513,7 +513,7 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: r.sha256, bytes: r.bytes, gzip: r.gzip,
     notes: ['format not recognized: not analysed (see `agent-forensics formats`)'], issues: [], yearUsed: false,
     ...(r.error ? { readError: { message: r.error, ...(r.errorLine ? { line: r.errorLine } : {}) } } : {}),
-    findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [], readOrder: { sorted: true, firstMs: NaN, lastMs: NaN },
+    findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [], readOrder: new OrderTracker().order,
   };
 }
 

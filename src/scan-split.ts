@@ -106,10 +106,6 @@ function escapeRegExp(text: string): string {
 
 const NEW_YEAR_GAP_MS = 30 * 86_400_000;
 
-/**
- * Joins slice results in file order. Undefined when a year-less log crosses New Year at a cut (a
- * slice dated before the one preceding it): the caller then reads the file whole, in order.
- */
 /** Slices in order one after another: each sorted, each one's first event not before the last one before it. */
 function joinedOrder(orders: ReadOrder[]): ReadOrder {
   const read = orders.filter((o) => !Number.isNaN(o.firstMs));
@@ -118,6 +114,10 @@ function joinedOrder(orders: ReadOrder[]): ReadOrder {
   return { sorted, firstMs: read[0]?.firstMs ?? NaN, lastMs: read.at(-1)?.lastMs ?? NaN };
 }
 
+/**
+ * Joins slice results in file order. Undefined when a year-less log crosses New Year at a cut (a
+ * slice dated before the one preceding it): the caller then reads the file whole, in order.
+ */
 export function joinSlices(path: string, slices: ScanResult[], linesBefore: number[], whole: { sha256: string; bytes: number }): ScanResult | undefined {
   for (let k = 1; k < slices.length; k++) {
     const prev = slices[k - 1]!, cur = slices[k]!;

@@ -108,11 +108,11 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   const path = detected.source.path;
   const manual = options.manualOffsetMs;
   const dns = new DnsRecorder();
+  const order = new OrderTracker();
   const out: ScanResult = {
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
-    findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [], readOrder: { sorted: true, firstMs: NaN, lastMs: NaN },
+    findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [], readOrder: order.order,
   };
-  const order = new OrderTracker();
   const marks = new Marks(rules, format);
   const take = (event: ForensicEvent): void => {
     out.records++;
@@ -155,7 +155,6 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   out.notes = parsed.notes;
   out.issues = parsed.issues;
   out.yearUsed = parsed.yearUsed();
-  out.readOrder = order.order;
   if (read.error) out.readError = { message: read.error, ...(read.errorLine ? { line: read.errorLine } : {}) };
   if (options.strict) {
     // The problem at the lowest line, whichever stage (splitting, depth guard, parser) reported it first.
