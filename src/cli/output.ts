@@ -121,14 +121,22 @@ export interface ProgressState {
   path: string;
 }
 
+/** `[██████░░░…]  25%`: a bar of 24 cells and the whole percent done. */
+function progressBar(fraction: number): string {
+  const filled = Math.round(fraction * BAR_CELLS);
+  return `[${'█'.repeat(filled)}${'░'.repeat(BAR_CELLS - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%`;
+}
+
+const BAR_CELLS = 24;
+
+/** Columns a progress line may take on this stream (one short of the edge, so the terminal does not wrap). */
+const lineWidth = (stream: ProgressStream): number => Math.max(40, (stream.columns ?? 100) - 1);
+
 /** One progress line, at most `width` columns: bar, percentage, inputs, bytes, time, current file. */
 export function progressLine(p: ProgressState, width: number): string {
   const fraction = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : p.total > 0 ? p.done / p.total : 1;
-  const barWidth = 24;
-  const filled = Math.round(fraction * barWidth);
-  const bar = `[${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}]`;
   const bytes = p.bytesTotal > 0 ? `${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` : p.bytesDone > 0 ? formatBytes(p.bytesDone) : '';
-  const head = [`${bar} ${String(Math.floor(fraction * 100)).padStart(3)}%`, `${p.done}/${p.total} inputs`, bytes, formatDuration(p.elapsedMs)]
+  const head = [progressBar(fraction), `${p.done}/${p.total} inputs`, bytes, formatDuration(p.elapsedMs)]
     .filter(Boolean).join(' · ');
   const room = width - [...head].length - 3;
   if (!p.path || room < 8) return [...head].slice(0, width).join('');
@@ -199,7 +207,7 @@ export function progressReporter(
     const t = now();
     if (t - drawnAt < 80 && done > 0) return;
     drawnAt = t;
-    const line = progressLine({ done, total, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), elapsedMs: t - started, path }, Math.max(40, (stream.columns ?? 100) - 1));
+    const line = progressLine({ done, total, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone), elapsedMs: t - started, path }, lineWidth(stream));
     stream.write(`\r\u001b[2K${line}`);
   };
 }
@@ -234,10 +242,8 @@ export function stepReporter(
     if (started?.step !== step) started = { step, at: t };
     else if (t - drawnAt < 200) return;
     drawnAt = t;
-    const fraction = total > 0 ? done / total : 0;
-    const filled = Math.round(fraction * 24);
-    const line = `[${'█'.repeat(filled)}${'░'.repeat(24 - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% · ${step} ${count(done)} of ${count(total)} · ${formatDuration(t - started.at)}`;
-    stream.write(`\r\u001b[2K${[...line].slice(0, Math.max(40, (stream.columns ?? 100) - 1)).join('')}`);
+    const line = `${progressBar(total > 0 ? done / total : 0)} · ${step} ${count(done)} of ${count(total)} · ${formatDuration(t - started.at)}`;
+    stream.write(`\r\u001b[2K${[...line].slice(0, lineWidth(stream)).join('')}`);
   };
 }
 

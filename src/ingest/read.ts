@@ -209,6 +209,7 @@ export function gunzipChunkBytes(source: InputSource): number {
   const size = source.size;
   return size === undefined ? 256 * 1024 : Math.min(256 * 1024, Math.max(SMALLEST_CHUNK, 2 ** Math.ceil(Math.log2(size * 16 + 1))));
 }
+
 /** Pipes and stdin are read once; a second open would block on an empty pipe or hash the wrong bytes. */
 const openedOnce = new WeakMap<InputSource, { chunks: AsyncGenerator<Buffer>; result: Promise<ReadResult> }>();
 

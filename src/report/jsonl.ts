@@ -15,7 +15,7 @@ async function* jsonlChunks(report: Report, all?: ViolationSource): AsyncGenerat
     }
     return;
   }
-  for await (const batch of violationBatches(report, all)) {
+  for await (const batch of violationBatches(report)) {
     for (let i = 0; i < batch.length; i += PER_CHUNK) {
       yield batch.slice(i, i + PER_CHUNK).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
     }
