@@ -449,7 +449,8 @@ async function sliceable(st: InputState, workers: number, asked: boolean): Promi
 /** The size of an input that may be cut into slices (a large plain file of a line format), else undefined. */
 async function cuttableSize(st: InputState, asked: boolean): Promise<number | undefined> {
   if (!SPLITTABLE.has(st.format) || st.detected.head.container === 'json') return undefined;
-  const size = await stat(st.path).then((s) => (s.isFile() ? s.size : 0), () => 0);
+  // The size listed with the file (a regular file) saves a stat per input; pipes and stdin have none.
+  const size = st.detected.source.size ?? (await stat(st.path).then((s) => (s.isFile() ? s.size : 0), () => 0));
   if (size < (asked ? 1024 * 1024 : SLICE_MIN_BYTES)) return undefined;
   // Gzip and UTF-16 streams cannot be entered in the middle.
   return (await compressedOrWide(st.path)) ? undefined : size;
