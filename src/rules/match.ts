@@ -235,7 +235,21 @@ interface Plans {
 
 const plans = new WeakMap<readonly Rule[], Map<string, Map<string, Plans>>>();
 
+/** The plan of the previous call: every event of an input asks for the same one, twice (rules, correlation inputs). */
+let lastPlans: { rules: readonly Rule[]; format: string; source: string; fieldKeys: readonly string[] | undefined; plan: CompiledRule[] }[] = [];
+
 function planFor(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[] | undefined): CompiledRule[] {
+  for (const p of lastPlans) {
+    if (p.rules === rules && p.format === format && p.source === source && p.fieldKeys === fieldKeys) return p.plan;
+  }
+  const plan = lookUpPlan(rules, format, source, fieldKeys);
+  lastPlans = [{ rules, format, source, fieldKeys, plan }, ...lastPlans.slice(0, RECENT_PLANS - 1)];
+  return plan;
+}
+
+const RECENT_PLANS = 2;
+
+function lookUpPlan(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[] | undefined): CompiledRule[] {
   let byFormat = plans.get(rules);
   if (!byFormat) plans.set(rules, (byFormat = new Map()));
   let bySource = byFormat.get(format);

@@ -19,9 +19,14 @@ type FieldKey = (typeof FIELD_KEYS)[number];
 type PacketRecordFields = Partial<Record<FieldKey, unknown>>;
 
 /** Netfilter prints these protocol names; everything else is printed as its number. */
-const PROTOCOLS: Record<string, string> = {
+const PROTOCOLS = new Map(Object.entries({
   TCP: 'tcp', UDP: 'udp', ICMP: 'icmp', ICMPV6: 'ipv6-icmp', UDPLITE: '136', ESP: '50', AH: '51', SCTP: '132', GRE: '47',
-};
+}));
+
+/** Netfilter writes the names in capitals: they are looked up as written before being upper-cased. */
+function protocolOf(raw: string): string {
+  return PROTOCOLS.get(raw) ?? PROTOCOLS.get(raw.toUpperCase()) ?? raw;
+}
 
 /** Verdict words of log prefixes (`IPTABLES-DROP:`, `[UFW BLOCK]`, `nft drop:`, `policy DROP:`). */
 const VERDICTS: Record<string, Action> = {
@@ -181,6 +186,38 @@ class PacketFields {
   }
 }
 
+/**
+ * The five keys a lean event reads, found by searching for them rather than by walking every token:
+ * the same first-token-wins answer as the walk (a token starts the text or follows a space, and the
+ * walk stops at the first token that opens `[`). test/ingest/iptables-lean.test.ts compares both.
+ */
+function leanPacketFields(body: string): PacketFields {
+  const kv = new PacketFields();
+  const quoted = body.indexOf(' [');
+  const limit = quoted < 0 ? body.length : quoted;
+  kv.SRC = tokenValue(body, 'SRC=', limit);
+  kv.DST = tokenValue(body, 'DST=', limit);
+  kv.PROTO = tokenValue(body, 'PROTO=', limit);
+  kv.SPT = tokenValue(body, 'SPT=', limit);
+  kv.DPT = tokenValue(body, 'DPT=', limit);
+  return kv;
+}
+
+/** The value of the first token before `limit` that starts with `key` (which ends in `=`). */
+function tokenValue(body: string, key: string, limit: number): string | undefined {
+  let at: number;
+  if (body.startsWith(key)) at = 0;
+  else {
+    const i = body.indexOf(` ${key}`);
+    if (i < 0) return undefined;
+    at = i + 1;
+  }
+  if (at >= limit) return undefined;
+  const from = at + key.length;
+  const end = body.indexOf(' ', from);
+  return body.slice(from, end < 0 ? body.length : end);
+}
+
 function put(fields: PacketRecordFields, key: FieldKey, v: string | undefined, numeric = false): void {
   if (v === undefined || v === '') return;
   fields[key] = numeric && isDigits(v) ? Number(v) : v;
@@ -193,9 +230,9 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number,
   const start = kvStart(env.payload);
   if (start < 0) return { problem: 'no KEY=value packet fields after the log prefix' };
   const prefix = env.payload.slice(0, start).trim();
-  const kv = new PacketFields();
   const body = env.payload.slice(start);
-  let i = 0;
+  const kv = lean ? leanPacketFields(body) : new PacketFields();
+  let i = lean ? body.length : 0;
   while (i < body.length) {
     while (body.charCodeAt(i) === 32) i++;
     if (i >= body.length) break;
@@ -214,7 +251,7 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number,
   const dpt = portOf(kv.DPT);
   if (spt === null || dpt === null) return { problem: `invalid port SPT=${kv.SPT ?? ''} DPT=${kv.DPT ?? ''}` };
   const protoRaw = kv.PROTO;
-  const proto = protoRaw === undefined ? undefined : (PROTOCOLS[protoRaw.toUpperCase()] ?? protoRaw);
+  const proto = protoRaw === undefined ? undefined : protocolOf(protoRaw);
 
   const action = cachedVerdict(prefix);
   const event: ForensicEvent = {
