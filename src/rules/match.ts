@@ -235,7 +235,7 @@ interface Plans {
 
 const plans = new WeakMap<readonly Rule[], Map<string, Map<string, Plans>>>();
 
-/** The plan of the previous call: every event of an input asks for the same one, twice (rules, correlation inputs). */
+/** The plans of the last two calls: every event of an input asks for the same two (its rules, its correlation inputs). */
 let lastPlans: { rules: readonly Rule[]; format: string; source: string; fieldKeys: readonly string[] | undefined; plan: CompiledRule[] }[] = [];
 
 function planFor(rules: readonly Rule[], format: string, source: string, fieldKeys: readonly string[] | undefined): CompiledRule[] {

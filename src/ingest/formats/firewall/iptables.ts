@@ -186,10 +186,28 @@ class PacketFields {
   }
 }
 
+/** Every key an event uses, walking the KEY=value tokens in order. */
+function packetFieldsOf(body: string): PacketFields {
+  const kv = new PacketFields();
+  let i = 0;
+  while (i < body.length) {
+    while (body.charCodeAt(i) === 32) i++;
+    if (i >= body.length) break;
+    // `[SRC=... DST=... ]` is the packet quoted inside an ICMP error: it must not replace the outer one.
+    if (body.charCodeAt(i) === 91 /* [ */) break;
+    let end = body.indexOf(' ', i);
+    if (end < 0) end = body.length;
+    const eq = body.indexOf('=', i);
+    if (eq > i && eq < end) kv.set(body, i, eq, end);
+    i = end;
+  }
+  return kv;
+}
+
 /**
  * The five keys a lean event reads, found by searching for them rather than by walking every token:
  * the same first-token-wins answer as the walk (a token starts the text or follows a space, and the
- * walk stops at the first token that opens `[`). test/ingest/iptables-lean.test.ts compares both.
+ * walk stops at the first token that opens `[`). test/property/iptables-lean.property.test.ts compares both.
  */
 function leanPacketFields(body: string): PacketFields {
   const kv = new PacketFields();
@@ -231,19 +249,7 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number,
   if (start < 0) return { problem: 'no KEY=value packet fields after the log prefix' };
   const prefix = env.payload.slice(0, start).trim();
   const body = env.payload.slice(start);
-  const kv = lean ? leanPacketFields(body) : new PacketFields();
-  let i = lean ? body.length : 0;
-  while (i < body.length) {
-    while (body.charCodeAt(i) === 32) i++;
-    if (i >= body.length) break;
-    // `[SRC=... DST=... ]` is the packet quoted inside an ICMP error: it must not replace the outer one.
-    if (body.charCodeAt(i) === 91 /* [ */) break;
-    let end = body.indexOf(' ', i);
-    if (end < 0) end = body.length;
-    const eq = body.indexOf('=', i);
-    if (eq > i && eq < end) kv.set(body, i, eq, end);
-    i = end;
-  }
+  const kv = lean ? leanPacketFields(body) : packetFieldsOf(body);
   const src = kv.SRC;
   const dst = kv.DST;
   if (!src || !dst) return { problem: 'netfilter record without SRC= and DST= addresses' };
