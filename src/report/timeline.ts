@@ -48,10 +48,6 @@ function flat(e: ForensicEvent): Record<string, string | number | undefined> {
   };
 }
 
-function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 const TABLE_LINE = (e: ForensicEvent) => `${iso(e.timeMs)}  ${e.kind.padEnd(9)} ${e.format.padEnd(20)} ${stripTerminalControls(summary(e)).slice(0, 120)}  ${stripTerminalControls(formatRef(e.ref))}`;
 
 function timesketch(e: ForensicEvent): Record<string, unknown> {
@@ -61,21 +57,46 @@ function timesketch(e: ForensicEvent): Record<string, unknown> {
     timestamp: e.timeMs * 1000,
     timestamp_desc: e.kind === 'tool-call' ? 'Tool Call Start' : e.endMs !== undefined ? 'Window Start' : 'Event Recorded',
     data_type: `agent_forensics:${e.format}`,
-    ...compact(flat(e)),
+    // flat's absent values stay undefined: JSON.stringify leaves such keys out (and flat never
+    // overrides a key above with undefined: its `message` is always text).
+    ...flat(e),
   };
 }
 
 const CSV_HEADERS = Object.keys(flat({ kind: 'network', source: 'other', format: '', timeMs: 0, timeRaw: '', ref: { path: '' } }));
 
-/** One output line (or CSV row) per event, written as the ordered stream arrives. */
+/** Text gathered before each write: a write per line cost more than formatting the line. */
+const WRITE_CHARS = 1 << 20;
+
+/**
+ * One output line (or CSV row) per event, written as the ordered stream arrives, a mebibyte at a
+ * time. JSON lines leave out absent values (JSON.stringify skips undefined properties).
+ */
 export async function writeTimeline(events: AsyncIterable<ForensicEvent>, format: TimelineFormat, write: (text: string) => Promise<void>): Promise<void> {
-  if (format === 'csv') await write((await writeToString([CSV_HEADERS], { includeEndRowDelimiter: true })));
+  const csvRows = async (rows: unknown[][]) => writeToString(rows, { includeEndRowDelimiter: true });
+  let pending = format === 'csv' ? await csvRows([CSV_HEADERS]) : '';
+  // CSV rows go to fast-csv a batch at a time: a call per row cost more than the rest of the line.
+  let rows: unknown[][] = [];
   for await (const e of events) {
     switch (format) {
-      case 'jsonl': await write(JSON.stringify(compact(flat(e))) + '\n'); break;
-      case 'timesketch': await write(JSON.stringify(timesketch(e)) + '\n'); break;
-      case 'table': await write(TABLE_LINE(e) + '\n'); break;
-      case 'csv': await write(await writeToString([Object.values(flat(e)).map((v) => csvCell(v))], { includeEndRowDelimiter: true })); break;
+      case 'jsonl': pending += JSON.stringify(flat(e)) + '\n'; break;
+      case 'timesketch': pending += JSON.stringify(timesketch(e)) + '\n'; break;
+      case 'table': pending += TABLE_LINE(e) + '\n'; break;
+      case 'csv':
+        rows.push(Object.values(flat(e)).map((v) => csvCell(v)));
+        if (rows.length === CSV_ROWS_AT_ONCE) {
+          pending += await csvRows(rows);
+          rows = [];
+        }
+        break;
+    }
+    if (pending.length >= WRITE_CHARS) {
+      await write(pending);
+      pending = '';
     }
   }
+  if (rows.length > 0) pending += await csvRows(rows);
+  if (pending !== '') await write(pending);
 }
+
+const CSV_ROWS_AT_ONCE = 200;
