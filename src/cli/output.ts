@@ -217,6 +217,27 @@ function drawsProgress(flags: { quiet?: boolean; progress?: boolean }, stream: P
   return !flags.quiet && flags.progress !== false && stream.isTTY === true && !isCi(env) && env.TERM !== 'dumb';
 }
 
+/** Events between two calls of `onStep` while a stream is consumed (see stepping). */
+export const STEP_EVENTS = 4096;
+
+/**
+ * The items of a stream, reporting to `onStep` as they pass: at the start, every STEP_EVENTS items,
+ * and as done (`total` of `total`, which clears the bar) once the stream ends, however many passed
+ * (a time range leaves out some of the `total` expected).
+ */
+export async function* stepping<T>(items: AsyncIterable<T>, onStep: (step: string, done: number, total: number) => void, step: string, total: number): AsyncGenerator<T> {
+  let done = 0;
+  onStep(step, 0, total);
+  try {
+    for await (const item of items) {
+      yield item;
+      if (++done % STEP_EVENTS === 0 && done < total) onStep(step, done, total);
+    }
+  } finally {
+    onStep(step, total, total);
+  }
+}
+
 /**
  * The progress of a long step after the reading (AnalysisOptions.onStep), under the same conditions
  * as the input progress bar: `[bar]  42% · attributing violations 410,112 of 967,732 · 1 min 3 s`,

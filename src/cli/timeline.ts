@@ -8,7 +8,7 @@ import type { ForensicEvent } from '../model/event.js';
 import { TIMELINE_FORMATS, writeTimeline, type TimelineFormat } from '../report/timeline.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { toAnalysisOptions } from './options.js';
-import { progressReporter, stepReporter, writeOutput } from './output.js';
+import { progressReporter, stepping, stepReporter, writeOutput } from './output.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { InputError } from '../model/errors.js';
@@ -31,7 +31,9 @@ export function timelineCommand(): Command {
       const analysis = await analyze(options);
       // The timeline lists events, not violations: spilled ones are not needed.
       analysis.spilled?.dispose();
-      const events = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
+      const all = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
+      // The second reading of a big input takes as long as the first: it gets a bar of its own.
+      const events = options.onStep ? stepping(all, options.onStep, 'writing the timeline', analysis.report.stats.events) : all;
       const format = flags.format as TimelineFormat;
       if (!flags.output) {
         await writeTimeline(events, format, (text) => writeOutput(text, undefined));

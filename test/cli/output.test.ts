@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, progressLine, progressReporter, stepReporter, summaryLine } from '../../src/cli/output.js';
+import { formatBytes, formatDuration, progressLine, progressReporter, STEP_EVENTS, stepping, stepReporter, summaryLine } from '../../src/cli/output.js';
 import { analyze } from '../../src/pipeline.js';
 import { sampleReport } from '../helpers/report.js';
 import { ROOT } from './built-cli.js';
@@ -84,6 +84,34 @@ describe('stepReporter()', () => {
     expect(calls[0]).toEqual(['attributing violations', 0, n]);
     expect(calls.at(-1)).toEqual(['attributing violations', n, n]);
     expect(calls.every(([, done], i) => i === 0 || done >= calls[i - 1]![1])).toBe(true);
+  });
+});
+
+describe('stepping()', () => {
+  async function run(count: number, total: number, stopAfter?: number) {
+    const calls: [string, number, number][] = [];
+    async function* items() {
+      for (let i = 0; i < count; i++) yield i;
+    }
+    const seen: number[] = [];
+    for await (const i of stepping(items(), (...a) => calls.push(a), 'writing the timeline', total)) {
+      seen.push(i);
+      if (seen.length === stopAfter) break;
+    }
+    return { calls, seen };
+  }
+
+  it('passes every item on and reports at the start, every STEP_EVENTS items and as done at the end', async () => {
+    const { calls, seen } = await run(3 * STEP_EVENTS + 5, 3 * STEP_EVENTS + 5);
+    expect(seen).toHaveLength(3 * STEP_EVENTS + 5);
+    expect(calls.map(([, done]) => done)).toEqual([0, STEP_EVENTS, 2 * STEP_EVENTS, 3 * STEP_EVENTS, 3 * STEP_EVENTS + 5]);
+    expect(calls.every(([step, , total]) => step === 'writing the timeline' && total === 3 * STEP_EVENTS + 5)).toBe(true);
+  });
+
+  it('ends done when fewer items came than expected (a time range), never reports past the total, and ends done when stopped early', async () => {
+    expect((await run(STEP_EVENTS + 1, 10 * STEP_EVENTS)).calls.at(-1)).toEqual(['writing the timeline', 10 * STEP_EVENTS, 10 * STEP_EVENTS]);
+    expect((await run(3 * STEP_EVENTS, STEP_EVENTS)).calls.map(([, done]) => done)).toEqual([0, STEP_EVENTS]);
+    expect((await run(3 * STEP_EVENTS, 3 * STEP_EVENTS, 10)).calls.map(([, done]) => done)).toEqual([0, 3 * STEP_EVENTS]);
   });
 });
 
