@@ -21,6 +21,7 @@ import { openInput, resolveInputs, type InputSource, type ResolvedInputs } from 
 import { appendAll } from './model/arrays.js';
 import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
 import type { Issue } from './model/issue.js';
+import { SharedStrings } from './model/shared-strings.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
 import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
@@ -386,7 +387,8 @@ export function scannedHere(detected: DetectedInput, source: SourceKind, workers
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions, early: EarlyPool): Promise<Reader> {
-  const local = (st: InputState, read: ReadSettings) => scanLocally(st, read, ruleSet, options);
+  const strings = new SharedStrings();
+  const local = (st: InputState, read: ReadSettings) => scanLocally(st, read, ruleSet, options, strings);
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);
   const started = await early.pool;
@@ -500,11 +502,13 @@ async function totalBytes(files: InputSource[]): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions): Promise<ScanResult> {
+async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, strings: SharedStrings): Promise<ScanResult> {
   const format = st.detected.format;
   if (format) {
+    // Kept events (the timeline of standard input) hold their lines anyway: no copies for them.
+    const detach = options.keepEvents ? undefined : strings;
     return scanInput(st.detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
-      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true });
+      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true, ...(detach ? { detach } : {}) });
   }
   // Not an error: evidence folders hold notes, inventories and other files. Listed, hashed, never hidden.
   const opened = openInput(st.detected.source, read);

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
-import type { ForensicEvent } from './model/event.js';
 import type { ScanMark, ScanResult } from './scan.js';
 import type { ScanReply, ScanTask } from './scan-worker.js';
+import { SharedStrings } from './model/shared-strings.js';
 
 const WORKER = new URL('./scan-worker.js', import.meta.url);
 
@@ -106,45 +106,3 @@ function rebuild(e: { name: string; message: string; path?: string; line?: numbe
   if (e.stack) err.stack = e.stack;
   return err;
 }
-
-/**
- * One copy of each repeated short string in the marked records that come back from the workers: a
- * clone carries its own copy of every string ('network', 'drop', the file path, the host, the log
- * prefix...), a third of the memory of a million marked records. Bounded: it starts over when full.
- */
-class SharedStrings {
-  private seen = new Map<string, string>();
-
-  shareAll(marks: ScanMark[]): ScanMark[] {
-    for (const m of marks) this.shareEvent(m.event);
-    return marks;
-  }
-
-  private shareEvent(e: ForensicEvent): void {
-    const record = e as unknown as Record<string, unknown>;
-    for (const key in record) {
-      // Per-record text (the message, the time as written) rarely repeats.
-      if (key === 'message' || key === 'timeRaw') continue;
-      const v = record[key];
-      if (typeof v === 'string') record[key] = this.share(v);
-    }
-    e.ref.path = this.share(e.ref.path);
-    if (e.src?.ip !== undefined) e.src.ip = this.share(e.src.ip);
-    if (e.dst?.ip !== undefined) e.dst.ip = this.share(e.dst.ip);
-    if (e.dst?.domain !== undefined) e.dst.domain = this.share(e.dst.domain);
-    const fields = e.fields;
-    if (fields) for (const key in fields) if (typeof fields[key] === 'string') fields[key] = this.share(fields[key] as string);
-  }
-
-  private share(s: string): string {
-    if (s.length > MAX_SHARED_LENGTH) return s;
-    const known = this.seen.get(s);
-    if (known !== undefined) return known;
-    if (this.seen.size >= MAX_SHARED_STRINGS) this.seen.clear();
-    this.seen.set(s, s);
-    return s;
-  }
-}
-
-const MAX_SHARED_LENGTH = 200;
-const MAX_SHARED_STRINGS = 100_000;

@@ -7,6 +7,7 @@ import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } f
 import { compareEvents, type ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
+import type { SharedStrings } from './model/shared-strings.js';
 import { fieldKeysRulesRead, matchingRules, rulesMayRead } from './rules/match.js';
 import type { Rule } from './rules/rule.js';
 
@@ -18,6 +19,12 @@ export interface ScanOptions {
   keepEvents: boolean;
   /** allow lean reading when it cannot change the result (default true; tests turn it off to compare) */
   lean?: boolean;
+  /**
+   * Keep copies of the marked records, their short strings shared through this, rather than the
+   * records themselves (see detached()): for scans on the main thread, whose marked records live
+   * until the report is built. A worker's records are copied anyway when posted.
+   */
+  detach?: SharedStrings;
   /**
    * Takes the marks found so far, in order, whenever there are MARKS_PER_BATCH of them (a worker
    * posts them while it reads on); the result then holds only the ones after the last batch.
@@ -128,8 +135,11 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
       return;
     }
     const m = marks.of(event);
-    if (m.hits.length) out.findings.push({ event, timeMs: t, ruleIds: ids(m.hits) });
-    if (m.inputs.length) out.correlationMatches.push({ event, timeMs: t, ruleIds: ids(m.inputs) });
+    if (m.hits.length === 0 && m.inputs.length === 0) return;
+    // One object for both lists: correlation hits are matched to findings by identity.
+    const kept = options.detach ? detached(event, options.detach) : event;
+    if (m.hits.length) out.findings.push({ event: kept, timeMs: t, ruleIds: ids(m.hits) });
+    if (m.inputs.length) out.correlationMatches.push({ event: kept, timeMs: t, ruleIds: ids(m.inputs) });
     if (options.onMarks && out.findings.length + out.correlationMatches.length >= MARKS_PER_BATCH) {
       options.onMarks(out.findings, out.correlationMatches);
       out.findings = [];
@@ -163,6 +173,17 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     if (read.error) throw new InputError(`${read.error} (--strict)`, path);
   }
   return out;
+}
+
+/**
+ * A copy of a record that shares no memory with the line it was read from. Parsers cut fields out
+ * of the line (V8 keeps such substrings as views that hold the whole line alive) and join texts
+ * (kept as trees of the parts): a flood's marked records held every line they came from, about
+ * twice their own size. A structured clone writes each text out flat; the short texts records
+ * repeat (kinds, actions, hosts, the path) are then shared again.
+ */
+function detached(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
+  return strings.shareEvent(structuredClone(event));
 }
 
 /** The rules and correlation inputs that mark an event; the last answer is kept for the same event. */
