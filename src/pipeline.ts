@@ -154,8 +154,16 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const toolCalls = buildToolCalls(uniqueCalls.kept, inventory, (p) => agentOffsets.get(p) ?? 0);
   const clock = settleClocks(states, toolCalls, inventory, options);
 
-  // Object literals, not spreads: a spread copy got a hidden class of its own (~200 bytes per finding).
-  const shifted: Finding[] = states.flatMap((s) => s.findings.map((f) => ({ event: f.event, timeMs: f.event.timeMs + s.offsetMs, rules: f.rules, origin: originOf(f.event, inventory) })));
+  // The findings move to the corrected clock in place: copies of a million of them were a tenth more
+  // memory at the run's peak.
+  const shifted: Finding[] = [];
+  for (const s of states) {
+    for (const f of s.findings) {
+      f.timeMs = f.event.timeMs + s.offsetMs;
+      f.origin = originOf(f.event, inventory);
+      shifted.push(f);
+    }
+  }
   const unique = dedupeRecords(shifted, (f) => f);
   noteCopies(states, uniqueCalls.copies, 'tool calls');
   noteCopies(states, unique.copies, 'violations');
@@ -351,7 +359,8 @@ function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<stri
   st.notes.push(...scan.notes);
   appendAll(errors, scan.issues);
   if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
-  st.findings = scan.findings.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
+  // `origin` is set once the clocks are settled; present from the start, it keeps one object shape.
+  st.findings = scan.findings.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds), origin: undefined }));
   st.correlationMatches = scan.correlationMatches.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
   appendAll(calls, scan.calls);
   for (const [ip, domain, where] of scan.dnsPairs) dns.add(ip, domain, where);
