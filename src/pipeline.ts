@@ -561,8 +561,15 @@ function noteCopies(states: InputState[], copies: Map<string, { count: number; o
  */
 function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: Inventory, existing: Finding[]): Finding[] {
   if (ruleSet.correlations.length === 0) return [];
-  const matches = states.flatMap((s) => s.correlationMatches.map((m) => ({ event: m.event, timeMs: m.event.timeMs + s.offsetMs, rules: m.rules })))
-    .sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
+  // Moved to the corrected clock in place, as the findings are: no copy of a million matches.
+  const matches: CorrelationMatch[] = [];
+  for (const s of states) {
+    for (const m of s.correlationMatches) {
+      m.timeMs = m.event.timeMs + s.offsetMs;
+      matches.push(m);
+    }
+  }
+  matches.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
   const hits = evaluateCorrelations(ruleSet.correlations, matches);
   // Only the findings at hit records are looked up: no map of every finding (a flood has millions).
   const hitEvents = new Set(hits.map((h) => h.event));

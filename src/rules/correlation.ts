@@ -32,7 +32,8 @@ interface Occurrence {
   timeMs: number;
   /** the event group-by fields are read from: the match itself, or an inner hit's anchor */
   event: ForensicEvent;
-  items: CorrelationMatch[];
+  /** the matches it stands for: an inner hit's events, or the one match (kept alone: no list per match) */
+  items: CorrelationMatch[] | CorrelationMatch;
   /** the reference as written in `rules`, and its position */
   ref: string;
   index: number;
@@ -77,7 +78,7 @@ function occurrencesFor(c: CorrelationRule, matches: readonly CorrelationMatch[]
       return;
     }
     const names = (r: RuleHeader) => r.id === ref || r.name === ref;
-    for (const m of matches) if (m.rules.some(names)) out.push({ timeMs: m.timeMs, event: m.event, items: [m], ref, index });
+    for (const m of matches) if (m.rules.some(names)) out.push({ timeMs: m.timeMs, event: m.event, items: m, ref, index });
   });
   return out.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref) || a.index - b.index);
 }
@@ -190,7 +191,13 @@ function orderedWindows(c: CorrelationRule, occs: Occurrence[]): { occs: Occurre
 function toHit(c: CorrelationRule, occs: Occurrence[], group: Record<string, string>, count: number): CorrelationHit {
   const seen = new Set<CorrelationMatch>();
   const events: CorrelationMatch[] = [];
-  for (const o of occs) for (const m of o.items) if (!seen.has(m)) (seen.add(m), events.push(m));
+  const take = (m: CorrelationMatch) => {
+    if (!seen.has(m)) (seen.add(m), events.push(m));
+  };
+  for (const o of occs) {
+    if (Array.isArray(o.items)) o.items.forEach(take);
+    else take(o.items);
+  }
   events.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
   const anchor = c.attribution.anchor === 'first' ? events[0]! : events.at(-1)!;
   return { rule: c, event: anchor.event, timeMs: anchor.timeMs, events, group, count, firstMs: events[0]!.timeMs, lastMs: events.at(-1)!.timeMs };
