@@ -1,9 +1,12 @@
 // `npm run bench`: generates evidence folders of two sizes under bench/out/, runs the built CLI's
 // `correlate` on each, and compares its throughput and peak memory with a floor script on the same files.
 // With @duckdb/node-api installed (npm install --no-save), it also times bench/duckdb.mjs: a DuckDB load and window join.
-// Usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--cli <launcher>] [--rules <dir>]
+// Usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--cli <launcher>] [--against <launcher>] [--rules <dir>]
+// --against runs a second build alternately with the first (this VM's speed drifts by tens of percent
+// within minutes: only alternating runs compare), prints the medians of both and whether the reports are the same bytes.
 // A size written flood:250MB uses the flood profile: one kern.log under a port scan, every record a violation.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +20,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 
 function usage(message) {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--rules dir]\n');
+  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
   process.exit(2);
 }
 
@@ -42,6 +45,7 @@ function parseArgs(argv) {
       opts.env[k] = v.join('=');
     } else if (a === '--cpu-prof') opts.cpuProf = true;
     else if (a === '--cli') CLI = next();
+    else if (a === '--against') opts.against = next();
     else if (a === '--rules') opts.rules = next();
     else if (a === '--keep') opts.keep = true;
     else if (a === '-h' || a === '--help') usage();
@@ -136,17 +140,24 @@ async function benchOne(label, bytes, flood, opts) {
   const paths = files.map((f) => f.path);
   const inputBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
   const report = join(dir, 'report.json');
-  const floors = [], runs = [], duck = [];
+  const floors = [], runs = [], duck = [], againstRuns = [];
+  const againstReport = join(dir, 'report-against.json');
   for (let i = 0; i < opts.runs; i++) {
     if (opts.duckdb) duck.push(await measure(process.execPath, [join(ROOT, 'bench', 'duckdb.mjs'), evidence]));
     const f = await measure(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), ...paths]);
     floors.push({ ...f, ...JSON.parse(f.stdout) });
     const profArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
-    runs.push(await measure(process.execPath, [...profArgs, CLI, 'correlate', evidence, '--format', 'json', '-o', report, '-q', '--no-progress', ...(opts.rules ? [`--rules=${opts.rules}`] : [])], opts.env));
+    const correlate = (cli, out) => measure(process.execPath, [...profArgs, cli, 'correlate', evidence, '--format', 'json', '-o', out, '-q', '--no-progress', ...(opts.rules ? [`--rules=${opts.rules}`] : [])], opts.env);
+    // With --against, the two builds take turns going first.
+    if (opts.against && i % 2 === 1) againstRuns.push(await correlate(opts.against, againstReport));
+    runs.push(await correlate(CLI, report));
+    if (opts.against && i % 2 === 0) againstRuns.push(await correlate(opts.against, againstReport));
   }
   const floor = best(floors), run = best(runs);
   const r = reportWithoutViolations(report);
+  const against = opts.against ? { ...medians(againstRuns), mine: medians(runs), sameReport: sha256Of(report) === sha256Of(againstReport) } : undefined;
   if (!opts.keep) rmSync(report, { force: true });
+  rmSync(againstReport, { force: true });
   const floorMs = floor.ms;
   return {
     label, inputMb: inputBytes / 1e6, files: files.length, records: r.stats.events, lines: floor.lines,
@@ -155,7 +166,27 @@ async function benchOne(label, bytes, flood, opts) {
     correlateS: run.ms / 1000, mbS: inputBytes / 1e6 / (run.ms / 1000), recordsS: r.stats.events / (run.ms / 1000),
     ratio: floorMs / run.ms, peakMb: run.peakMb, cpuS: run.cpuS, floorCpuS: floor.cpuS,
     ...(duck.length ? { duckdbS: best(duck).ms / 1000, duckdbPeakMb: best(duck).peakMb } : {}),
+    ...(against ? { against } : {}),
   };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+/** Median wall time, CPU time and peak memory of a list of runs. */
+function medians(list) {
+  return { s: median(list.map((x) => x.ms)) / 1000, cpuS: median(list.map((x) => x.cpuS)), peakMb: median(list.map((x) => x.peakMb)) };
+}
+
+function sha256Of(path) {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 20);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 function table(rows) {
@@ -196,6 +227,11 @@ async function main() {
   if (plain.length >= 2) {
     const [a, b] = [plain[0], plain.at(-1)];
     process.stdout.write(`peak memory: ${a.peakMb.toFixed(0)} MB → ${b.peakMb.toFixed(0)} MB for ${(b.inputMb / a.inputMb).toFixed(1)}× the input (${(((b.peakMb / a.peakMb) - 1) * 100).toFixed(0)} %)\n`);
+  }
+  for (const r of rows.filter((row) => row.against)) {
+    const { mine, ...other } = r.against;
+    const line = (x) => `${x.s.toFixed(2)} s, CPU ${x.cpuS.toFixed(1)} s, ${x.peakMb.toFixed(0)} MB`;
+    process.stdout.write(`${r.label}: ${CLI} ${line(mine)}; ${opts.against} ${line(other)} (medians of ${opts.runs}); time ratio ${(mine.s / other.s).toFixed(2)}; ${other.sameReport ? 'same report' : 'REPORTS DIFFER'}\n`);
   }
   writeFileSync(join(OUT, 'results.json'), JSON.stringify({ machine, env: opts.env, rows }, null, 2));
 }
