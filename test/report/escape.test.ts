@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  csvCell, escapeHtml, escapeHtmlBlock, escapeMarkdown, jsonForScript, markdownCode, markdownFence, stripControlsKeepLines, stripTerminalControls,
+  csvCell, escapeHtml, escapeHtmlBlock, escapeMarkdown, jsonForScript, jsonInert, markdownCode, markdownFence, stripControlsKeepLines, stripTerminalControls,
 } from '../../src/report/escape.js';
 
 describe('escape helpers', () => {
@@ -77,5 +77,16 @@ describe('stripTerminalControls() on text without controls', () => {
     fc.assert(fc.property(fc.array(chars, { maxLength: 30 }).map((a) => a.join('')), (t) => stripTerminalControls(t) === slow(t)), { numRuns: 3000 });
     const plain = 'DROP TCP 10.0.0.1:5 -> 10.0.0.2:22 (HOST-IN DROP:) naïve ☃';
     expect(stripTerminalControls(plain)).toBe(plain);
+  });
+});
+
+describe('jsonInert() on plain ASCII', () => {
+  it('gives what the replacement gives, for any text (the shortcut skips it only for ASCII without DEL)', async () => {
+    const { default: fc } = await import('fast-check');
+    const slow = (t: string) => t.replace(/[\u007f-\u009f\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const chars = fc.constantFrom('a', '"', '\\', '{', '\u007e', '\u007f', '\u0080', '\u009b', '\u009f', '\u00a0', 'é', '\u2028', '\u2029', '☃', '\ud83d', '\ude00');
+    fc.assert(fc.property(fc.array(chars, { maxLength: 30 }).map((a) => a.join('')), (t) => jsonInert(t) === slow(t)), { numRuns: 3000 });
+    expect(jsonInert('{"a":"\u007f"}')).toBe('{"a":"\\u007f"}');
+    expect(jsonInert('{"a":"x"}')).toBe('{"a":"x"}');
   });
 });
