@@ -32,8 +32,10 @@ export function timelineCommand(): Command {
       // The timeline lists events, not violations: spilled ones are not needed.
       analysis.spilled?.dispose();
       const all = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
-      // The second reading of a big input takes as long as the first: it gets a bar of its own.
-      const events = options.onStep ? stepping(all, options.onStep, 'writing the timeline', analysis.report.stats.events) : all;
+      // The second reading of a big input takes as long as the first: it gets a bar of its own, unless
+      // the timeline itself is going to the terminal (the bar would be drawn between its lines).
+      const barShown = options.onStep && (flags.output || !process.stdout.isTTY);
+      const events = barShown ? stepping(all, options.onStep!, 'writing the timeline', analysis.report.stats.events) : all;
       const format = flags.format as TimelineFormat;
       if (!flags.output) {
         await writeTimeline(events, format, (text) => writeOutput(text, undefined));
