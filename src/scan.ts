@@ -108,7 +108,7 @@ class DnsRecorder extends DnsIndex {
   }
 }
 
-const ids = (rules: Rule[]) => rules.map((r) => r.id);
+const ids = (rules: readonly Rule[]) => rules.map((r) => r.id);
 
 export async function scanInput(detected: DetectedInput, format: InputFormat, rules: ScanRules, options: ScanOptions): Promise<ScanResult> {
   const parsed = parseInput(detected, format, options.read);
@@ -188,19 +188,25 @@ function detached(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
 
 /** The rules and correlation inputs that mark an event; the last answer is kept for the same event. */
 class Marks {
-  private last?: { event: ForensicEvent; hits: Rule[]; inputs: Rule[] };
+  private event?: ForensicEvent;
+  hits: readonly Rule[] = [];
+  inputs: readonly Rule[] = [];
   /** `format`: its declared `fields` keys let rules skip conditions its events can never meet */
   constructor(private readonly rules: ScanRules, private readonly format: InputFormat) {}
 
-  of(event: ForensicEvent): { hits: Rule[]; inputs: Rule[] } {
-    if (this.last?.event !== event) {
+  /** This, answering for `event` (read its lists before asking about another event). */
+  of(event: ForensicEvent): Marks {
+    if (this.event !== event) {
       const keys = event.format === this.format.name ? this.format.fieldKeys : undefined;
-      const inputs = this.rules.hasCorrelations ? matchingRules(this.rules.correlationInputs, event, keys) : [];
-      this.last = { event, hits: matchingRules(this.rules.rules, event, keys), inputs };
+      this.event = event;
+      this.hits = matchingRules(this.rules.rules, event, keys);
+      this.inputs = this.rules.hasCorrelations ? matchingRules(this.rules.correlationInputs, event, keys) : NO_RULES;
     }
-    return this.last;
+    return this;
   }
 }
+
+const NO_RULES: readonly Rule[] = [];
 
 /**
  * Lean events for records no rule marks, when nothing here reads what they leave out and events are

@@ -290,14 +290,17 @@ export function ruleMatches(rule: Rule, event: ForensicEvent): boolean {
  * Every rule that marks this event, in rule-set order. `fieldKeys`: every `fields` key events of
  * this format can hold, when the format declares them (InputFormat.fieldKeys); answers are the same.
  */
-export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fieldKeys?: readonly string[]): Rule[] {
-  const hits: Rule[] = [];
+export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fieldKeys?: readonly string[]): readonly Rule[] {
+  // Most events match nothing: they share one empty answer instead of each allocating its own.
+  let hits: Rule[] | undefined;
   for (const c of planFor(rules, event.format, event.source, fieldKeys)) {
     if (c.kinds && !c.kinds.has(event.kind)) continue;
-    if (c.test(event)) hits.push(c.rule);
+    if (c.test(event)) (hits ??= []).push(c.rule);
   }
-  return hits;
+  return hits ?? NO_HITS;
 }
+
+const NO_HITS: readonly Rule[] = Object.freeze([]);
 
 /**
  * Every `fields` key the rules that apply to this format may read, or undefined when one of them may

@@ -120,9 +120,16 @@ describe('matchingRules()', () => {
     }
   });
 
-  it('returns a fresh array per event, so callers may keep it', () => {
-    const e = events[0]!;
-    expect(matchingRules(rules, e)).not.toBe(matchingRules(rules, e));
+  it('returns an answer callers may keep: a fresh list when rules mark the event, one frozen empty list when none do', () => {
+    const answers = events.map((e) => matchingRules(rules, e));
+    const marked = answers.filter((a) => a.length > 0);
+    const unmarked = answers.filter((a) => a.length === 0);
+    expect(marked.length).toBeGreaterThan(0);
+    expect(unmarked.length).toBeGreaterThan(1);
+    expect(new Set(marked).size).toBe(marked.length);
+    for (const a of unmarked) expect(Object.isFrozen(a)).toBe(true);
+    // Kept answers do not change as other events are matched.
+    expect(events.map((e) => matchingRules(rules, e).map((r) => r.id))).toEqual(answers.map((a) => a.map((r) => r.id)));
   });
 });
 
