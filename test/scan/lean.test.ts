@@ -11,11 +11,11 @@ import type { ForensicEvent } from '../../src/model/event.js';
 import { mayRead } from '../../src/rules/fields.js';
 import { loadRuleSet } from '../../src/rules/load.js';
 import { fieldKeysRulesRead, rulesMayRead } from '../../src/rules/match.js';
-import { scanInput } from '../../src/scan.js';
+import { BUILTIN_RULES, SCAN_SETTINGS, scanWithRules } from '../helpers/scan.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'iptables');
-const RULES = join(import.meta.dirname, '..', '..', 'rules');
-const settings = { tz: 'UTC', year: 2026 };
+const RULES = BUILTIN_RULES;
+const settings = SCAN_SETTINGS;
 const files = readdirSync(FIXTURES).filter((f) => f !== 'NOTICE.md').map((f) => join(FIXTURES, f));
 
 /** A one-selection network rule in a file of its own, for the tests that need a rule reading some part. */
@@ -25,12 +25,7 @@ function networkRule(title: string, id: string, selection: string): string {
   return rule;
 }
 
-async function scan(path: string, rulePaths: string[], lean: boolean) {
-  const set = await loadRuleSet(rulePaths);
-  const detected = await detectInput({ path, isStdin: false }, settings);
-  return scanInput(detected, detected.format!, { rules: set.rules, correlationInputs: set.correlationInputs, hasCorrelations: set.correlations.length > 0 },
-    { read: settings, manualOffsetMs: 0, strict: false, keepEvents: false, lean });
-}
+const scan = (path: string, rulePaths: string[], lean: boolean) => scanWithRules(path, { lean }, rulePaths);
 
 describe('lean reading of netfilter lines', () => {
   it('a lean event is the full event without fields and message, line by line', async () => {
