@@ -8,7 +8,7 @@ import { compareEvents, type ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
 import type { SharedStrings } from './model/shared-strings.js';
-import { fieldKeysRulesRead, matchingRules, rulesMayRead } from './rules/match.js';
+import { fieldKeysRulesRead, matchingRules, NO_RULES, rulesMayRead } from './rules/match.js';
 import type { Rule } from './rules/rule.js';
 
 export interface ScanOptions {
@@ -189,8 +189,8 @@ function detached(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
 /** The rules and correlation inputs that mark an event; the last answer is kept for the same event. */
 class Marks {
   private event?: ForensicEvent;
-  hits: readonly Rule[] = [];
-  inputs: readonly Rule[] = [];
+  hits: readonly Rule[] = NO_RULES;
+  inputs: readonly Rule[] = NO_RULES;
   /** `format`: its declared `fields` keys let rules skip conditions its events can never meet */
   constructor(private readonly rules: ScanRules, private readonly format: InputFormat) {}
 
@@ -205,8 +205,6 @@ class Marks {
     return this;
   }
 }
-
-const NO_RULES: readonly Rule[] = [];
 
 /**
  * Lean events for records no rule marks, when nothing here reads what they leave out and events are

@@ -297,10 +297,11 @@ export function matchingRules(rules: readonly Rule[], event: ForensicEvent, fiel
     if (c.kinds && !c.kinds.has(event.kind)) continue;
     if (c.test(event)) (hits ??= []).push(c.rule);
   }
-  return hits ?? NO_HITS;
+  return hits ?? NO_RULES;
 }
 
-const NO_HITS: readonly Rule[] = Object.freeze([]);
+/** The answer for an event no rule marks: one frozen empty list, shared. */
+export const NO_RULES: readonly Rule[] = Object.freeze([]);
 
 /**
  * Every `fields` key the rules that apply to this format may read, or undefined when one of them may
