@@ -24,7 +24,7 @@ import type { Issue } from './model/issue.js';
 import { SharedStrings } from './model/shared-strings.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
-import { evaluateCorrelations, type CorrelationMatch } from './rules/correlation.js';
+import { CorrelationEvaluator, type CorrelationMatch } from './rules/correlation.js';
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import type { Rule } from './rules/rule.js';
 import { ScanPool, workersAvailable } from './scan-pool.js';
@@ -570,7 +570,14 @@ function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: 
     }
   }
   matches.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
-  const hits = evaluateCorrelations(ruleSet.correlations, matches);
+  // Hits keep their first and last events only: a window's list of events is a copy of the matches.
+  const evaluator = new CorrelationEvaluator(ruleSet.correlations, { keepEvents: false });
+  for (let k = 0; k < evaluator.passes; k++) {
+    const pass = evaluator.pass(k);
+    for (const m of matches) pass.add(m);
+    pass.finish();
+  }
+  const hits = evaluator.hits(false);
   // Only the findings at hit records are looked up: no map of every finding (a flood has millions).
   const hitEvents = new Set(hits.map((h) => h.event));
   const byEvent = new Map<ForensicEvent, Finding>();
