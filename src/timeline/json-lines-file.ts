@@ -1,0 +1,103 @@
+// One JSON text per line in a private temporary file: what does not fit in memory (violations past
+// the report's head, records rules marked past the scan's budget) waits there, in order, until it
+// is read back. Writes are gathered in one reused buffer and reads come in batches of lines.
+import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { tempError } from './temp.js';
+
+/** Bytes gathered before a write. */
+const WRITE_BYTES = 1 << 20;
+/** Lines per batch read back. */
+const BATCH = 256;
+/** Bytes read back at a time. */
+const READ_BYTES = 64 * 1024;
+
+export class JsonLinesFile {
+  private fd: number | undefined;
+  // One reused buffer: the JSON texts die young instead of piling up in one large string.
+  private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  private used = 0;
+
+  /**
+   * Creates `path` (it must not exist; mode 0600). `what` names the data in error messages;
+   * `onRemove` also runs when the file is removed (the caller's folder goes with it).
+   */
+  constructor(readonly path: string, private readonly what: string, private readonly onRemove?: () => void) {
+    try {
+      this.fd = openSync(this.path, 'wx', 0o600);
+    } catch (err) {
+      this.onRemove?.();
+      throw tempError(`cannot create the temporary file for ${what}`, err, this.path);
+    }
+  }
+
+  append(value: unknown): void {
+    this.appendText(JSON.stringify(value));
+  }
+
+  appendText(text: string): void {
+    // At most three bytes per UTF-16 unit: room is checked without measuring the text first.
+    if (this.used + text.length * 3 + 1 > this.buffer.length) {
+      this.flush();
+      if (text.length * 3 + 1 > this.buffer.length) {
+        this.write(Buffer.from(text + '\n'));
+        return;
+      }
+    }
+    this.used += this.buffer.write(text, this.used);
+    this.buffer[this.used++] = 10;
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** The JSON texts, in order (the file is kept until remove()). */
+  async *read(): AsyncGenerator<string[]> {
+    yield* readJsonLines(this.path);
+  }
+
+  remove(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    this.onRemove?.();
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    this.write(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private write(bytes: Buffer): void {
+    try {
+      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd!, bytes, off, bytes.length - off);
+    } catch (err) {
+      // A full disk is the user's to fix, with one line saying where.
+      this.remove();
+      throw tempError(`cannot write ${this.what} to the temporary file`, err, this.path);
+    }
+  }
+}
+
+/** The lines of a file written by JsonLinesFile, in batches, in order. */
+export async function* readJsonLines(path: string): AsyncGenerator<string[]> {
+  let rest = '';
+  let batch: string[] = [];
+  // Reads of 64 KiB: strings of a mebibyte would go to V8's large-object space and pile up as garbage.
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_BYTES, encoding: 'utf8' })) {
+    const text = rest + (chunk as string);
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+      batch.push(text.slice(from, nl));
+      from = nl + 1;
+      if (batch.length === BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    rest = text.slice(from);
+  }
+  if (batch.length) yield batch;
+}
