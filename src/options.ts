@@ -25,6 +25,8 @@ export interface AnalysisOptions {
   workers?: number;
   /** how many violations stay in memory before the rest spill to disk (tests make it small) */
   violationsInMemory?: { head: number; inMemory: number };
+  /** marked records held in memory per scan and in all before the rest wait on disk (tests make it small) */
+  marksInMemory?: { perScan: number; total: number };
   /** events the timeline holds in memory while sorting inputs that are out of order (tests make it small) */
   timelineEventsInMemory?: number;
   /** keep every event for the timeline command */

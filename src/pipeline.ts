@@ -10,7 +10,7 @@ import { originOf, type Finding, type ToolCall } from './attribution/attribute.j
 import { buildToolCalls } from './attribution/calls.js';
 import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
-import { skewPairs } from './attribution/skew-pairs.js';
+import { SkewPairFinder } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
 import { ViolationStore, type SpilledViolations, type StoreLimits } from './attribution/violation-store.js';
 import { buildViolation, CallIndex, IncidentBuilder, type Scoring } from './attribution/violations.js';
@@ -24,15 +24,17 @@ import type { Issue } from './model/issue.js';
 import { SharedStrings } from './model/shared-strings.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
-import { CorrelationEvaluator, type CorrelationMatch } from './rules/correlation.js';
+import { CorrelationEvaluator } from './rules/correlation.js';
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
-import type { Rule } from './rules/rule.js';
+import type { Rule, RuleHeader } from './rules/rule.js';
 import { ScanPool, workersAvailable } from './scan-pool.js';
 import { hashAndCountLines, joinSlices, sliceStarts, SPLITTABLE } from './scan-split.js';
 import type { ScanTask } from './scan-worker.js';
 import { InputError, UserError } from './model/errors.js';
 import { OrderTracker, scanInput, type ScanResult } from './scan.js';
-import { dedupeRecords } from './timeline/dedupe.js';
+import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
+import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
+import { privateTempFolder } from './timeline/temp.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
@@ -51,6 +53,8 @@ export interface Analysis {
   ruleSet: RuleSet;
   /** how each input was read, by path, to read it again identically */
   readPlan: Map<string, ReadPlan>;
+  /** marked records that waited on disk between the reading and the violations (past the memory budget) */
+  spilledMarks: number;
 }
 
 /** How an input was read by the analysis, so that the timeline reads it again the same way. */
@@ -80,9 +84,8 @@ interface InputState {
   offsetMs: number;
   /** the events were read in timeline order */
   ordered: boolean;
-  findings: Finding[];
-  /** events marked by rules that correlation rules count (kept until the correlations are evaluated) */
-  correlationMatches: CorrelationMatch[];
+  /** the records rules marked (findings and correlation matches), in memory or spilled */
+  marks: InputMarks;
   events: ForensicEvent[];
 }
 
@@ -127,6 +130,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     maxJsonDepth: options.maxJsonDepth, maxDecompressedBytes: options.maxDecompressedBytes, maxGzipRatio: options.maxGzipRatio,
   };
 
+  const byId = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
   const states: InputState[] = [];
   const detections = await mapInOrder(sources, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, settings)));
   for (const detected of detections) {
@@ -135,16 +139,26 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     states.push({
       detected, path: source.path, format: format?.name ?? 'unknown', source: format?.source ?? 'other',
       sha256: '', bytes: 0, gzip: false, records: 0, skipped: 0, firstMs: Infinity, lastMs: -Infinity, notes: [],
-      manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, ordered: false, findings: [], correlationMatches: [], events: [],
+      manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, ordered: false, marks: new InputMarks(byId), events: [],
     });
   }
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
-  const byId = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
-  const reader = await openReader(states, ruleSet, rulePaths, options, early);
+  // Marked records past the memory budget wait in this folder until the violations are built.
+  const spill = options.keepEvents ? undefined : new MarkSpill(options.marksInMemory);
+  try {
+    return await analyzeRead(options, ruleSet, inventory, states, settings, errors, calls, dns, rulePaths, early, spill);
+  } finally {
+    spill?.folder.remove();
+  }
+}
+
+async function analyzeRead(options: AnalysisOptions, ruleSet: RuleSet, inventory: Inventory, states: InputState[], settings: ReadSettings, errors: Issue[],
+  calls: ForensicEvent[], dns: DnsIndex, rulePaths: string[], early: EarlyPool, spill: MarkSpill | undefined): Promise<Analysis> {
+  const reader = await openReader(states, ruleSet, rulePaths, options, early, spill);
   let readSettings: Map<string, ReadSettings>;
   try {
-    readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, byId, calls, dns, errors));
+    readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, calls, dns, errors));
   } finally {
     await reader.close();
   }
@@ -152,41 +166,25 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
   const uniqueCalls = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
   const toolCalls = buildToolCalls(uniqueCalls.kept, inventory, (p) => agentOffsets.get(p) ?? 0);
-  const clock = settleClocks(states, toolCalls, inventory, options);
-
-  // The findings move to the corrected clock in place: copies of a million of them were a tenth more
-  // memory at the run's peak.
-  const shifted: Finding[] = [];
-  for (const s of states) {
-    for (const f of s.findings) {
-      f.timeMs = f.event.timeMs + s.offsetMs;
-      f.origin = originOf(f.event, inventory);
-      shifted.push(f);
-    }
-  }
-  const unique = dedupeRecords(shifted, (f) => f);
+  const clock = await settleClocks(states, toolCalls, inventory, options);
   noteCopies(states, uniqueCalls.copies, 'tool calls');
-  noteCopies(states, unique.copies, 'violations');
-  const findings = unique.kept;
-  appendAll(findings, correlationFindings(states, ruleSet, inventory, findings));
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
-  const kept: (Finding | undefined)[] = findings.filter((f) => inRange(f.timeMs)).sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
-  // From here on each finding is needed once, to build its violation: drop every other reference so
-  // the events can be collected while the violations are built (a million of each would not fit twice).
-  for (const s of states) {
-    s.findings = [];
-    s.correlationMatches = [];
-  }
-  shifted.length = 0;
-  findings.length = 0;
+  const sources: MarkSource[] = states.map((s) => ({ marks: s.marks, ordered: s.ordered, offsetMs: s.offsetMs }));
+  const selection: Selection = { sources, anchors: await correlationAnchors(sources, ruleSet), inRange };
+  // Counted first, for the progress of the building (the records are read twice, from memory or disk).
+  let total = 0;
+  await selectFindings(selection, new CopyFinder(), () => total++);
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
-  const built = buildViolations(kept, scoring, geo, options.violationsInMemory, options.onStep);
+  const copies = new CopyFinder();
+  const built = await buildViolations(selection, copies, total, scoring, geo, options.violationsInMemory, options.onStep);
+  noteCopies(states, copies.copies, 'violations');
   const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
   const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
-  return { report, events, ruleSet, readPlan, ...(built.spilled ? { spilled: built.spilled } : {}) };
+  const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
+  return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
 }
 
 /** What the report says about all violations, gathered while they are built one at a time. */
@@ -202,27 +200,80 @@ interface BuiltViolations {
 }
 
 /**
- * Builds the violations in report order, each finding released as soon as its violation exists and
- * each violation handed to the store (which spills to disk past its bound): memory holds the
- * findings not yet built, the report's head, and the incidents, not every violation.
+ * Builds the violations in report order as the findings are read, each violation handed to the
+ * store (which spills to disk past its bound): memory holds the report's head and the incidents,
+ * not every violation. `total`: how many selectFindings gives.
  */
-function buildViolations(kept: (Finding | undefined)[], scoring: Scoring, geo: GeoIpLookup | undefined, limits: StoreLimits | undefined, onStep: AnalysisOptions['onStep']): BuiltViolations {
+async function buildViolations(selection: Selection, copies: CopyFinder, total: number, scoring: Scoring, geo: GeoIpLookup | undefined, limits: StoreLimits | undefined, onStep: AnalysisOptions['onStep']): Promise<BuiltViolations> {
   const store = new ViolationStore(limits);
   const incidents = new IncidentBuilder();
   const times: number[] = [];
   let attributed = 0;
-  for (let i = 0; i < kept.length; i++) {
-    if (onStep && i % STEP_REPORT_EVERY === 0) onStep('attributing violations', i, kept.length);
-    const v = buildViolation(kept[i]!, i, scoring);
-    kept[i] = undefined;
+  let i = 0;
+  await selectFindings(selection, copies, (f) => {
+    if (onStep && i % STEP_REPORT_EVERY === 0) onStep('attributing violations', i, total);
+    f.origin = originOf(f.event, scoring.inventory);
+    const v = buildViolation(f, i++, scoring);
     if (geo) enrichViolation(v, geo);
     if (v.attribution) attributed++;
     times.push(Date.parse(v.time));
     incidents.add(v);
     store.add(v);
-  }
-  onStep?.('attributing violations', kept.length, kept.length);
-  return { ...store.finish(), total: kept.length, attributed, times, incidents: incidents.finish() };
+  });
+  onStep?.('attributing violations', i, i);
+  return { ...store.finish(), total: i, attributed, times, incidents: incidents.finish() };
+}
+
+/** What the violations are built from: every input's marked records, and the records correlations hit. */
+interface Selection {
+  sources: MarkSource[];
+  anchors: Anchor[];
+  inRange: (timeMs: number) => boolean;
+}
+
+/** A record one or more correlations hit, with their rules in (time, position, rule id) order of the hits. */
+interface Anchor {
+  event: ForensicEvent;
+  timeMs: number;
+  rules: RuleHeader[];
+}
+
+/**
+ * The findings in report order (corrected time, then position), handed to `visit` one at a time:
+ * copies of a record in another input left out (counted in `copies`), the rules of correlations
+ * that hit a finding's record added to it, a record hit but not a finding made one, and only those
+ * within --since/--until.
+ */
+async function selectFindings(selection: Selection, copies: CopyFinder, visit: (f: Finding) => void): Promise<void> {
+  const { anchors, inRange } = selection;
+  let a = 0;
+  const emit = (f: Finding) => inRange(f.timeMs) && visit(f);
+  const emitAnchor = (an: Anchor) => emit({ event: an.event, timeMs: an.timeMs, rules: [...an.rules], origin: undefined });
+  const anchorBefore = (f: Finding) => a < anchors.length && (anchors[a]!.timeMs - f.timeMs || compareRefs(anchors[a]!.event.ref, f.event.ref)) < 0;
+  let run: Finding[] = [];
+  // Copies are found among the findings of one instant: the instant is complete once a later one comes.
+  const flush = () => {
+    const keep = copies.keep(run);
+    run.forEach((f, i) => {
+      while (anchorBefore(f)) emitAnchor(anchors[a++]!);
+      const hit = a < anchors.length && anchors[a]!.timeMs === f.timeMs && compareRefs(anchors[a]!.event.ref, f.event.ref) === 0 ? anchors[a++] : undefined;
+      if (!keep[i]) {
+        if (hit) emitAnchor(hit);
+        return;
+      }
+      if (hit) f.rules = [...f.rules, ...hit.rules.filter((r) => !f.rules.includes(r))];
+      emit(f);
+    });
+    run = [];
+  };
+  await forEachMerged(selection.sources, (r, timeMs) => {
+    if (!r.finding) return;
+    if (run.length && run[0]!.timeMs !== timeMs) flush();
+    // `origin` is set when the violation is built; present from the start, it keeps one object shape.
+    run.push({ event: r.event, timeMs, rules: r.finding, origin: undefined });
+  });
+  flush();
+  while (a < anchors.length) emitAnchor(anchors[a++]!);
 }
 
 /** Violations built between two calls of AnalysisOptions.onStep. */
@@ -235,7 +286,7 @@ const STEP_REPORT_EVERY = 2048;
  * 3. With no transcript to date them, year-less logs are read again, dated by the other inputs
  *    (standard input and pipes cannot be read again: they keep the year phase 2 gave them).
  */
-async function readInputs(states: InputState[], settings: ReadSettings, reader: Reader, apply: (st: InputState, scan: ScanResult | undefined) => void): Promise<Map<string, ReadSettings>> {
+async function readInputs(states: InputState[], settings: ReadSettings, reader: Reader, apply: (st: InputState, scan: Scanned | undefined) => void): Promise<Map<string, ReadSettings>> {
   const used = new Map<string, ReadSettings>();
   const rest = states.filter((s) => s.source !== 'agent');
   // With workers, inputs whose dates carry their year need nothing from the transcripts: they are
@@ -250,8 +301,8 @@ async function readInputs(states: InputState[], settings: ReadSettings, reader: 
   }
   const phase2 = { ...settings, referenceMs };
   const late = rest.filter((st) => !early.includes(st));
-  const settled = new Map<InputState, PromiseSettledResult<ScanResult | undefined>>();
-  const keep = (list: InputState[], done: PromiseSettledResult<ScanResult | undefined>[]) => list.forEach((st, i) => settled.set(st, done[i]!));
+  const settled = new Map<InputState, PromiseSettledResult<Scanned | undefined>>();
+  const keep = (list: InputState[], done: PromiseSettledResult<Scanned | undefined>[]) => list.forEach((st, i) => settled.set(st, done[i]!));
   keep(early, await earlyScans);
   keep(late, await reader.settleAll(late, phase2));
   const results = firstFailureThrown(rest.map((st) => settled.get(st)!));
@@ -263,6 +314,7 @@ async function readInputs(states: InputState[], settings: ReadSettings, reader: 
       const redo = rest.filter((st, i) => results[i]?.yearUsed && !st.detected.kept);
       const second = firstFailureThrown(await reader.settleAll(redo, again));
       redo.forEach((st, i) => {
+        results[rest.indexOf(st)]?.marks.dispose();
         results[rest.indexOf(st)] = second[i];
         used.set(st.path, again);
       });
@@ -338,16 +390,8 @@ async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, 
 }
 
 /** Folds one input's scan into the run, in input order (so workers cannot change the report). */
-function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<string, Rule>, calls: ForensicEvent[], dns: DnsIndex, errors: Issue[]): void {
+function applyScan(st: InputState, scan: Scanned | undefined, calls: ForensicEvent[], dns: DnsIndex, errors: Issue[]): void {
   if (!scan) return;
-  // Records marked by the same rules share one list (a log of a million drops has a handful of lists).
-  const lists = new Map<string, Rule[]>();
-  const toRules = (ids: string[]) => {
-    const key = ids.join('\0');
-    let list = lists.get(key);
-    if (!list) lists.set(key, (list = ids.map((id) => rules.get(id)!)));
-    return list;
-  };
   st.records = scan.records;
   st.firstMs = scan.firstMs;
   st.lastMs = scan.lastMs;
@@ -359,9 +403,7 @@ function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<stri
   st.notes.push(...scan.notes);
   appendAll(errors, scan.issues);
   if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
-  // `origin` is set once the clocks are settled; present from the start, it keeps one object shape.
-  st.findings = scan.findings.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds), origin: undefined }));
-  st.correlationMatches = scan.correlationMatches.map((m) => ({ event: m.event, timeMs: m.timeMs, rules: toRules(m.ruleIds) }));
+  st.marks = scan.marks;
   appendAll(calls, scan.calls);
   for (const [ip, domain, where] of scan.dnsPairs) dns.add(ip, domain, where);
   st.events = scan.events;
@@ -371,9 +413,9 @@ function applyScan(st: InputState, scan: ScanResult | undefined, rules: Map<stri
 interface Reader {
   /** scans run in workers, beside this thread */
   parallel: boolean;
-  scan(st: InputState, read: ReadSettings): Promise<ScanResult>;
+  scan(st: InputState, read: ReadSettings): Promise<Scanned>;
   /** every scan settled, in the order of `list` (never rejects) */
-  settleAll(list: InputState[], read: ReadSettings): Promise<PromiseSettledResult<ScanResult | undefined>[]>;
+  settleAll(list: InputState[], read: ReadSettings): Promise<PromiseSettledResult<Scanned | undefined>[]>;
   close(): Promise<void>;
 }
 
@@ -395,25 +437,29 @@ export function scannedHere(detected: DetectedInput, source: SourceKind, workers
 /** Below this much firewall and audit input, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
-async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions, early: EarlyPool): Promise<Reader> {
+async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined): Promise<Reader> {
   const strings = new SharedStrings();
-  const local = (st: InputState, read: ReadSettings) => scanLocally(st, read, ruleSet, options, strings);
+  const rules = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
+  const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill), rules, spill);
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);
   const started = await early.pool;
   early.adopted = true;
   if (started && started.size !== size) await started.close();
   const pool = started?.size === size ? started : size > 1 ? new ScanPool(size, rulePaths) : undefined;
-  const scan = async (st: InputState, read: ReadSettings): Promise<ScanResult> => {
+  const scan = async (st: InputState, read: ReadSettings): Promise<Scanned> => {
     if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined)) return local(st, read);
-    const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict };
+    const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}) };
     const starts = await sliceable(st, size, options.workers !== undefined);
     if (starts) {
-      const joined = await scanSlices(pool, task, starts);
-      if (joined) return joined;
+      const joined = await scanSlices(pool, task, starts, rules);
+      if (joined) {
+        spill?.hold(joined.marks);
+        return joined;
+      }
     }
     const listedSize = st.detected.source.size;
-    return pool.scan({ ...task, head: st.detected.head, ...(listedSize !== undefined ? { size: listedSize } : {}) });
+    return withMarks(await pool.scan({ ...task, head: st.detected.head, ...(listedSize !== undefined ? { size: listedSize } : {}) }), rules, spill);
   };
   let done = 0;
   const total = states.length;
@@ -479,7 +525,7 @@ async function compressedOrWide(path: string): Promise<boolean> {
 }
 
 /** Scans the slices in the workers while this thread hashes the file and counts lines; joins them in order. */
-async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: number[]): Promise<ScanResult | undefined> {
+async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: number[], rules: Map<string, Rule>): Promise<Scanned | undefined> {
   const size = (await stat(task.path)).size;
   const ranges = starts.map((start, k) => ({ start, end: starts[k + 1] ?? size }));
   const whole = hashAndCountLines(task.path, starts);
@@ -492,7 +538,65 @@ async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: nu
     if (err instanceof UserError && err.line !== undefined) throw new InputError(err.message, task.path, err.line + linesBefore[failed]!);
     throw err;
   }
-  return joinSlices(task.path, settled.map((r) => (r as PromiseFulfilledResult<ScanResult>).value), linesBefore, { sha256, bytes });
+  const slices = settled.map((r) => (r as PromiseFulfilledResult<ScanResult>).value);
+  // The marked records go to the input's list slice by slice, their lines counted from the file's start.
+  const marks = new InputMarks(rules);
+  slices.forEach((slice, k) => {
+    marks.add(slice.findings, slice.correlationMatches, slice.spilled, linesBefore[k]!);
+    slice.findings = [];
+    slice.correlationMatches = [];
+  });
+  const joined = joinSlices(task.path, slices, linesBefore, { sha256, bytes });
+  if (!joined) {
+    marks.dispose();
+    return undefined;
+  }
+  return { ...joined, marks };
+}
+
+/** A scan's result with its marked records as the input's list (held against the run's budget). */
+type Scanned = ScanResult & { marks: InputMarks };
+
+function withMarks(scan: ScanResult, rules: Map<string, Rule>, spill: MarkSpill | undefined): Scanned {
+  const marks = new InputMarks(rules);
+  marks.add(scan.findings, scan.correlationMatches, scan.spilled, 0);
+  spill?.hold(marks);
+  return { ...scan, findings: [], correlationMatches: [], marks };
+}
+
+/** How many marked records stay in memory: per scan (a worker's or this thread's), and in all. */
+export interface MarkLimits {
+  perScan: number;
+  total: number;
+}
+
+export const DEFAULT_MARK_LIMITS: MarkLimits = { perScan: 100_000, total: 200_000 };
+
+/**
+ * Where marked records past the memory budget wait (a private temporary folder, removed when the
+ * analysis ends), and how many the run holds in memory.
+ */
+class MarkSpill {
+  readonly folder = privateTempFolder('marks');
+  private held = 0;
+  private moved = 0;
+
+  constructor(private readonly limits: MarkLimits = DEFAULT_MARK_LIMITS) {}
+
+  /** ScanOptions.spill for one scan. */
+  get scanOption(): { folder: string; keep: number } {
+    return { folder: this.folder.path, keep: this.limits.perScan };
+  }
+
+  /** Counts an input's records in memory against the budget; past it, they go to disk too. */
+  hold(marks: InputMarks): void {
+    const n = marks.inMemory;
+    if (this.held + n <= this.limits.total) {
+      this.held += n;
+      return;
+    }
+    marks.spillTo(this.folder.path, `held-${this.moved++}`);
+  }
 }
 
 async function workerCount(files: InputState[], options: AnalysisOptions): Promise<number> {
@@ -511,13 +615,13 @@ async function totalBytes(files: InputSource[]): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, strings: SharedStrings): Promise<ScanResult> {
+async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, strings: SharedStrings, spill: MarkSpill | undefined): Promise<ScanResult> {
   const format = st.detected.format;
   if (format) {
     // Kept events (the timeline of standard input) hold their lines anyway: no copies for them.
     const detach = options.keepEvents ? undefined : strings;
     return scanInput(st.detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
-      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true, ...(detach ? { detach } : {}) });
+      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true, ...(detach ? { detach } : {}), ...(spill ? { spill: spill.scanOption } : {}) });
   }
   // Not an error: evidence folders hold notes, inventories and other files. Listed, hashed, never hidden.
   const opened = openInput(st.detected.source, read);
@@ -532,21 +636,29 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
 }
 
 /** Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts. */
-function settleClocks(states: InputState[], calls: ToolCall[], inventory: Inventory, options: AnalysisOptions): ReportClock[] {
-  return states.map((st) => {
-    if (st.manualOffsetMs !== undefined) {
-      st.offsetMs = st.manualOffsetMs;
-      return { path: st.path, offsetMs: st.offsetMs, method: 'manual', pairs: 0, confidence: 1 };
-    }
-    if (!options.autoSkew || st.source === 'agent' || st.source === 'other' || calls.length === 0) {
-      return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
-    }
-    const pairs = skewPairs(st.findings, calls, inventory);
-    if (pairs.length === 0) return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
-    const est = estimateSkew(pairs, 5_000, DEFAULT_HINTS.beforeMs);
-    st.offsetMs = est.offsetMs;
-    return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
-  });
+async function settleClocks(states: InputState[], calls: ToolCall[], inventory: Inventory, options: AnalysisOptions): Promise<ReportClock[]> {
+  const out: ReportClock[] = [];
+  for (const st of states) out.push(await settleClock(st, calls, inventory, options));
+  return out;
+}
+
+async function settleClock(st: InputState, calls: ToolCall[], inventory: Inventory, options: AnalysisOptions): Promise<ReportClock> {
+  if (st.manualOffsetMs !== undefined) {
+    st.offsetMs = st.manualOffsetMs;
+    return { path: st.path, offsetMs: st.offsetMs, method: 'manual', pairs: 0, confidence: 1 };
+  }
+  if (!options.autoSkew || st.source === 'agent' || st.source === 'other' || calls.length === 0) {
+    return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
+  }
+  const finder = new SkewPairFinder(calls, inventory);
+  for await (const batch of st.marks.batches()) {
+    for (const r of batch) if (r.finding) finder.add({ event: r.event, timeMs: r.timeMs, rules: r.finding });
+  }
+  const pairs = finder.pairs;
+  if (pairs.length === 0) return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
+  const est = estimateSkew(pairs, 5_000, DEFAULT_HINTS.beforeMs);
+  st.offsetMs = est.offsetMs;
+  return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
 }
 
 function noteCopies(states: InputState[], copies: Map<string, { count: number; of: string }>, what: string): void {
@@ -556,45 +668,27 @@ function noteCopies(states: InputState[], copies: Map<string, { count: number; o
 }
 
 /**
- * Sigma correlation hits, on the clock-corrected timeline. A hit placed on a record that is already
- * a violation adds its rule there; otherwise it is a violation of its own at its anchor record.
+ * Sigma correlation hits, on the clock-corrected timeline, as the records they land on: a hit on a
+ * record that is already a violation adds its rule there; otherwise it is a violation of its own
+ * at its anchor record. The matches are read once per level of chaining.
  */
-function correlationFindings(states: InputState[], ruleSet: RuleSet, inventory: Inventory, existing: Finding[]): Finding[] {
+async function correlationAnchors(sources: MarkSource[], ruleSet: RuleSet): Promise<Anchor[]> {
   if (ruleSet.correlations.length === 0) return [];
-  // Moved to the corrected clock in place, as the findings are: no copy of a million matches.
-  const matches: CorrelationMatch[] = [];
-  for (const s of states) {
-    for (const m of s.correlationMatches) {
-      m.timeMs = m.event.timeMs + s.offsetMs;
-      matches.push(m);
-    }
-  }
-  matches.sort((a, b) => a.timeMs - b.timeMs || compareRefs(a.event.ref, b.event.ref));
-  // Hits keep their first and last events only: a window's list of events is a copy of the matches.
   const evaluator = new CorrelationEvaluator(ruleSet.correlations, { keepEvents: false });
   for (let k = 0; k < evaluator.passes; k++) {
     const pass = evaluator.pass(k);
-    for (const m of matches) pass.add(m);
+    await forEachMerged(sources, (r, timeMs) => r.match && pass.add({ event: r.event, timeMs, rules: r.match }));
     pass.finish();
   }
-  const hits = evaluator.hits(false);
-  // Only the findings at hit records are looked up: no map of every finding (a flood has millions).
-  const hitEvents = new Set(hits.map((h) => h.event));
-  const byEvent = new Map<ForensicEvent, Finding>();
-  for (const f of existing) if (hitEvents.has(f.event)) byEvent.set(f.event, f);
-  const added: Finding[] = [];
-  for (const hit of hits) {
-    const rule = hit.rule;
-    const prior = byEvent.get(hit.event);
-    if (prior) {
-      if (!prior.rules.includes(rule)) prior.rules = [...prior.rules, rule];
-      continue;
-    }
-    const f: Finding = { event: hit.event, timeMs: hit.timeMs, rules: [rule], origin: originOf(hit.event, inventory) };
-    byEvent.set(hit.event, f);
-    added.push(f);
+  // Hits come in (time, position, rule id) order: those on one record are neighbours.
+  const anchors: Anchor[] = [];
+  for (const hit of evaluator.hits(false)) {
+    const last = anchors.at(-1);
+    if (last && last.timeMs === hit.timeMs && compareRefs(last.event.ref, hit.event.ref) === 0) {
+      if (!last.rules.includes(hit.rule)) last.rules.push(hit.rule);
+    } else anchors.push({ event: hit.event, timeMs: hit.timeMs, rules: [hit.rule] });
   }
-  return added;
+  return anchors;
 }
 
 function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {

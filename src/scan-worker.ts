@@ -25,6 +25,8 @@ export interface ScanTask {
    * worker need not read the file's head again (a slice is detected here, from its own head).
    */
   head?: Head;
+  /** marked records past `keep` go to a file in `folder` (ScanOptions.spill) */
+  spill?: { folder: string; keep: number };
 }
 
 export type ScanReply =
@@ -50,7 +52,7 @@ async function run(task: ScanTask): Promise<ScanReply> {
     const detected: DetectedInput = task.head && !task.range ? { source, format, head: task.head, scores: [] } : { ...(await detectInput(source, task.read)), format };
     const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
       {
-        read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false,
+        read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false, ...(task.spill ? { spill: task.spill } : {}),
         onMarks: (findings, correlationMatches) => parentPort!.postMessage({ id: task.id, marks: { findings, correlationMatches } } satisfies ScanReply),
       });
     return { id: task.id, ok: true, result };

@@ -1,6 +1,8 @@
 // One input read once: events counted and dated, rules applied, and only what later stages need kept
 // (findings, correlation matches, tool calls, name ↔ address pairs). The same function runs on the
 // main thread and in scan workers, so a report does not depend on how many workers read it.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { DNS_FIELD_KEYS, DnsIndex } from './attribution/dns.js';
 import type { InputFormat } from './ingest/format.js';
 import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } from './ingest/ingest.js';
@@ -10,6 +12,7 @@ import type { Issue } from './model/issue.js';
 import type { SharedStrings } from './model/shared-strings.js';
 import { fieldKeysRulesRead, matchingRules, NO_RULES, rulesMayRead } from './rules/match.js';
 import type { Rule } from './rules/rule.js';
+import { JsonLinesFile } from './timeline/json-lines-file.js';
 
 export interface ScanOptions {
   read: ReadSettings;
@@ -31,6 +34,28 @@ export interface ScanOptions {
    * A record in both lists is always in the same batch.
    */
   onMarks?: (findings: ScanMark[], correlationMatches: ScanMark[]) => void;
+  /**
+   * Past `keep` marked records, the rest go as JSON lines (see SpilledMark) to a new file in
+   * `folder`, a private temporary folder the caller owns and removes: a flood of marked records then
+   * costs disk, not memory.
+   */
+  spill?: { folder: string; keep: number };
+}
+
+/** A marked record as a line of a spill file: the event, its time, and the ids of the rules that marked it. */
+export interface SpilledMark {
+  t: number;
+  e: ForensicEvent;
+  /** detection rules (a finding) */
+  f?: string[];
+  /** correlation inputs (a correlation match) */
+  m?: string[];
+}
+
+/** The marked records a scan wrote to disk, after the ones it kept. */
+export interface SpilledMarks {
+  file: string;
+  count: number;
 }
 
 /** Marks handed to ScanOptions.onMarks at a time. */
@@ -62,6 +87,8 @@ export interface ScanResult {
   readError?: { message: string; line?: number };
   /** the input's dates needed a year from outside */
   yearUsed: boolean;
+  /** marked records past ScanOptions.spill.keep, after those in `findings` and `correlationMatches` */
+  spilled?: SpilledMarks;
   /** whether the events came in timeline order, and the times of the first and last one read */
   readOrder: ReadOrder;
   findings: ScanMark[];
@@ -121,6 +148,9 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [], readOrder: order.order,
   };
   const marks = new Marks(rules, format);
+  let inMemory = 0;
+  let spill: JsonLinesFile | undefined;
+  let spilledCount = 0;
   const take = (event: ForensicEvent): void => {
     out.records++;
     order.see(event);
@@ -136,6 +166,14 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     }
     const m = marks.of(event);
     if (m.hits.length === 0 && m.inputs.length === 0) return;
+    if (options.spill && inMemory >= options.spill.keep) {
+      spill ??= new JsonLinesFile(join(options.spill.folder, `marks-${randomUUID()}.jsonl`), 'marked records');
+      const line: SpilledMark = { t, e: event, ...(m.hits.length ? { f: ids(m.hits) } : {}), ...(m.inputs.length ? { m: ids(m.inputs) } : {}) };
+      spill.append(line);
+      spilledCount++;
+      return;
+    }
+    inMemory++;
     // One object for both lists: correlation hits are matched to findings by identity.
     const kept = options.detach ? detached(event, options.detach) : event;
     if (m.hits.length) out.findings.push({ event: kept, timeMs: t, ruleIds: ids(m.hits) });
@@ -159,6 +197,10 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     }
   }
   const read = await parsed.read;
+  if (spill) {
+    spill.close();
+    out.spilled = { file: spill.path, count: spilledCount };
+  }
   out.sha256 = read.sha256;
   out.bytes = read.bytes;
   out.gzip = read.gzip;

@@ -29,11 +29,12 @@ const ALLOWED: Record<string, string[]> = {
   integrity: ['model'],
   options: ['model', 'timeline'],
   version: [],
-  scan: ['model', 'ingest', 'rules', 'attribution'],
+  scan: ['model', 'ingest', 'rules', 'attribution', 'timeline'],
+  'scan-marks': ['model', 'rules', 'scan', 'timeline'],
   'scan-worker': ['model', 'ingest', 'rules', 'scan'],
   'scan-pool': ['model', 'scan', 'scan-worker'],
   'scan-split': ['model', 'scan'],
-  pipeline: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'enrich', 'options', 'scan', 'scan-pool', 'scan-split', 'scan-worker', 'version'],
+  pipeline: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'enrich', 'options', 'scan', 'scan-marks', 'scan-pool', 'scan-split', 'scan-worker', 'version'],
   cli: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'report', 'integrity', 'options', 'pipeline', 'version'],
 };
 

@@ -13,15 +13,26 @@ const PAIR_SEARCH_MS = 30 * 60_000;
  * and not from a place the call cannot be (another known host, sandbox or session).
  */
 export function skewPairs(findings: Finding[], calls: ToolCall[], inventory: Inventory): SkewPair[] {
-  const pairs: SkewPair[] = [];
-  const naming = new CallsNaming(calls);
-  for (const f of findings) {
-    const dst = f.event.dst;
-    if (!dst?.ip && !dst?.domain) continue;
-    const named = onlyCallNaming(f, dst.ip?.toLowerCase(), dst.domain?.toLowerCase(), calls, naming, inventory);
-    if (named && !named.background) pairs.push({ recordMs: f.timeMs, callStartMs: named.startMs, callEndMs: named.endMs });
+  const finder = new SkewPairFinder(calls, inventory);
+  for (const f of findings) finder.add(f);
+  return finder.pairs;
+}
+
+/** skewPairs() one finding at a time (an input's findings are read back in batches). */
+export class SkewPairFinder {
+  readonly pairs: SkewPair[] = [];
+  private readonly naming: CallsNaming;
+
+  constructor(private readonly calls: ToolCall[], private readonly inventory: Inventory) {
+    this.naming = new CallsNaming(calls);
   }
-  return pairs;
+
+  add(f: Finding): void {
+    const dst = f.event.dst;
+    if (!dst?.ip && !dst?.domain) return;
+    const named = onlyCallNaming(f, dst.ip?.toLowerCase(), dst.domain?.toLowerCase(), this.calls, this.naming, this.inventory);
+    if (named && !named.background) this.pairs.push({ recordMs: f.timeMs, callStartMs: named.startMs, callEndMs: named.endMs });
+  }
 }
 
 /** A destination seen this often gets its list of the calls that name it (one pass over all calls). */

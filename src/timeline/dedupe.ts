@@ -21,37 +21,45 @@ export function dedupeRecords<T>(items: T[], view: (item: T) => { event: Forensi
   if (items.every((item) => view(item).event.ref.path === first)) return { kept: items, copies: new Map() };
   const order = items.map((item, i) => ({ item, i, v: view(item) }))
     .sort((a, b) => a.v.timeMs - b.v.timeMs || compareRefs(a.v.event.ref, b.v.event.ref));
-  // Only records at the same instant in different inputs can be copies: the rest are kept without
-  // building their keys (a JSON text per record was most of the cost for tens of thousands of calls).
-  const pathAt = new Map<number, string | null>();
-  for (const { v } of order) {
-    const seen = pathAt.get(v.timeMs);
-    if (seen === undefined) pathAt.set(v.timeMs, v.event.ref.path);
-    else if (seen !== null && seen !== v.event.ref.path) pathAt.set(v.timeMs, null);
-  }
-  const firstSeen = new Map<string, Ref>();
-  const copies = new Map<string, { count: number; of: string }>();
+  const copies = new CopyFinder();
   const keep = new Set<number>();
-  for (const { i, v } of order) {
-    if (pathAt.get(v.timeMs) !== null) {
-      keep.add(i);
-      continue;
-    }
-    const key = recordKey(v.event, v.timeMs);
-    const original = firstSeen.get(key);
-    if (!original) {
-      firstSeen.set(key, v.event.ref);
-      keep.add(i);
-      continue;
-    }
-    // A record repeated inside one input is two records (e.g. a retransmission logged twice).
-    if (original.path === v.event.ref.path) {
-      keep.add(i);
-      continue;
-    }
-    const c = copies.get(v.event.ref.path) ?? { count: 0, of: original.path };
-    c.count++;
-    copies.set(v.event.ref.path, c);
+  for (let s = 0; s < order.length;) {
+    let e = s + 1;
+    while (e < order.length && order[e]!.v.timeMs === order[s]!.v.timeMs) e++;
+    const run = order.slice(s, e);
+    copies.keep(run.map((o) => o.v)).forEach((k, j) => k && keep.add(run[j]!.i));
+    s = e;
   }
-  return { kept: items.filter((_, i) => keep.has(i)), copies };
+  return { kept: items.filter((_, i) => keep.has(i)), copies: copies.copies };
+}
+
+/**
+ * Finds copies among records that come in (time, path, line) order, one instant at a time: only
+ * records at the same instant in different inputs can be copies, so the rest are kept without
+ * building their keys (a JSON text per record was most of the cost for tens of thousands of calls).
+ */
+export class CopyFinder {
+  /** path of a copy → how many of its records were copies, and of which input */
+  readonly copies = new Map<string, { count: number; of: string }>();
+
+  /** Which records of one instant (in path, line order) to keep: all but copies of an earlier one from another input. */
+  keep(run: readonly { event: ForensicEvent; timeMs: number }[]): boolean[] {
+    const path = run[0]?.event.ref.path;
+    if (run.every((v) => v.event.ref.path === path)) return run.map(() => true);
+    const firstSeen = new Map<string, Ref>();
+    return run.map((v) => {
+      const key = recordKey(v.event, v.timeMs);
+      const original = firstSeen.get(key);
+      if (!original) {
+        firstSeen.set(key, v.event.ref);
+        return true;
+      }
+      // A record repeated inside one input is two records (e.g. a retransmission logged twice).
+      if (original.path === v.event.ref.path) return true;
+      const c = this.copies.get(v.event.ref.path) ?? { count: 0, of: original.path };
+      c.count++;
+      this.copies.set(v.event.ref.path, c);
+      return false;
+    });
+  }
 }

@@ -11,11 +11,15 @@ import { privateTempFolder, tempError, type TempFolder } from './temp.js';
 type Compare<T> = (a: T, b: T) => number;
 
 /** A binary min-heap; `push`/`pop` are O(log n). */
-class Heap<T> {
+export class Heap<T> {
   private items: T[] = [];
   constructor(private compare: Compare<T>) {}
   get size(): number {
     return this.items.length;
+  }
+  /** The smallest item, left in place. */
+  peek(): T | undefined {
+    return this.items[0];
   }
   push(item: T): void {
     const a = this.items;
