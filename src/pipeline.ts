@@ -171,9 +171,7 @@ async function analyzeRead(options: AnalysisOptions, ruleSet: RuleSet, inventory
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   const sources: MarkSource[] = states.map((s) => ({ marks: s.marks, ordered: s.ordered, offsetMs: s.offsetMs }));
   const selection: Selection = { sources, anchors: await correlationAnchors(sources, ruleSet), inRange };
-  // Counted first, for the progress of the building (the records are read twice, from memory or disk).
-  let total = 0;
-  await selectFindings(selection, new CopyFinder(), () => total++);
+  const total = await violationCount(selection, states);
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
   const copies = new CopyFinder();
@@ -222,6 +220,18 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
   });
   onStep?.('attributing violations', i, i);
   return { ...store.finish(), total: i, attributed, times, incidents: incidents.finish() };
+}
+
+/**
+ * How many violations there will be, for the progress of the building: counted when every marked
+ * record is in memory; with records on disk (a flood: each reading costs a parse), an upper bound,
+ * leaving copies and --since/--until out and counting every correlation hit apart.
+ */
+async function violationCount(selection: Selection, states: InputState[]): Promise<number> {
+  if (states.some((s) => s.marks.spilledCount > 0)) return states.reduce((n, s) => n + s.marks.findings, 0) + selection.anchors.length;
+  let total = 0;
+  await selectFindings(selection, new CopyFinder(), () => total++);
+  return total;
 }
 
 /** What the violations are built from: every input's marked records, and the records correlations hit. */
@@ -570,7 +580,8 @@ export interface MarkLimits {
   total: number;
 }
 
-export const DEFAULT_MARK_LIMITS: MarkLimits = { perScan: 100_000, total: 200_000 };
+// A scan worker's share: a file cut into a dozen slices is a dozen scans at once.
+export const DEFAULT_MARK_LIMITS: MarkLimits = { perScan: 20_000, total: 200_000 };
 
 /**
  * Where marked records past the memory budget wait (a private temporary folder, removed when the

@@ -32,12 +32,15 @@ export class InputMarks {
   private readonly lists = new Map<string, Rule[]>();
   /** records that went to disk */
   spilledCount = 0;
+  /** findings among all the records */
+  findings = 0;
 
   constructor(private readonly rules: Map<string, Rule>) {}
 
   /** The records a scan (of the whole input or of its next slice) kept and spilled, `lineShift` lines into the file. */
   add(findings: ScanMark[], matches: ScanMark[], spilled: SpilledMarks | undefined, lineShift: number): void {
     const records = pair(findings, matches, (ids) => this.toRules(ids));
+    this.findings += findings.length + (spilled?.findings ?? 0);
     if (lineShift) for (const r of records) if (r.event.ref.line !== undefined) r.event.ref.line += lineShift;
     if (records.length) this.segments.push({ records });
     if (spilled && spilled.count) {
@@ -73,6 +76,7 @@ export class InputMarks {
     for (const s of this.segments) if ('file' in s) rmSync(s.file, { force: true });
     this.segments.length = 0;
     this.spilledCount = 0;
+    this.findings = 0;
   }
 
   /** The records in read order, a batch at a time. */

@@ -56,6 +56,8 @@ export interface SpilledMark {
 export interface SpilledMarks {
   file: string;
   count: number;
+  /** how many of them are findings */
+  findings: number;
 }
 
 /** Marks handed to ScanOptions.onMarks at a time. */
@@ -151,6 +153,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   let inMemory = 0;
   let spill: JsonLinesFile | undefined;
   let spilledCount = 0;
+  let spilledFindings = 0;
   const take = (event: ForensicEvent): void => {
     out.records++;
     order.see(event);
@@ -171,6 +174,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
       const line: SpilledMark = { t, e: event, ...(m.hits.length ? { f: ids(m.hits) } : {}), ...(m.inputs.length ? { m: ids(m.inputs) } : {}) };
       spill.append(line);
       spilledCount++;
+      if (m.hits.length) spilledFindings++;
       return;
     }
     inMemory++;
@@ -199,7 +203,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   const read = await parsed.read;
   if (spill) {
     spill.close();
-    out.spilled = { file: spill.path, count: spilledCount };
+    out.spilled = { file: spill.path, count: spilledCount, findings: spilledFindings };
   }
   out.sha256 = read.sha256;
   out.bytes = read.bytes;
