@@ -34,7 +34,7 @@ import { InputError, UserError } from './model/errors.js';
 import { OrderTracker, scanInput, type ScanResult } from './scan.js';
 import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
-import { privateTempFolder } from './timeline/temp.js';
+import { privateTempFolder, type TempFolder } from './timeline/temp.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
@@ -145,7 +145,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
   // Marked records past the memory budget wait in this folder until the violations are built.
-  const spill = options.keepEvents ? undefined : new MarkSpill(options.marksInMemory);
+  const spill = options.keepEvents ? undefined : MarkSpill.open(options.marksInMemory);
   try {
     return await analyzeRead(options, ruleSet, inventory, states, settings, errors, calls, dns, rulePaths, early, spill);
   } finally {
@@ -588,11 +588,22 @@ export const DEFAULT_MARK_LIMITS: MarkLimits = { perScan: 20_000, total: 200_000
  * analysis ends), and how many the run holds in memory.
  */
 class MarkSpill {
-  readonly folder = privateTempFolder('marks');
   private held = 0;
   private moved = 0;
 
-  constructor(private readonly limits: MarkLimits = DEFAULT_MARK_LIMITS) {}
+  private constructor(readonly folder: TempFolder, private readonly limits: MarkLimits) {}
+
+  /**
+   * Undefined when no temporary folder can be made: the records then stay in memory, as they did
+   * before there was a budget (a run that needs the disk for violations still says why it failed).
+   */
+  static open(limits: MarkLimits = DEFAULT_MARK_LIMITS): MarkSpill | undefined {
+    try {
+      return new MarkSpill(privateTempFolder('marks'), limits);
+    } catch {
+      return undefined;
+    }
+  }
 
   /** ScanOptions.spill for one scan. */
   get scanOption(): { folder: string; keep: number } {

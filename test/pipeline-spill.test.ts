@@ -88,4 +88,17 @@ describe('marked records past the memory budget', () => {
     }
     expect(readdirSync(tmp)).toEqual([]);
   }, 120_000);
+
+  it('stay in memory when no temporary folder can be made (the run goes on as before there was a budget)', async () => {
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = join(dir, 'no-such-folder');
+    try {
+      const run = await analyze(base(['samples'], { marksInMemory: { perScan: 1, total: 1 } }));
+      expect(run.spilledMarks).toBe(0);
+      expect(run.report.stats.violations).toBeGreaterThan(1);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+  });
 });
