@@ -169,7 +169,9 @@ async function analyzeRead(options: AnalysisOptions, ruleSet: RuleSet, inventory
   const clock = await settleClocks(states, toolCalls, inventory, options);
   noteCopies(states, uniqueCalls.copies, 'tool calls');
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
-  const sources: MarkSource[] = states.map((s) => ({ marks: s.marks, ordered: s.ordered, offsetMs: s.offsetMs }));
+  // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
+  for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
+  const sources: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
   const selection: Selection = { sources, anchors: await correlationAnchors(sources, ruleSet), inRange };
   const total = await violationCount(selection, states);
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
@@ -539,7 +541,9 @@ async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: nu
   const size = (await stat(task.path)).size;
   const ranges = starts.map((start, k) => ({ start, end: starts[k + 1] ?? size }));
   const whole = hashAndCountLines(task.path, starts);
-  const settled = await Promise.allSettled(ranges.map((range) => pool.scan({ ...task, range })));
+  // The slices share the input's budget of marked records in memory (a flood's dozen slices would each keep theirs).
+  const spill = task.spill ? { spill: { ...task.spill, keep: Math.ceil(task.spill.keep / ranges.length) } } : {};
+  const settled = await Promise.allSettled(ranges.map((range) => pool.scan({ ...task, range, ...spill })));
   const { sha256, bytes, linesBefore } = await whole;
   const failed = settled.findIndex((r) => r.status === 'rejected');
   if (failed >= 0) {
@@ -603,6 +607,11 @@ class MarkSpill {
     } catch {
       return undefined;
     }
+  }
+
+  /** Marked records sorted in memory at a time (an input read out of order). */
+  get runSize(): number {
+    return Math.max(16, this.limits.total);
   }
 
   /** ScanOptions.spill for one scan. */

@@ -3,6 +3,7 @@
 // wrote to disk past its budget (see ScanOptions.spill). Passes read them in batches, one input
 // after another or merged into one time-ordered stream, so a flood of marked records is held once
 // on disk instead of in memory.
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareEvents, compareRefs, type ForensicEvent } from './model/event.js';
@@ -90,16 +91,57 @@ export class InputMarks {
     }
   }
 
-  /** The records by time, then position: as read when the input was in order, else sorted (in memory). */
-  async *sorted(ordered: boolean): AsyncGenerator<Marked[]> {
-    if (ordered) {
-      yield* this.batches();
+  /** How many records there are, in memory and on disk. */
+  get count(): number {
+    return this.segments.reduce((n, s) => n + ('records' in s ? s.records.length : s.count), 0);
+  }
+
+  /**
+   * Puts the records in (time, position) order, once, for the passes that merge inputs (an input
+   * not read in time order: a CloudTrail folder, flow logs). Up to `runSize` records are sorted in
+   * memory; more are cut into sorted runs of that size in `folder`, merged back into one file.
+   */
+  async sort(folder: string | undefined, runSize: number): Promise<void> {
+    if (folder === undefined || this.count <= runSize) {
+      const all: Marked[] = [];
+      for await (const b of this.batches()) for (const r of b) all.push(r);
+      all.sort((a, b) => compareEvents(a.event, b.event));
+      this.replace([{ records: all }]);
       return;
     }
-    const all: Marked[] = [];
-    for await (const b of this.batches()) for (const r of b) all.push(r);
-    all.sort((a, b) => compareEvents(a.event, b.event));
-    for (let i = 0; i < all.length; i += BATCH) yield all.slice(i, i + BATCH);
+    const runs: InputMarks[] = [];
+    let run: Marked[] = [];
+    const cut = () => {
+      run.sort((a, b) => compareEvents(a.event, b.event));
+      const marks = new InputMarks(this.rules);
+      marks.segments.push({ records: run });
+      marks.spillTo(folder, `run-${randomUUID()}`);
+      runs.push(marks);
+      run = [];
+    };
+    for await (const b of this.batches()) {
+      for (const r of b) {
+        run.push(r);
+        if (run.length >= runSize) cut();
+      }
+    }
+    if (run.length) cut();
+    const merged = new JsonLinesFile(join(folder, `sorted-${randomUUID()}.jsonl`), 'marked records');
+    let count = 0;
+    await forEachMerged(runs.map((marks) => ({ marks, offsetMs: 0 })), (r) => {
+      merged.append(toLine(r));
+      count++;
+    });
+    merged.close();
+    for (const r of runs) r.dispose();
+    this.replace([{ file: merged.path, count, lineShift: 0 }]);
+  }
+
+  /** New segments in place of the old ones (whose files are removed); the counts stay. */
+  private replace(segments: Segment[]): void {
+    for (const s of this.segments) if ('file' in s) rmSync(s.file, { force: true });
+    this.segments.length = 0;
+    this.segments.push(...segments);
   }
 
   private fromLine(line: SpilledMark, lineShift: number): Marked {
@@ -141,10 +183,9 @@ function pair(findings: ScanMark[], matches: ScanMark[], toRules: (ids: string[]
   return out;
 }
 
-/** An input's records and the offset that puts them on the corrected clock. */
+/** An input's records, in (time, position) order, and the offset that puts them on the corrected clock. */
 export interface MarkSource {
   marks: InputMarks;
-  ordered: boolean;
   offsetMs: number;
 }
 
@@ -160,8 +201,7 @@ const timeOf = (c: Cursor) => c.batch[c.at]!.event.timeMs + c.offsetMs;
 
 /**
  * Every input's records merged by corrected time, then position, each handed to `visit` with that
- * time and its source's position in `sources`. Memory: one batch per input (plus the whole of an
- * input that was not read in time order).
+ * time and its source's position in `sources`. Memory: one batch per input.
  */
 export async function forEachMerged(sources: MarkSource[], visit: (record: Marked, timeMs: number, source: number) => void): Promise<void> {
   const order = (a: Cursor, b: Cursor) => timeOf(a) - timeOf(b) || compareRefs(a.batch[a.at]!.event.ref, b.batch[b.at]!.event.ref) || a.from - b.from;
@@ -178,7 +218,7 @@ export async function forEachMerged(sources: MarkSource[], visit: (record: Marke
   for (let k = 0; k < sources.length; k++) {
     const s = sources[k]!;
     if (s.marks.empty) continue;
-    await advance({ it: s.marks.sorted(s.ordered)[Symbol.asyncIterator](), batch: [], at: 0, from: k, offsetMs: s.offsetMs });
+    await advance({ it: s.marks.batches()[Symbol.asyncIterator](), batch: [], at: 0, from: k, offsetMs: s.offsetMs });
   }
   while (heap.size > 0) {
     const c = heap.pop()!;
