@@ -20,7 +20,7 @@ import { IO_AT_ONCE, mapInOrder, settleInOrder } from './ingest/in-order.js';
 import { openInput, resolveInputs, type InputSource, type ResolvedInputs } from './ingest/read.js';
 import { appendAll } from './model/arrays.js';
 import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
-import type { Issue } from './model/issue.js';
+import { ISSUES_KEPT, type Issue } from './model/issue.js';
 import { SharedStrings } from './model/shared-strings.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
@@ -39,7 +39,8 @@ import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
 
-export const MAX_REPORTED_ERRORS = 1000;
+/** Problems the report lists in detail (each input keeps as many: see ISSUES_KEPT); `errorsTotal` counts them all. */
+export const MAX_REPORTED_ERRORS = ISSUES_KEPT;
 
 export interface Analysis {
   report: Report;
@@ -77,6 +78,8 @@ interface InputState {
   gzip: boolean;
   records: number;
   skipped: number;
+  /** skipped records whose problem was counted but not kept in detail (past ISSUES_KEPT) */
+  unlisted: number;
   firstMs: number;
   lastMs: number;
   notes: string[];
@@ -138,7 +141,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     const format = detected.format;
     states.push({
       detected, path: source.path, format: format?.name ?? 'unknown', source: format?.source ?? 'other',
-      sha256: '', bytes: 0, gzip: false, records: 0, skipped: 0, firstMs: Infinity, lastMs: -Infinity, notes: [],
+      sha256: '', bytes: 0, gzip: false, records: 0, skipped: 0, unlisted: 0, firstMs: Infinity, lastMs: -Infinity, notes: [],
       manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, ordered: false, marks: new InputMarks(byId), events: [],
     });
   }
@@ -410,7 +413,8 @@ function applyScan(st: InputState, scan: Scanned | undefined, calls: ForensicEve
   st.sha256 = scan.sha256;
   st.bytes = scan.bytes;
   st.gzip = scan.gzip;
-  st.skipped = scan.issues.length;
+  st.skipped = scan.skipped;
+  st.unlisted = scan.skipped - scan.issues.length;
   st.ordered = scan.readOrder.sorted;
   st.notes.push(...scan.notes);
   appendAll(errors, scan.issues);
@@ -660,7 +664,7 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
   const r = await opened.result;
   return {
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: r.sha256, bytes: r.bytes, gzip: r.gzip,
-    notes: ['format not recognized: not analysed (see `agent-forensics formats`)'], issues: [], yearUsed: false,
+    notes: ['format not recognized: not analysed (see `agent-forensics formats`)'], issues: [], skipped: 0, yearUsed: false,
     ...(r.error ? { readError: { message: r.error, ...(r.errorLine ? { line: r.errorLine } : {}) } } : {}),
     findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [], readOrder: new OrderTracker().order,
   };
@@ -738,6 +742,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
   const activity = activityStats(calls.map((c) => ({ startMs: c.startMs, endMs: c.endMs })), built.times, spanStart, spanEnd);
   const { total, attributed } = built;
   const sortedErrors: ReportError[] = [...errors].sort((a, b) => compareRefs(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  const errorsTotal = sortedErrors.length + states.reduce((n, s) => n + s.unlisted, 0);
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'agent-forensics', version: VERSION },
@@ -758,7 +763,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
       spanMs: activity.spanMs,
     },
     errors: sortedErrors.slice(0, MAX_REPORTED_ERRORS),
-    ...(sortedErrors.length > MAX_REPORTED_ERRORS ? { errorsTotal: sortedErrors.length } : {}),
+    ...(errorsTotal > MAX_REPORTED_ERRORS ? { errorsTotal } : {}),
     settings: {
       tz: options.tz,
       year: options.year ?? null,

@@ -127,7 +127,7 @@ export function joinSlices(path: string, slices: ScanResult[], linesBefore: numb
   const seenPairs = new Set<string>();
   const out: ScanResult = {
     records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: whole.sha256, bytes: whole.bytes, gzip: false,
-    notes: [], issues: [], yearUsed: false, findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [],
+    notes: [], issues: [], skipped: 0, yearUsed: false, findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [],
     readOrder: joinedOrder(slices.map((s) => s.readOrder)),
   };
   for (const p of parts) {
@@ -136,6 +136,7 @@ export function joinSlices(path: string, slices: ScanResult[], linesBefore: numb
     out.lastMs = Math.max(out.lastMs, p.lastMs);
     for (const n of p.notes) if (!out.notes.includes(n)) out.notes.push(n);
     appendAll(out.issues, p.issues);
+    out.skipped += p.skipped;
     out.readError ??= p.readError;
     out.yearUsed ||= p.yearUsed;
     appendAll(out.findings, p.findings);

@@ -84,7 +84,10 @@ export interface ScanResult {
   bytes: number;
   gzip: boolean;
   notes: string[];
+  /** the first problems (ISSUES_KEPT), in reading order */
   issues: Issue[];
+  /** how many records were skipped as problems, in all */
+  skipped: number;
   /** reading stopped early (truncated gzip, limits) */
   readError?: { message: string; line?: number };
   /** the input's dates needed a year from outside */
@@ -146,7 +149,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   const dns = new DnsRecorder();
   const order = new OrderTracker();
   const out: ScanResult = {
-    records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
+    records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], skipped: 0, yearUsed: false,
     findings: [], correlationMatches: [], calls: [], dnsPairs: dns.pairs, events: [], readOrder: order.order,
   };
   const marks = new Marks(rules, format);
@@ -210,6 +213,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   out.gzip = read.gzip;
   out.notes = parsed.notes;
   out.issues = parsed.issues;
+  out.skipped = parsed.issueCount();
   out.yearUsed = parsed.yearUsed();
   if (read.error) out.readError = { message: read.error, ...(read.errorLine ? { line: read.errorLine } : {}) };
   if (options.strict) {

@@ -157,3 +157,27 @@ describe('analyze() with more violations than it holds in memory', () => {
     spilt.spilled!.dispose();
   });
 });
+
+describe('analyze() with more malformed records than it keeps in detail', () => {
+  it('keeps the first problems of each input, lists the first of all, and counts every one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-issues-'));
+    const ok = 'Mar  2 10:00:00 gpu-node-07 kernel: [1.0] SBX-EGRESS DROP: IN=docker0 OUT=eth0 SRC=172.17.0.3 DST=203.0.113.5 LEN=60 PROTO=TCP SPT=40000 DPT=22';
+    const file = (n: number) => Array.from({ length: n }, (_, i) => (i % 3 === 0 ? ok : `garbage ${i}`)).join('\n') + '\n';
+    writeFileSync(join(dir, 'b.log'), file(4500)); // 3000 malformed
+    writeFileSync(join(dir, 'a.log'), file(900)); // 600 malformed
+    const { detectInput, parseInput } = await import('../src/ingest/ingest.js');
+    const settings = { tz: 'UTC', year: 2026 };
+    const detected = await detectInput({ path: join(dir, 'b.log'), isStdin: false }, settings);
+    const parsed = parseInput(detected, detected.format!, settings);
+    for await (const _ of parsed.events) void _;
+    expect(parsed.issues).toHaveLength(1000);
+    expect(parsed.issueCount()).toBe(3000);
+    const { report } = await analyze(base([dir], { year: 2026 }));
+    expect(report.inputs.map((i) => [i.path.split('/').pop(), i.skipped])).toEqual([['a.log', 600], ['b.log', 3000]]);
+    expect(report.errorsTotal).toBe(3600);
+    expect(report.errors).toHaveLength(1000);
+    // The first 1000 by path, then line: all of a.log's, then b.log's first 400.
+    expect(report.errors.slice(598, 602).map((e) => [e.path.split('/').pop(), e.line])).toEqual([['a.log', 899], ['a.log', 900], ['b.log', 2], ['b.log', 3]]);
+    expect(report.errors.at(-1)).toMatchObject({ line: 600 });
+  });
+});

@@ -2,7 +2,7 @@
 // tests use this same path, so what is tested is what runs. Every limit that refuses evidence is
 // reported here as an issue with path and line, never applied silently.
 import type { ForensicEvent } from '../model/event.js';
-import type { Issue } from '../model/issue.js';
+import { ISSUES_KEPT, type Issue } from '../model/issue.js';
 import { buildHead, detectFormat, peek } from './detect.js';
 import type { Head, InputFormat, LineReader, LineRecord, ParseContext } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, effectiveMaxLineBytes, JsonDepthMeter, forEachLine, splitLines } from './lines.js';
@@ -83,7 +83,10 @@ export interface ParsedInput {
    * `take` returns false to stop early. Consume either `events` or `each`, not both.
    */
   each?: (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => Promise<void>;
+  /** the first ISSUES_KEPT problems, in reading order */
   issues: Issue[];
+  /** how many problems there were in all (records skipped) */
+  issueCount(): number;
   notes: string[];
   /** settles once `events` is consumed */
   read: Promise<ReadResult>;
@@ -103,7 +106,14 @@ export interface LeanReading {
 
 /** Parses a detected input as a stream of events; issues and notes fill in as it is consumed. */
 export function parseInput(input: DetectedInput, format: InputFormat, settings: ReadSettings): ParsedInput {
-  const issues: Issue[] = [];
+  const kept: Issue[] = [];
+  let issueCount = 0;
+  const issues = {
+    push(issue: Issue): void {
+      issueCount++;
+      if (kept.length < ISSUES_KEPT) kept.push(issue);
+    },
+  };
   const notes: string[] = [];
   const path = input.source.path;
   const opened = input.kept ?? openInput(input.source, settings);
@@ -162,7 +172,7 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   const lines = splitLines(opened.chunks, lineOptions);
   const guarded = meter ? guardDepth(lines, meter, onDeep, () => documentCut) : lines;
   const events = datable(format.parse(guarded, ctx), ctx);
-  if (!format.lineReader || isDocument) return { events, issues, notes, read: readResult, yearUsed };
+  if (!format.lineReader || isDocument) return { events, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
   const reader = format.lineReader(ctx);
   const each = (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => {
     const leanRead = lean && (format.fieldKeys || format.projectsFields) ? (rec: LineRecord) => reader(rec, lean.keep) : undefined;
@@ -176,7 +186,7 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
       return event ? take(event) : undefined;
     });
   };
-  return { events, each, issues, notes, read: readResult, yearUsed };
+  return { events, each, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
 }
 
 /** The line-reader path for one line: depth guard, blank lines, the reader's outcome, the date guard. */

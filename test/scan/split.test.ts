@@ -93,7 +93,7 @@ describe('joinSlices() with slices full of findings and problems', () => {
   it('joins hundreds of thousands of them (spreading them as arguments overflowed the stack)', () => {
     const n = 300_000;
     const slice = (): ScanResult => ({
-      records: n, firstMs: 0, lastMs: n, sha256: '', bytes: 0, gzip: false, notes: [], yearUsed: false, dnsPairs: [], calls: [], events: [],
+      records: n, firstMs: 0, lastMs: n, sha256: '', bytes: 0, gzip: false, notes: [], yearUsed: false, dnsPairs: [], calls: [], events: [], skipped: n,
       issues: Array.from({ length: n }, (_, i) => ({ path: 'x', line: i + 1, message: 'bad' })),
       findings: Array.from({ length: n }, (_, i) => ({ event: { kind: 'network', source: 'firewall', format: 'iptables', timeMs: i, timeRaw: String(i), ref: { path: 'x', line: i + 1 } }, timeMs: i, ruleIds: ['r'] })),
       correlationMatches: [], readOrder: { sorted: true, firstMs: 0, lastMs: n - 1 },
@@ -101,6 +101,7 @@ describe('joinSlices() with slices full of findings and problems', () => {
     const joined = joinSlices('x', [slice(), slice()], [0, n], { sha256: 'h', bytes: 1 })!;
     expect(joined.findings).toHaveLength(2 * n);
     expect(joined.issues).toHaveLength(2 * n);
+    expect(joined.skipped).toBe(2 * n);
     expect(joined.findings.at(-1)!.event.ref.line).toBe(2 * n);
   });
 });

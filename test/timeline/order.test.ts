@@ -28,7 +28,7 @@ describe('the order an input was read in', () => {
 
   it('of slices joined is sorted when each is and each starts where the one before ended or later', () => {
     const slice = (readOrder: ReadOrder): ScanResult => ({
-      records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], yearUsed: false,
+      records: 0, firstMs: Infinity, lastMs: -Infinity, sha256: '', bytes: 0, gzip: false, notes: [], issues: [], skipped: 0, yearUsed: false,
       findings: [], correlationMatches: [], calls: [], dnsPairs: [], events: [], readOrder,
     });
     const join3 = (...orders: ReadOrder[]) => joinSlices('k.log', orders.map(slice), orders.map((_, i) => i * 10), { sha256: '', bytes: 0 })!.readOrder;
