@@ -336,9 +336,13 @@ export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence,
   // Long after a call ended, only a process it left behind, or content that ties it, can explain
   // the violation; being the last call in the sandbox hours earlier is not evidence.
   if (time.lingering && !c.background && content.length === 0) return undefined;
-  const evidence = [time, ...(scope ? [scope] : []), ...content];
-  const confidence = 1 - evidence.reduce((p, ev) => p * (1 - ev.weight), 1);
-  return { call: c, confidence, evidence };
+  // Built without intermediate lists: a violation scores every call near it.
+  const evidence: Evidence[] = [time];
+  if (scope) evidence.push(scope);
+  for (const ev of content) evidence.push(ev);
+  let doubt = 1;
+  for (const ev of evidence) doubt *= 1 - ev.weight;
+  return { call: c, confidence: 1 - doubt, evidence };
 }
 
 /**
@@ -410,8 +414,8 @@ function scopeOf(f: Finding, key: Exclude<JoinKey, 'inventory' | 'container'>): 
  * of contradiction. `inventory` means the violation's source address is in the inventory and names
  * the call's session, sandbox or (for host-level addresses) host.
  */
-export function filterByJoin(f: Finding, calls: readonly ToolCall[], join: readonly JoinKey[], inventory: Inventory): ToolCall[] {
-  if (join.length === 0) return [...calls];
+export function filterByJoin(f: Finding, calls: readonly ToolCall[], join: readonly JoinKey[], inventory: Inventory): readonly ToolCall[] {
+  if (join.length === 0) return calls;
   const asset = inventory.resolve(f.event.src?.ip, f.event.host);
   return calls.filter((c) => join.every((key) => {
     switch (key) {

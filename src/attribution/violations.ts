@@ -3,6 +3,7 @@
 // and the grouping of violations caused by one call into incidents.
 import { formatRef, severityRank, type Severity } from '../model/event.js';
 import type { Incident, Violation } from '../model/report.js';
+import type { JoinKey, RuleHeader } from '../rules/rule.js';
 import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall, type Windows } from './attribute.js';
 import type { Inventory } from './inventory.js';
 
@@ -87,10 +88,22 @@ function originView(o: NonNullable<Finding['origin']>): NonNullable<Violation['o
   return { ...(o.host ? { host: o.host } : {}), ...(o.sandbox ? { sandbox: o.sandbox } : {}), ...(o.session ? { session: o.session } : {}), how: o.how };
 }
 
+/**
+ * What a violation's rules say about attribution, worked out once per list of rules: a flood's
+ * findings share a handful of lists (the scan gives records marked by the same rules one list).
+ */
+const RULE_SETTINGS = new WeakMap<readonly RuleHeader[], { windows: Windows; join: JoinKey[] }>();
+
+function ruleSettings(rules: readonly RuleHeader[]): { windows: Windows; join: JoinKey[] } {
+  let known = RULE_SETTINGS.get(rules);
+  if (!known) RULE_SETTINGS.set(rules, (known = { windows: windowsFor(rules), join: rules.flatMap((r) => r.attribution.join) }));
+  return known;
+}
+
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
-  const w = windowsFor(f.rules);
+  const { windows: w, join } = ruleSettings(f.rules);
   const near = s.calls.near(f.timeMs, w);
-  const joined = filterByJoin(f, near, f.rules.flatMap((r) => r.attribution.join), s.inventory);
+  const joined = filterByJoin(f, near, join, s.inventory);
   const ranked = rankCandidates(f, joined, w, s.dns);
   const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
   const e = f.event;
