@@ -172,15 +172,6 @@ function readParts(format: string, name: string): { head: string; fieldKey?: str
 }
 
 /**
- * Whether a rule field may read an event's `message`, its whole `fields`, or one of these `fields`
- * keys (true when it cannot tell: a computed field that does not say what it reads).
- */
-export function mayRead(format: string, name: string, fieldKeys: readonly string[]): boolean {
-  const read = fieldKeysRead(format, name);
-  return read === undefined || read.some((k) => fieldKeys.includes(k));
-}
-
-/**
  * The `fields` keys a rule field reads, when it reads `fields` only by key (none when it reads
  * top-level properties only); undefined when it may read `message`, the whole `fields`, or it cannot tell.
  */

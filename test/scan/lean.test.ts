@@ -8,7 +8,7 @@ import { detectInput, parseInput } from '../../src/ingest/ingest.js';
 import { alibabaCloudfirewallFormat } from '../../src/ingest/formats/firewall/alibaba-cloudfirewall.js';
 import { iptablesFormat } from '../../src/ingest/formats/firewall/iptables.js';
 import type { ForensicEvent } from '../../src/model/event.js';
-import { mayRead } from '../../src/rules/fields.js';
+import { fieldKeysRead } from '../../src/rules/fields.js';
 import { loadRuleSet } from '../../src/rules/load.js';
 import { fieldKeysRulesRead, rulesMayRead } from '../../src/rules/match.js';
 import { BUILTIN_RULES, SCAN_SETTINGS, scanWithRules } from '../helpers/scan.js';
@@ -67,16 +67,16 @@ describe('lean reading of netfilter lines', () => {
   });
 
   it('knows what rule fields read', () => {
-    const keys = ['prefix', 'in'];
-    expect(mayRead('iptables', 'prefix', keys)).toBe(true);
-    expect(mayRead('iptables', 'fields.in', keys)).toBe(true);
-    expect(mayRead('iptables', 'fields', keys)).toBe(true);
-    expect(mayRead('iptables', 'message', keys)).toBe(true);
-    expect(mayRead('iptables', 'dst.ip', keys)).toBe(false);
-    expect(mayRead('iptables', 'action', keys)).toBe(false);
-    expect(mayRead('iptables', 'signature', keys)).toBe(false);
-    expect(mayRead('iptables', 'DestinationPort', keys)).toBe(false);
-    expect(mayRead('auditd', 'a1', ['recordTypes'])).toBe(true);
+    // The `fields` keys a rule field reads; undefined when it may read `message` or all of `fields`.
+    expect(fieldKeysRead('iptables', 'prefix')).toEqual(['prefix']);
+    expect(fieldKeysRead('iptables', 'fields.in')).toEqual(['in']);
+    expect(fieldKeysRead('iptables', 'fields')).toBeUndefined();
+    expect(fieldKeysRead('iptables', 'message')).toBeUndefined();
+    expect(fieldKeysRead('iptables', 'dst.ip')).toEqual([]);
+    expect(fieldKeysRead('iptables', 'action')).toEqual([]);
+    expect(fieldKeysRead('iptables', 'signature')).toEqual(['signature']);
+    expect(fieldKeysRead('iptables', 'DestinationPort')).toEqual([]);
+    expect(fieldKeysRead('auditd', 'a1')).toEqual(['recordTypes']);
   });
 });
 
