@@ -42,7 +42,15 @@ export class InputMarks {
   add(findings: ScanMark[], matches: ScanMark[], spilled: SpilledMarks | undefined, lineShift: number): void {
     const records = pair(findings, matches, (ids) => this.toRules(ids));
     this.findings += findings.length + (spilled?.findings ?? 0);
-    if (lineShift) for (const r of records) if (r.event.ref.line !== undefined) r.event.ref.line += lineShift;
+    if (lineShift) {
+      // Records of one line may share their reference: each reference moves once.
+      const moved = new Set<object>();
+      for (const { event } of records) {
+        if (event.ref.line === undefined || moved.has(event.ref)) continue;
+        moved.add(event.ref);
+        event.ref.line += lineShift;
+      }
+    }
     if (records.length) this.segments.push({ records });
     if (spilled && spilled.count) {
       this.segments.push({ file: spilled.file, count: spilled.count, lineShift });
