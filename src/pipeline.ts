@@ -100,10 +100,13 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   // by analyzeWith, in its turn, and only means "no early workers" here.
   const resolving = resolveInputs(options.paths);
   const early: EarlyPool = { pool: startWorkersEarly(options, rulePaths, resolving.catch(() => undefined)), adopted: false };
+  // Marked records past the memory budget wait in this folder until the violations are built.
+  const spill = options.keepEvents ? undefined : MarkSpill.open(options.marksInMemory);
   try {
-    return await analyzeWith(options, rulePaths, early, resolving);
+    return await analyzeWith(options, rulePaths, early, resolving, spill);
   } finally {
     if (!early.adopted) await (await early.pool)?.close();
+    spill?.folder.remove();
   }
 }
 
@@ -123,7 +126,7 @@ async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[], 
   return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), Math.max(2, files.length)), rulePaths);
 }
 
-async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, resolving: Promise<ResolvedInputs>): Promise<Analysis> {
+async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, resolving: Promise<ResolvedInputs>, spill: MarkSpill | undefined): Promise<Analysis> {
   const ruleSet = await loadRuleSet(rulePaths);
   const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
   const { sources, problems } = await resolving;
@@ -147,17 +150,6 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   }
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
-  // Marked records past the memory budget wait in this folder until the violations are built.
-  const spill = options.keepEvents ? undefined : MarkSpill.open(options.marksInMemory);
-  try {
-    return await analyzeRead(options, ruleSet, inventory, states, settings, errors, calls, dns, rulePaths, early, spill);
-  } finally {
-    spill?.folder.remove();
-  }
-}
-
-async function analyzeRead(options: AnalysisOptions, ruleSet: RuleSet, inventory: Inventory, states: InputState[], settings: ReadSettings, errors: Issue[],
-  calls: ForensicEvent[], dns: DnsIndex, rulePaths: string[], early: EarlyPool, spill: MarkSpill | undefined): Promise<Analysis> {
   const reader = await openReader(states, ruleSet, rulePaths, options, early, spill);
   let readSettings: Map<string, ReadSettings>;
   try {
@@ -174,8 +166,8 @@ async function analyzeRead(options: AnalysisOptions, ruleSet: RuleSet, inventory
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
   for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
-  const sources: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
-  const selection: Selection = { sources, anchors: await correlationAnchors(sources, ruleSet), inRange };
+  const marked: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
+  const selection: Selection = { sources: marked, anchors: await correlationAnchors(marked, ruleSet), inRange };
   const total = await violationCount(selection, states);
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
