@@ -211,7 +211,7 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
     const v = buildViolation(f, i++, scoring);
     if (geo) enrichViolation(v, geo);
     if (v.attribution) attributed++;
-    times.push(Date.parse(v.time));
+    times.push(f.timeMs);
     incidents.add(v);
     store.add(v);
   });
