@@ -150,7 +150,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   }
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
-  const reader = await openReader(states, ruleSet, rulePaths, options, early, spill);
+  const reader = await openReader(states, ruleSet, byId, rulePaths, options, early, spill);
   let readSettings: Map<string, ReadSettings>;
   try {
     readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, calls, dns, errors));
@@ -445,9 +445,9 @@ export function scannedHere(detected: DetectedInput, source: SourceKind, workers
 /** Below this much firewall and audit input, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
-async function openReader(states: InputState[], ruleSet: RuleSet, rulePaths: string[], options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined): Promise<Reader> {
+/** `rules`: every detection and correlation rule by id, for the ids marked records carry. */
+async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<string, Rule>, rulePaths: string[], options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined): Promise<Reader> {
   const strings = new SharedStrings();
-  const rules = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
   const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill), rules, spill);
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);

@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareEvents, compareRefs, type ForensicEvent } from './model/event.js';
 import type { Rule } from './rules/rule.js';
-import type { ScanMark, SpilledMark, SpilledMarks } from './scan.js';
+import { spilledMark, type ScanMark, type SpilledMark, type SpilledMarks } from './scan.js';
 import { JsonLinesFile, readJsonLines } from './timeline/json-lines-file.js';
 import { Heap } from './timeline/merge.js';
 
@@ -73,7 +73,7 @@ export class InputMarks {
       const s = this.segments[k]!;
       if (!('records' in s) || s.records.length === 0) continue;
       const file = new JsonLinesFile(join(folder, `${name}-${k}.jsonl`), 'marked records');
-      for (const r of s.records) file.append(toLine(r));
+      for (const r of s.records) file.append(spilledMark(r.timeMs, r.event, r.finding, r.match));
       file.close();
       this.segments[k] = { file: file.path, count: s.records.length, lineShift: 0 };
       this.spilledCount += s.records.length;
@@ -137,7 +137,7 @@ export class InputMarks {
     const merged = new JsonLinesFile(join(folder, `sorted-${randomUUID()}.jsonl`), 'marked records');
     let count = 0;
     await forEachMerged(runs.map((marks) => ({ marks, offsetMs: 0 })), (r) => {
-      merged.append(toLine(r));
+      merged.append(spilledMark(r.timeMs, r.event, r.finding, r.match));
       count++;
     });
     merged.close();
@@ -164,10 +164,6 @@ export class InputMarks {
     if (!list) this.lists.set(key, (list = ids.map((id) => this.rules.get(id)!)));
     return list;
   }
-}
-
-function toLine(r: Marked): SpilledMark {
-  return { t: r.timeMs, e: r.event, ...(r.finding ? { f: r.finding.map((x) => x.id) } : {}), ...(r.match ? { m: r.match.map((x) => x.id) } : {}) };
 }
 
 /** The two lists of a scan as one list of records in read order (a record in both is one object in both). */

@@ -52,6 +52,11 @@ export interface SpilledMark {
   m?: string[];
 }
 
+/** The spill-file line of a record marked by `finding` detection rules and `match` correlation inputs (either may be empty). */
+export function spilledMark(timeMs: number, event: ForensicEvent, finding: readonly Rule[] | undefined, match: readonly Rule[] | undefined): SpilledMark {
+  return { t: timeMs, e: event, ...(finding?.length ? { f: ids(finding) } : {}), ...(match?.length ? { m: ids(match) } : {}) };
+}
+
 /** The marked records a scan wrote to disk, after the ones it kept. */
 export interface SpilledMarks {
   file: string;
@@ -174,14 +179,13 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     if (m.hits.length === 0 && m.inputs.length === 0) return;
     if (options.spill && inMemory >= options.spill.keep) {
       spill ??= new JsonLinesFile(join(options.spill.folder, `marks-${randomUUID()}.jsonl`), 'marked records');
-      const line: SpilledMark = { t, e: event, ...(m.hits.length ? { f: ids(m.hits) } : {}), ...(m.inputs.length ? { m: ids(m.inputs) } : {}) };
-      spill.append(line);
+      spill.append(spilledMark(t, event, m.hits, m.inputs));
       spilledCount++;
       if (m.hits.length) spilledFindings++;
       return;
     }
     inMemory++;
-    // One object for both lists: correlation hits are matched to findings by identity.
+    // One object for both lists: a record in both is then paired into one (scan-marks.ts).
     const kept = options.detach ? detached(event, options.detach) : event;
     if (m.hits.length) out.findings.push({ event: kept, timeMs: t, ruleIds: ids(m.hits) });
     if (m.inputs.length) out.correlationMatches.push({ event: kept, timeMs: t, ruleIds: ids(m.inputs) });

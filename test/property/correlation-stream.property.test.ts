@@ -8,35 +8,8 @@ import { CorrelationEvaluator, type CorrelationMatch } from '../../src/rules/cor
 import type { RuleSet } from '../../src/rules/load.js';
 import { matchingRules } from '../../src/rules/match.js';
 import { referenceCorrelations } from '../rules/correlation-reference.js';
-import { loadText } from '../rules/helpers.js';
+import { CORRELATION_BASES as BASES, loadText } from '../rules/helpers.js';
 
-const BASES = `title: Refused
-id: refused-id
-name: refused
-level: low
-detection:
-  sel:
-    action: deny
-  condition: sel
----
-title: Login
-id: login-id
-name: login
-level: low
-detection:
-  sel:
-    operation: ConsoleLogin
-  condition: sel
----
-title: Secrets
-id: secrets-id
-name: secrets
-level: medium
-detection:
-  sel:
-    operation: GetSecretValue
-  condition: sel
-`;
 
 const condition = fc.oneof(
   fc.integer({ min: 1, max: 5 }).map((n) => `gte: ${n}`),

@@ -3,35 +3,8 @@ import type { ForensicEvent } from '../../src/model/event.js';
 import { countSatisfies, evaluateCorrelations, type CorrelationMatch } from '../../src/rules/correlation.js';
 import type { RuleSet } from '../../src/rules/load.js';
 import { matchingRules } from '../../src/rules/match.js';
-import { loadText } from './helpers.js';
+import { CORRELATION_BASES as BASES, loadText } from './helpers.js';
 
-const BASES = `title: Refused
-id: refused-id
-name: refused
-level: low
-detection:
-  sel:
-    action: deny
-  condition: sel
----
-title: Login
-id: login-id
-name: login
-level: low
-detection:
-  sel:
-    operation: ConsoleLogin
-  condition: sel
----
-title: Secrets
-id: secrets-id
-name: secrets
-level: medium
-detection:
-  sel:
-    operation: GetSecretValue
-  condition: sel
-`;
 
 const correlation = (body: string, extra = '') => `${BASES}---
 title: C

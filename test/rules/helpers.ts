@@ -20,3 +20,32 @@ export async function refusal(text: string): Promise<string> {
     return e.describe ? e.describe().replace(/^.*?r\.yml:/, 'r.yml:') : e.message;
   }
 }
+
+/** Three detection rules for correlation tests to count: refused traffic, console logins, secret reads. */
+export const CORRELATION_BASES = `title: Refused
+id: refused-id
+name: refused
+level: low
+detection:
+  sel:
+    action: deny
+  condition: sel
+---
+title: Login
+id: login-id
+name: login
+level: low
+detection:
+  sel:
+    operation: ConsoleLogin
+  condition: sel
+---
+title: Secrets
+id: secrets-id
+name: secrets
+level: medium
+detection:
+  sel:
+    operation: GetSecretValue
+  condition: sel
+`;
