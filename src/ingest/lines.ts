@@ -65,11 +65,12 @@ class LineSplitter {
     this.max = options.maxFirstLineBytes === undefined ? this.rest : effectiveMaxLineBytes(options.maxFirstLineBytes);
   }
 
-  private decode(buf: Buffer): string {
-    let text = buf.toString('utf8');
-    if (this.lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
-    return text;
+  /** `buf[start, end)` as text, without a trailing CR (or a BOM on line 1). */
+  private decode(buf: Buffer, start: number, end: number): string {
+    // The range is decoded in place (no Buffer view per line), the CR left out before decoding.
+    if (end > start && buf[end - 1] === 13) end--;
+    const text = buf.toString('utf8', start, end);
+    return this.lineNo === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   push(chunk: Buffer, visit: (rec: LineRecord) => void): void {
@@ -87,12 +88,14 @@ class LineSplitter {
         } else this.pendingBytes += chunk.length - start;
         return;
       }
-      const part = chunk.subarray(start, nl);
-      if (this.tooLong || this.pendingBytes + part.length > this.max) {
-        this.options.onTooLong?.(this.lineNo, this.pendingBytes + part.length);
+      const length = nl - start;
+      if (this.tooLong || this.pendingBytes + length > this.max) {
+        this.options.onTooLong?.(this.lineNo, this.pendingBytes + length);
+      } else if (this.pending.length === 0) {
+        visit({ line: this.lineNo, text: this.decode(chunk, start, nl) });
       } else {
-        const buf = this.pending.length === 0 ? part : Buffer.concat([...this.pending, part]);
-        visit({ line: this.lineNo, text: this.decode(buf) });
+        const joined = Buffer.concat([...this.pending, chunk.subarray(start, nl)]);
+        visit({ line: this.lineNo, text: this.decode(joined, 0, joined.length) });
       }
       this.pending = [];
       this.pendingBytes = 0;
@@ -107,7 +110,10 @@ class LineSplitter {
   /** The last line, when the input does not end with a line feed. */
   end(): LineRecord[] {
     if (this.tooLong) this.options.onTooLong?.(this.lineNo, this.pendingBytes);
-    else if (this.pendingBytes > 0) return [{ line: this.lineNo, text: this.decode(Buffer.concat(this.pending)) }];
+    else if (this.pendingBytes > 0) {
+      const joined = Buffer.concat(this.pending);
+      return [{ line: this.lineNo, text: this.decode(joined, 0, joined.length) }];
+    }
     return [];
   }
 }

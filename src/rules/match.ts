@@ -93,11 +93,24 @@ function fieldMatches(value: unknown, cond: FieldCondition): boolean {
     for (const t of tests) if (t(value)) return true;
     return false;
   }
-  const passes = (t: (v: unknown) => boolean): boolean => {
-    for (const v of value) if (t(v)) return true;
-    return false;
-  };
-  return cond.all ? tests.every(passes) : tests.some(passes);
+  return cond.all ? everyTestHitsOne(tests, value) : someTestHitsOne(tests, value);
+}
+
+// Loops rather than closures over `value`: a closure would make every call of fieldMatches, array
+// or not, allocate a context for it (a few hundred MB of garbage over a big run).
+function someTestHitsOne(tests: readonly ((v: unknown) => boolean)[], values: readonly unknown[]): boolean {
+  for (const t of tests) if (hitsOne(t, values)) return true;
+  return false;
+}
+
+function everyTestHitsOne(tests: readonly ((v: unknown) => boolean)[], values: readonly unknown[]): boolean {
+  for (const t of tests) if (!hitsOne(t, values)) return false;
+  return true;
+}
+
+function hitsOne(test: (v: unknown) => boolean, values: readonly unknown[]): boolean {
+  for (const v of values) if (test(v)) return true;
+  return false;
 }
 
 function selectionTest(format: string, sel: Selection, fieldKeys: readonly string[] | undefined): Folded {

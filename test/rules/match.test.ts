@@ -159,4 +159,17 @@ describe('ruleMatches()', () => {
       for (const e of samples) expect(ruleMatches(rule, e)).toBe(plainMatches(rule, e));
     }
   });
+
+  it('tests a list value item by item: one test meeting one item, or with `all` every test meeting some item', () => {
+    const base = events.find((e) => e.format === 'iptables')!;
+    const is = (x: string) => (v: unknown) => v === x;
+    const answers = [[is('a'), is('c')], [is('a'), is('b')], [is('c')]].flatMap((tests) => [false, true].map((all) => {
+      const selections = new Map([['list', { name: 'list', alternatives: [[{ field: 'labels', tests, all }]] }]]);
+      const rule = { ...rules[0]!, kinds: undefined, formats: undefined, selections, condition: { type: 'ref', name: 'list' } } as Rule;
+      const event = { ...base, fields: { labels: ['a', 'b'] } };
+      expect(ruleMatches(rule, event)).toBe(plainMatches(rule, event));
+      return ruleMatches(rule, event);
+    }));
+    expect(answers).toEqual([true, false, true, true, false, false]);
+  });
 });

@@ -13,6 +13,21 @@ describe('splitLines()', () => {
     expect(out).toEqual([{ line: 1, text: 'a' }, { line: 2, text: 'bc' }, { line: 3, text: '' }, { line: 4, text: 'd' }]);
   });
 
+  it('drops a CR cut from its LF by a chunk boundary, keeps a lone CR line empty, and joins a character cut in two', async () => {
+    const euro = Buffer.from('€\n'); // three bytes, then LF
+    async function* parts(): AsyncGenerator<Buffer> {
+      yield Buffer.from('x\r');
+      yield Buffer.from('\n\r\ny\r\r\n');
+      yield euro.subarray(0, 1);
+      yield euro.subarray(1);
+      yield Buffer.from('\ufeffz\r');
+    }
+    const out = [];
+    for await (const rec of splitLines(parts())) out.push(rec);
+    // Only one CR before the LF is the line ending; a BOM after line 1 is text.
+    expect(out).toEqual([{ line: 1, text: 'x' }, { line: 2, text: '' }, { line: 3, text: 'y\r' }, { line: 4, text: '€' }, { line: 5, text: '\ufeffz' }]);
+  });
+
   it('reports an over-long line with its number and goes on', async () => {
     const long: number[][] = [];
     const out = [];
