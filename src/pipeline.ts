@@ -99,7 +99,7 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   // The inputs are listed once (a folder may hold tens of thousands of files); a failure is reported
   // by analyzeWith, in its turn, and only means "no early workers" here.
   const resolving = resolveInputs(options.paths);
-  const early: EarlyPool = { pool: startWorkersEarly(options, rulePaths, resolving.catch(() => undefined)), adopted: false };
+  const early: EarlyPool = { pool: startWorkersEarly(options, resolving.catch(() => undefined)), adopted: false };
   // Marked records past the memory budget wait in this folder until the violations are built.
   const spill = options.keepEvents ? undefined : MarkSpill.open(options.marksInMemory);
   try {
@@ -116,18 +116,20 @@ interface EarlyPool {
   adopted: boolean;
 }
 
-async function startWorkersEarly(options: AnalysisOptions, rulePaths: string[], resolving: Promise<ResolvedInputs | undefined>): Promise<ScanPool | undefined> {
+async function startWorkersEarly(options: AnalysisOptions, resolving: Promise<ResolvedInputs | undefined>): Promise<ScanPool | undefined> {
   if (options.keepEvents || (options.workers !== undefined && options.workers < 2) || !workersAvailable()) return undefined;
   const resolved = await resolving;
   const files = resolved?.sources.filter((s) => !s.isStdin && !s.isStream) ?? [];
   if (files.length === 0) return undefined;
   // One file gets workers only if it can be cut into slices; that is known after detection (openReader).
   if (options.workers === undefined && (await totalBytes(files)) < WORKER_MIN_BYTES) return undefined;
-  return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), Math.max(2, files.length)), rulePaths);
+  return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), Math.max(2, files.length)));
 }
 
 async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, resolving: Promise<ResolvedInputs>, spill: MarkSpill | undefined): Promise<Analysis> {
   const ruleSet = await loadRuleSet(rulePaths);
+  // The early workers compile these while this thread detects the inputs (a failed start is openReader's to report).
+  early.pool.then((pool) => pool?.useRules(ruleSet.portable), () => undefined);
   const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
   const { sources, problems } = await resolving;
   const errors: Issue[] = [...problems];
@@ -150,7 +152,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   }
   const calls: ForensicEvent[] = [];
   const dns = new DnsIndex();
-  const reader = await openReader(states, ruleSet, byId, rulePaths, options, early, spill);
+  const reader = await openReader(states, ruleSet, byId, options, early, spill);
   let readSettings: Map<string, ReadSettings>;
   try {
     readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, calls, dns, errors));
@@ -446,7 +448,7 @@ export function scannedHere(detected: DetectedInput, source: SourceKind, workers
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 /** `rules`: every detection and correlation rule by id, for the ids marked records carry. */
-async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<string, Rule>, rulePaths: string[], options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined): Promise<Reader> {
+async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<string, Rule>, options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined): Promise<Reader> {
   const strings = new SharedStrings();
   const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill), rules, spill);
   const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
@@ -454,10 +456,11 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
   const started = await early.pool;
   early.adopted = true;
   if (started && started.size !== size) await started.close();
-  const pool = started?.size === size ? started : size > 1 ? new ScanPool(size, rulePaths) : undefined;
+  const pool = started?.size === size ? started : size > 1 ? new ScanPool(size) : undefined;
+  if (pool && pool !== started) pool.useRules(ruleSet.portable);
   const scan = async (st: InputState, read: ReadSettings): Promise<Scanned> => {
     if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined)) return local(st, read);
-    const task = { path: st.path, format: st.format, rulePaths, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}) };
+    const task = { path: st.path, format: st.format, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}) };
     const starts = await sliceable(st, size, options.workers !== undefined);
     if (starts) {
       const joined = await scanSlices(pool, task, starts, rules);

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
 import type { ScanMark, ScanResult } from './scan.js';
-import type { ScanReply, ScanTask } from './scan-worker.js';
+import type { ScanReply, ScanRulesMessage, ScanTask } from './scan-worker.js';
 import { SharedStrings } from './model/shared-strings.js';
 
 const WORKER = new URL('./scan-worker.js', import.meta.url);
@@ -33,16 +33,20 @@ export class ScanPool {
   private nextId = 0;
   private strings = new SharedStrings();
 
-  /** `rulePaths`: the workers start loading these rules at once, before the first input arrives. */
-  constructor(size: number, rulePaths?: string[]) {
+  /** The workers start (loading their code) at once; they scan once given their rules (useRules). */
+  constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER);
-      if (rulePaths) w.postMessage({ warmUp: rulePaths });
       w.on('message', (reply: ScanReply) => this.settle(w, reply));
       w.on('error', (err) => this.fail(w, err));
       this.workers.push(w);
       this.idle.push(w);
     }
+  }
+
+  /** The rules every scan applies, for the workers to compile: sent before any task. */
+  useRules(rules: ScanRulesMessage['rules']): void {
+    for (const w of this.workers) w.postMessage({ rules } satisfies ScanRulesMessage);
   }
 
   get size(): number {

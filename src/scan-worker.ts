@@ -1,18 +1,17 @@
 // Worker thread entry: scans whole inputs sent by the main thread and posts back their ScanResult.
-// It loads the same rule files itself (rule objects cannot cross threads) and caches them.
+// It compiles the rules the main thread loaded (rule objects cannot cross threads; their documents can).
 import { parentPort } from 'node:worker_threads';
 import type { Head } from './ingest/format.js';
 import { detectInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
-import { loadRuleSet, type RuleSet } from './rules/load.js';
+import { ruleSetFromPortable, type PortableRuleSet, type RuleSet } from './rules/load.js';
 import { scanInput, type ScanMark } from './scan.js';
 
 export interface ScanTask {
   id: number;
   path: string;
   format: string;
-  rulePaths: string[];
   read: ReadSettings;
   manualOffsetMs: number;
   strict: boolean;
@@ -35,17 +34,16 @@ export type ScanReply =
   | { id: number; marks: { findings: ScanMark[]; correlationMatches: ScanMark[] } }
   | { id: number; ok: false; error: { name: string; message: string; path?: string; line?: number; stack?: string } };
 
-let cached: { key: string; set: Promise<RuleSet> } | undefined;
-
-function rulesFor(rulePaths: string[]): Promise<RuleSet> {
-  const key = rulePaths.join('\0');
-  if (cached?.key !== key) cached = { key, set: loadRuleSet(rulePaths) };
-  return cached.set;
+/** Sent once, before any task: the rules every scan of this worker applies. */
+export interface ScanRulesMessage {
+  rules: PortableRuleSet;
 }
+
+let ruleSet: RuleSet | undefined;
 
 async function run(task: ScanTask): Promise<ScanReply> {
   try {
-    const ruleSet = await rulesFor(task.rulePaths);
+    if (!ruleSet) throw new Error('a scan task came before the rules');
     const format = formatByName(task.format);
     if (!format) throw new Error(`unknown format ${task.format}`);
     const source = { path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}), ...(task.size !== undefined ? { size: task.size } : {}) };
@@ -63,15 +61,9 @@ async function run(task: ScanTask): Promise<ScanReply> {
   }
 }
 
-/** Sent once when the pool starts: load the rules while the main thread reads the transcripts. */
-export interface ScanWarmUp {
-  warmUp: string[];
-}
-
-parentPort?.on('message', (message: ScanTask | ScanWarmUp) => {
-  if ('warmUp' in message) {
-    // A bad rule file fails again, with its message, on the first real task.
-    rulesFor(message.warmUp).catch(() => (cached = undefined));
+parentPort?.on('message', (message: ScanTask | ScanRulesMessage) => {
+  if ('rules' in message) {
+    ruleSet = ruleSetFromPortable(message.rules);
     return;
   }
   void run(message).then((reply) => parentPort!.postMessage(reply));
