@@ -32,13 +32,19 @@ export class ScanPool {
   private pending = new Map<number, Pending>();
   private nextId = 0;
   private strings = new SharedStrings();
+  private closing = false;
+  /** why every worker is gone: scans then fail at once instead of waiting for none */
+  private lost?: Error;
 
   /** The workers start (loading their code) at once; they scan once given their rules (useRules). */
   constructor(size: number) {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER);
       w.on('message', (reply: ScanReply) => this.settle(w, reply));
-      w.on('error', (err) => this.fail(w, err));
+      w.on('error', (err) => this.lose(w, err));
+      w.on('exit', (code) => {
+        if (!this.closing) this.lose(w, new Error(`a scan worker stopped unexpectedly (exit code ${code})`));
+      });
       this.workers.push(w);
       this.idle.push(w);
     }
@@ -55,6 +61,7 @@ export class ScanPool {
 
   scan(task: Omit<ScanTask, 'id'>): Promise<ScanResult> {
     return new Promise((resolve, reject) => {
+      if (this.lost) return reject(this.lost);
       this.queue.push({ task: { ...task, id: this.nextId++ }, resolve, reject });
       this.dispatch();
     });
@@ -88,15 +95,27 @@ export class ScanPool {
     this.dispatch();
   }
 
-  private fail(w: Worker, err: Error): void {
+  /**
+   * A worker that failed (an error it did not catch, its heap full) or stopped: its scan fails with
+   * the error, the other workers take the queue, and with none left every scan fails. A worker lost
+   * while idle (say, at start) used to keep its place and take a task it would never answer.
+   */
+  private lose(w: Worker, err: Error): void {
+    if (!this.workers.includes(w)) return; // an error is followed by an exit
+    this.workers = this.workers.filter((x) => x !== w);
+    this.idle = this.idle.filter((x) => x !== w);
     for (const [id, job] of this.pending) {
       if (job.worker !== w) continue;
       this.pending.delete(id);
       job.reject(err);
     }
+    if (this.workers.length > 0) return;
+    this.lost = err;
+    for (const job of this.queue.splice(0)) job.reject(err);
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
