@@ -46,8 +46,11 @@ export class CopyFinder {
   keep(run: readonly { event: ForensicEvent; timeMs: number }[]): boolean[] {
     const path = run[0]?.event.ref.path;
     if (run.every((v) => v.event.ref.path === path)) return run.map(() => true);
+    const suspects = inSeveralInputs(run);
     const firstSeen = new Map<string, Ref>();
-    return run.map((v) => {
+    return run.map((v, i) => {
+      // A record whose outline no other input shares at this instant has no copy to be, or to have.
+      if (!suspects[i]) return true;
       const key = recordKey(v.event, v.timeMs);
       const original = firstSeen.get(key);
       if (!original) {
@@ -62,4 +65,26 @@ export class CopyFinder {
       return false;
     });
   }
+}
+
+/**
+ * A few fields of a record, all part of its recordKey: records that differ here are not copies.
+ * Many transcripts of parallel episodes stamp their calls at the same instants; their sessions
+ * differ, so their full keys (a JSON text each) need not be built.
+ */
+function outline(e: ForensicEvent): string {
+  return `${e.kind}\0${e.format}\0${e.session ?? ''}\0${e.callId ?? ''}\0${e.src?.ip ?? ''}\0${e.src?.port ?? ''}\0${e.dst?.ip ?? ''}\0${e.dst?.port ?? ''}\0${e.action ?? ''}\0${e.message?.length ?? -1}`;
+}
+
+/** For each record of the run, whether records of another input share its outline. */
+function inSeveralInputs(run: readonly { event: ForensicEvent }[]): boolean[] {
+  const outlines = run.map((v) => outline(v.event));
+  const pathOf = new Map<string, string | null>();
+  outlines.forEach((o, i) => {
+    const p = run[i]!.event.ref.path;
+    const seen = pathOf.get(o);
+    if (seen === undefined) pathOf.set(o, p);
+    else if (seen !== p) pathOf.set(o, null);
+  });
+  return outlines.map((o) => pathOf.get(o) === null);
 }

