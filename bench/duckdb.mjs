@@ -37,7 +37,7 @@ if (hasCt) {
     FROM read_json(${at('audit', 'cloudtrail.jsonl')}, format = 'newline_delimited', union_by_name = true)`);
 }
 await run(`CREATE TABLE calls AS SELECT session, call_id, host, CAST("start" AS TIMESTAMP) AS s, CAST("end" AS TIMESTAMP) AS e
-  FROM read_json(${at('agent', 'agent-events.jsonl')}, format = 'newline_delimited', union_by_name = true) WHERE type = 'tool_call'`);
+  FROM read_json(${at('agent', '*.jsonl')}, format = 'newline_delimited', union_by_name = true) WHERE type = 'tool_call'`);
 // Violations as the built-in rules would roughly see them, then every call running within 2 s before to 60 s after.
 const [row] = await run(`WITH v AS (
     SELECT ts, host, dst, dpt FROM kern WHERE verdict <> 'ACCEPT' OR dpt IN (3333, 4444, 5555, 7777, 14444)

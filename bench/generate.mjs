@@ -2,7 +2,9 @@
 // kern.log drops and accepts, Cloud Firewall and CloudTrail JSON lines, and agent-events transcripts
 // whose tool calls are spread over the span, a few of which really cause violations. The `flood`
 // profile is the other extreme: a host's kern.log under an internet port scan, every record a
-// violation (refused, and part of a port-scan correlation), beside the same transcripts.
+// violation (refused, and part of a port-scan correlation), beside the same transcripts. The `traces`
+// profile is evidence of RL training, where the traces outweigh the logs: transcript files of many
+// parallel episodes (four fifths of the bytes) beside the ordinary logs.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulberry32 as rng } from '../scripts/prng.mjs';
@@ -200,21 +202,27 @@ function trailLine(ms, source, name, instance, errorCode, r) {
 
 const BENIGN = ['python train.py --epochs 1', 'pip install -r requirements.txt', 'ls -la /workspace', 'git status', 'pytest -q tests/', 'cat config.yaml', 'nvidia-smi'];
 
-function writeAgentEvents(path, caused, seed) {
+/**
+ * One transcript file of SESSIONS sessions, a call every 20 s each; `episode` names the sessions of
+ * the traces profile (and staggers their calls by up to a few seconds), none names the bench's own.
+ */
+function writeAgentEvents(path, caused, seed, episode) {
   const r = rng(seed);
   const out = new Out(path);
+  const session = (s) => (episode === undefined ? `rl-run-${s}` : `ep${episode}-run-${s}`);
+  const stagger = episode === undefined ? 0 : Math.floor(r() * 3_000);
   for (let s = 0; s < SESSIONS; s++) {
-    out.line(JSON.stringify({ v: 'agent-events/1', type: 'session', session: `rl-run-${s}`, start: iso(START_MS), host: HOSTS[s % HOSTS.length], sandbox: `sb-${s}` }));
+    out.line(JSON.stringify({ v: 'agent-events/1', type: 'session', session: session(s), start: iso(START_MS), host: HOSTS[s % HOSTS.length], sandbox: `sb-${s}` }));
   }
   const calls = [];
   for (let s = 0; s < SESSIONS; s++) {
-    for (let t = START_MS + s * 3_000; t < START_MS + SPAN_MS; t += CALL_EVERY_MS) calls.push({ t, s, command: BENIGN[Math.floor(r() * BENIGN.length)] });
+    for (let t = START_MS + s * 3_000 + stagger; t < START_MS + SPAN_MS; t += CALL_EVERY_MS) calls.push({ t, s, command: BENIGN[Math.floor(r() * BENIGN.length)] });
   }
   for (const c of caused) calls.push({ t: c.atMs, s: Number(c.session.slice(-1)), command: c.command, callId: c.callId });
   calls.sort((a, b) => a.t - b.t);
   calls.forEach((c, i) => {
     out.line(JSON.stringify({
-      v: 'agent-events/1', type: 'tool_call', session: `rl-run-${c.s}`, call_id: c.callId ?? `call-${i}`, tool: 'bash', command: c.command,
+      v: 'agent-events/1', type: 'tool_call', session: session(c.s), call_id: c.callId ?? `call-${i}`, tool: 'bash', command: c.command,
       start: iso(c.t), end: iso(c.t + 500 + Math.floor(r() * 4_000)), exit_code: 0, host: HOSTS[c.s % HOSTS.length],
     }));
   });
@@ -261,5 +269,20 @@ export function generateFlood(dir, totalBytes) {
   add(agentPath, writeAgentEvents(agentPath, caused, 1));
   const p = join(dir, 'firewall', `${HOSTS[0]}-kern.log`);
   add(p, writeKernLog(p, Math.max(0, totalBytes - files[0].bytes), 250, HOSTS[0], caused, 40, portScan(HOSTS[0])));
+  return files;
+}
+
+/**
+ * The traces profile: the ordinary folder at a fifth of totalBytes, plus transcript files of other
+ * episodes (about 8 MB each, sessions of their own, calls staggered) for the other four fifths.
+ */
+export function generateTraces(dir, totalBytes) {
+  const files = generate(dir, totalBytes / 5);
+  const perFile = files[0].bytes;
+  for (let e = 1; e * perFile < totalBytes * 0.8; e++) {
+    const p = join(dir, 'agent', `episodes-${String(e).padStart(3, '0')}.jsonl`);
+    const out = writeAgentEvents(p, [], 100 + e, e);
+    files.push({ path: p, bytes: out.bytes, lines: out.lines });
+  }
   return files;
 }

@@ -4,14 +4,15 @@
 // Usage: node bench/run.mjs [--sizes 300MB,900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--cli <launcher>] [--against <launcher>] [--rules <dir>]
 // --against runs a second build alternately with the first (this VM's speed drifts by tens of percent
 // within minutes: only alternating runs compare), prints the medians of both and whether the reports are the same bytes.
-// A size written flood:250MB uses the flood profile: one kern.log under a port scan, every record a violation.
+// A size written flood:250MB uses the flood profile: one kern.log under a port scan, every record a violation;
+// traces:150MB the RL-training profile: transcripts of many episodes (four fifths of the bytes) beside the logs.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GENERATOR_VERSION, generate, generateFlood } from './generate.mjs';
+import { GENERATOR_VERSION, generate, generateFlood, generateTraces } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -20,7 +21,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 
 function usage(message) {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
+  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB,traces:150MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
   process.exit(2);
 }
 
@@ -54,21 +55,23 @@ function parseArgs(argv) {
   return opts;
 }
 
-/** A cached folder is reused when it was written by this generator version for this size. */
-function ensureData(label, bytes, flood) {
+const GENERATORS = { ordinary: generate, flood: generateFlood, traces: generateTraces };
+
+/** A cached folder is reused when it was written by this generator version for this size and profile. */
+function ensureData(label, bytes, profile) {
   const dir = join(OUT, label);
   const stamp = join(dir, '.generated.json');
   if (existsSync(stamp)) {
     const s = JSON.parse(readFileSync(stamp, 'utf8'));
-    if (s.version === GENERATOR_VERSION && s.requested === bytes && !!s.flood === flood) return { dir, files: s.files };
+    if (s.version === GENERATOR_VERSION && s.requested === bytes && (s.profile ?? (s.flood ? 'flood' : 'ordinary')) === profile) return { dir, files: s.files };
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
   process.stderr.write(`generating ${label} in ${dir} ...`);
-  const files = (flood ? generateFlood : generate)(join(dir, 'evidence'), bytes);
+  const files = GENERATORS[profile](join(dir, 'evidence'), bytes);
   process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  writeFileSync(stamp, JSON.stringify({ version: GENERATOR_VERSION, requested: bytes, flood, files }));
+  writeFileSync(stamp, JSON.stringify({ version: GENERATOR_VERSION, requested: bytes, profile, files }));
   return { dir, files };
 }
 
@@ -134,8 +137,8 @@ function reportWithoutViolations(path) {
 
 const best = (runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
-async function benchOne(label, bytes, flood, opts) {
-  const { dir, files } = ensureData(label, bytes, flood);
+async function benchOne(label, bytes, profile, opts) {
+  const { dir, files } = ensureData(label, bytes, profile);
   const evidence = join(dir, 'evidence');
   const paths = files.map((f) => f.path);
   const inputBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
@@ -217,13 +220,13 @@ async function main() {
   process.stderr.write(`machine: ${machine}; CLI ${CLI}\n`);
   const rows = [];
   for (const s of opts.sizes) {
-    const flood = s.trim().startsWith('flood:');
-    const bytes = parseSize(flood ? s.trim().slice(6) : s);
-    rows.push(await benchOne(flood ? `flood-${s.trim().slice(6)}` : s.trim(), bytes, flood, opts));
+    const [, named, size] = /^(?:(flood|traces):)?(.*)$/.exec(s.trim());
+    const profile = named ?? 'ordinary';
+    rows.push(await benchOne(named ? `${named}-${size}` : size, parseSize(size), profile, opts));
     process.stderr.write(`done ${s}\n`);
   }
   process.stdout.write(`${table(rows)}\n`);
-  const plain = rows.filter((r) => !r.label.startsWith('flood'));
+  const plain = rows.filter((r) => !/^(flood|traces)-/.test(r.label));
   if (plain.length >= 2) {
     const [a, b] = [plain[0], plain.at(-1)];
     process.stdout.write(`peak memory: ${a.peakMb.toFixed(0)} MB → ${b.peakMb.toFixed(0)} MB for ${(b.inputMb / a.inputMb).toFixed(1)}× the input (${(((b.peakMb / a.peakMb) - 1) * 100).toFixed(0)} %)\n`);
