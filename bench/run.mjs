@@ -21,7 +21,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 
 function usage(message) {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB,traces:150MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
+  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB,traces:150MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--no-duckdb] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
   process.exit(2);
 }
 
@@ -49,6 +49,7 @@ function parseArgs(argv) {
     else if (a === '--against') opts.against = next();
     else if (a === '--rules') opts.rules = next();
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--no-duckdb') opts.noDuckdb = true;
     else if (a === '-h' || a === '--help') usage();
     else usage(`unknown argument '${a}'`);
   }
@@ -212,8 +213,8 @@ function table(rows) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   // The DuckDB comparison runs when its package is installed (it is not a dependency of the project).
-  opts.duckdb = await import('@duckdb/node-api').then(() => true, () => false);
-  if (!opts.duckdb) process.stderr.write('DuckDB comparison skipped: npm install --no-save @duckdb/node-api to run it\n');
+  opts.duckdb = !opts.noDuckdb && (await import('@duckdb/node-api').then(() => true, () => false));
+  if (!opts.duckdb && !opts.noDuckdb) process.stderr.write('DuckDB comparison skipped: npm install --no-save @duckdb/node-api to run it\n');
   if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) usage('build first: npx tsc -p tsconfig.json');
   mkdirSync(OUT, { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
