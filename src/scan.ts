@@ -25,7 +25,8 @@ export interface ScanOptions {
   /**
    * Keep copies of the marked records, their short strings shared through this, rather than the
    * records themselves (see detached()): for scans on the main thread, whose marked records live
-   * until the report is built. A worker's records are copied anyway when posted.
+   * until the report is built. A worker's records are copied anyway when posted. Tool calls (parsed
+   * from JSON, so they hold no line) keep their objects, their repeated strings shared the same way.
    */
   detach?: SharedStrings;
   /**
@@ -172,7 +173,8 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     dns.learn(event);
     if (options.keepEvents) out.events.push(event);
     if (event.kind === 'tool-call') {
-      out.calls.push(event);
+      // Calls live until the report: the strings they repeat (tool, command, host, session) are shared.
+      out.calls.push(options.detach ? options.detach.shareEvent(event) : event);
       return;
     }
     const m = marks.of(event);

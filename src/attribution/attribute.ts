@@ -30,7 +30,7 @@ export interface ToolCall {
   hostInInventory: boolean;
   /** when the same session's next call started (set by buildToolCalls) */
   nextStartMs?: number;
-  /** rule command patterns already tested on this call's text, with their answers */
+  /** rule command patterns already tested on this call's text, with their answers (shared by calls of the same command) */
   patternHits?: Map<CommandPattern, boolean>;
   /** start and end as ISO text, written once for the many violations that cite this call */
   isoTimes?: [start: string, end: string];
@@ -80,25 +80,49 @@ export interface Scored {
   evidence: Evidence[];
 }
 
-export function toToolCall(event: ForensicEvent, inventory: Inventory, offsetMs: number): ToolCall {
+/** `commands`: what is known of each command already seen (see CommandFacts), shared by the calls of one run. */
+export function toToolCall(event: ForensicEvent, inventory: Inventory, offsetMs: number, commands = new CommandFacts()): ToolCall {
   const startMs = event.timeMs + offsetMs;
   const precision = event.timePrecision ?? (event.endMs !== undefined ? 'call-result' : 'response');
   const openEnded = event.endMs === undefined;
   const endMs = openEnded ? startMs + OPEN_END_MS : event.endMs! + offsetMs;
   const session = event.session ?? '';
   const asset = inventory.forSession(event.session) ?? inventory.forSandbox(event.sandbox);
-  const command = event.command ?? '';
+  const facts = commands.of(event.command ?? '');
   const host = event.host ?? asset?.host;
   return {
     event, startMs, endMs, openEnded, precision,
-    text: searchableCommand(command),
+    text: facts.text,
     session,
     host,
     sandbox: event.sandbox ?? asset?.sandbox,
-    background: startsBackgroundProcess(command),
+    background: facts.background,
     hostInInventory: host !== undefined && inventory.hasHost(host),
+    patternHits: facts.patternHits,
   };
 }
+
+/**
+ * What attribution reads of a command, worked out once per distinct command: agents repeat their
+ * commands (`pytest -q`, `git status`), and RL traces hold hundreds of thousands of calls. Calls with
+ * the same command share one searchable text and one memo of rule pattern answers (both depend on the
+ * text alone) instead of each building its own. Bounded: it starts over when full.
+ */
+export class CommandFacts {
+  private readonly known = new Map<string, { text: string; background: boolean; patternHits: Map<CommandPattern, boolean> }>();
+
+  of(command: string): { text: string; background: boolean; patternHits: Map<CommandPattern, boolean> } {
+    let facts = this.known.get(command);
+    if (!facts) {
+      facts = { text: searchableCommand(command), background: startsBackgroundProcess(command), patternHits: new Map() };
+      if (this.known.size >= MAX_KNOWN_COMMANDS) this.known.clear();
+      this.known.set(command, facts);
+    }
+    return facts;
+  }
+}
+
+const MAX_KNOWN_COMMANDS = 50_000;
 
 /** Where a violation came from: what the log says, else the inventory entry of its source address. */
 export function originOf(event: ForensicEvent, inventory: Inventory): Origin | undefined {

@@ -1,7 +1,7 @@
 // The tool calls as attribution sees them: clock-corrected, sorted, with each session's calls read
 // together, so an open-ended call (only its response time is known) ends where the next one starts.
 import { compareRefs, type ForensicEvent } from '../model/event.js';
-import { toToolCall, type ToolCall } from './attribute.js';
+import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -10,7 +10,8 @@ import type { Inventory } from './inventory.js';
  * next call starts (calls issued together, with the same start, are left alone).
  */
 export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inventory, offsetOf: (path: string) => number): ToolCall[] {
-  const calls = events.map((e) => toToolCall(e, inventory, offsetOf(e.ref.path)))
+  const commands = new CommandFacts();
+  const calls = events.map((e) => toToolCall(e, inventory, offsetOf(e.ref.path), commands))
     .sort((a, b) => a.startMs - b.startMs || compareRefs(a.event.ref, b.event.ref));
   const bySession = new Map<string, ToolCall[]>();
   for (const c of calls) {
