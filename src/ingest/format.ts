@@ -67,6 +67,13 @@ export interface InputFormat {
    */
   lineReader?(ctx: ParseContext): LineReader;
   /**
+   * Formats whose records are lines that need the lines before them (a transcript pairs a call with
+   * its result line; session lines set defaults) give a reader that keeps that state: big transcripts
+   * are then parsed a chunk of lines at a time, with no per-line async step. `parse` must give the
+   * same events (the format can build it on this reader: see readStateful).
+   */
+  statefulReader?(ctx: ParseContext): StatefulLineReader;
+  /**
    * Every key its events' `fields` can hold, when the format knows them all. Rules that test other
    * keys are answered for its events without evaluating them (src/scan.ts), and a line reader that
    * has a lean mode (asked for a lean event, it leaves out `fields` and `message` and nothing else)
@@ -90,3 +97,17 @@ export type LineOutcome = { event: ForensicEvent } | { problem: string } | undef
  * every other key (see InputFormat.fieldKeys and projectsFields). Absent: the full event.
  */
 export type LineReader = (rec: LineRecord, lean?: ReadonlySet<string>) => LineOutcome;
+
+/** A line reader with memory (InputFormat.statefulReader); problems go to ctx.skip. */
+export interface StatefulLineReader {
+  /** the events this line completes, in order (none, its own, or earlier ones it releases) */
+  line(rec: LineRecord): readonly ForensicEvent[];
+  /** the events still held when the input ends */
+  end(): readonly ForensicEvent[];
+}
+
+/** `parse` for a format with a stateful reader: the same events, from async lines. */
+export async function* readStateful(lines: AsyncIterable<LineRecord>, reader: StatefulLineReader): AsyncGenerator<ForensicEvent> {
+  for await (const rec of lines) yield* reader.line(rec);
+  yield* reader.end();
+}

@@ -4,8 +4,8 @@
 import type { ForensicEvent } from '../model/event.js';
 import { ISSUES_KEPT, type Issue } from '../model/issue.js';
 import { buildHead, detectFormat, peek } from './detect.js';
-import type { Head, InputFormat, LineReader, LineRecord, ParseContext } from './format.js';
-import { DEFAULT_MAX_JSON_DEPTH, effectiveMaxLineBytes, JsonDepthMeter, forEachLine, splitLines } from './lines.js';
+import type { Head, InputFormat, LineReader, LineRecord, ParseContext, StatefulLineReader } from './format.js';
+import { DEFAULT_MAX_JSON_DEPTH, effectiveMaxLineBytes, JsonDepthMeter, forEachLine, splitLines, type LineOptions } from './lines.js';
 import { openInput, type InputSource, type ReadResult } from './read.js';
 import { FORMATS } from './registry.js';
 
@@ -172,7 +172,12 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   const lines = splitLines(opened.chunks, lineOptions);
   const guarded = meter ? guardDepth(lines, meter, onDeep, () => documentCut) : lines;
   const events = datable(format.parse(guarded, ctx), ctx);
-  if (!format.lineReader || isDocument) return { events, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
+  const base = { events, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
+  if (format.statefulReader && !format.lineReader && !isDocument) {
+    const makeReader = format.statefulReader.bind(format);
+    return { ...base, each: (take) => readStatefully(opened.chunks, lineOptions, makeReader(ctx), meter, onDeep, ctx, take) };
+  }
+  if (!format.lineReader || isDocument) return base;
   const reader = format.lineReader(ctx);
   const each = (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => {
     const leanRead = lean && (format.fieldKeys || format.projectsFields) ? (rec: LineRecord) => reader(rec, lean.keep) : undefined;
@@ -187,6 +192,23 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
     });
   };
   return { events, each, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
+}
+
+/** each() of a format with a stateful reader: depth guard, the reader's events, the date guard; `take` may stop it. */
+async function readStatefully(chunks: AsyncIterable<Buffer>, lineOptions: LineOptions, reader: StatefulLineReader, meter: JsonDepthMeter | undefined, onDeep: (line: number, max: number) => void, ctx: ParseContext, take: (event: ForensicEvent) => boolean | void): Promise<void> {
+  let going = true;
+  const hand = (events: readonly ForensicEvent[]): boolean => {
+    for (const e of events) if (going && isDatableEvent(e, ctx) && take(e) === false) going = false;
+    return going;
+  };
+  await forEachLine(chunks, lineOptions, (rec) => {
+    if (meter?.exceeds(rec.text)) {
+      onDeep(rec.line, meter.max);
+      return true;
+    }
+    return hand(reader.line(rec));
+  });
+  if (going) hand(reader.end());
 }
 
 /** The line-reader path for one line: depth guard, blank lines, the reader's outcome, the date guard. */

@@ -11,7 +11,7 @@ import type { ForensicEvent } from '../../src/model/event.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const settings = { tz: 'Europe/Berlin', year: 2026 };
-const withReader = FORMATS.filter((f) => f.lineReader);
+const withReader = FORMATS.filter((f) => f.lineReader || f.statefulReader);
 
 async function bothWays(path: string) {
   const detected = await detectInput({ path, isStdin: false }, settings);
@@ -27,8 +27,26 @@ async function bothWays(path: string) {
 }
 
 describe('line readers', () => {
-  it('are given by the big line formats', () => {
-    expect(withReader.map((f) => f.name).sort()).toEqual(['alibaba-cloudfirewall', 'iptables', 'opensandbox-egress', 'pfsense-filterlog', 'suricata-eve']);
+  it('are given by the big line formats, and (keeping state) by agent-events transcripts', () => {
+    expect(withReader.map((f) => f.name).sort()).toEqual(['agent-events', 'alibaba-cloudfirewall', 'iptables', 'opensandbox-egress', 'pfsense-filterlog', 'suricata-eve']);
+    expect(FORMATS.filter((f) => f.statefulReader).map((f) => f.name)).toEqual(['agent-events']);
+  });
+
+  it('agent-events: each() stops where take() says, and gives the calls still open at the end', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'af-stateful-')), 't.jsonl');
+    const call = (id: string, end?: string) => JSON.stringify({ v: 'agent-events/1', type: 'tool_call', session: 's', call_id: id, command: 'ls', start: '2026-03-02T10:00:00Z', ...(end ? { end } : {}) });
+    const result = (id: string) => JSON.stringify({ v: 'agent-events/1', type: 'tool_result', session: 's', call_id: id, end: '2026-03-02T10:00:05Z' });
+    writeFileSync(path, [call('a'), call('b', '2026-03-02T10:00:01Z'), '{"v": 1}', result('a'), call('c'), ''].join('\n'));
+    const detected = await detectInput({ path, isStdin: false }, settings);
+    const all: string[] = [];
+    const parsed = parseInput(detected, detected.format!, settings);
+    await parsed.each!((e) => void all.push(e.callId!));
+    // b is done before a, but calls leave in line order: a waits for its result, c for the end.
+    expect(all).toEqual(['a', 'b', 'c']);
+    expect(parsed.issues.map((i) => i.line)).toEqual([3]);
+    const first: string[] = [];
+    await parseInput(detected, detected.format!, settings).each!((e) => (first.push(e.callId!), false));
+    expect(first).toEqual(['a']);
   });
 
   for (const format of withReader) {

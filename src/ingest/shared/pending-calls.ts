@@ -23,6 +23,12 @@ export class PendingCalls {
     return this.calls.get(key);
   }
 
+  /** Whether flush(false) would hand back anything (spares building it after most lines). */
+  hasReady(): boolean {
+    for (const p of this.calls.values()) return p.done || this.calls.size > this.max;
+    return false;
+  }
+
   add(key: string, event: ForensicEvent, done = false): void {
     this.calls.set(key, { event, done });
   }

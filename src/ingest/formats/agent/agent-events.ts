@@ -1,7 +1,7 @@
 // agent-events/1: the project's own JSON Lines format for the tool calls of any agent (spec: docs/agent-events.md).
 // Merges tool_result lines into their tool_call and applies session defaults; validation failures are skips.
 import type { ForensicEvent } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import { readStateful, type Head, type InputFormat, type LineRecord, type ParseContext, type StatefulLineReader } from '../../format.js';
 import { isObject, parseJsonLine, type JsonObject } from '../../shared/json.js';
 import { PendingCalls } from '../../shared/pending-calls.js';
 import { parseIsoMs } from '../../shared/time.js';
@@ -103,92 +103,69 @@ function applyResult(ev: ForensicEvent, o: JsonObject): string | undefined {
   return undefined;
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+/** The reader of one input: session defaults and calls waiting for their result carry from line to line. */
+function statefulReader(ctx: ParseContext): StatefulLineReader {
   const sessions = new Map<string, Defaults>();
   // Calls in line order; one leaves once it has its result (or at the end), so output stays in start order.
   const pending = new PendingCalls();
-  for await (const rec of lines) {
-    if (rec.text.trim() === '') continue;
-    const o = parseJsonLine(rec, ctx);
-    if (!o) continue;
-    const bad = (message: string): void => ctx.skip({ line: rec.line }, message);
-    if (o.v !== VERSION) {
-      bad(o.v === undefined ? 'no "v": "agent-events/1"' : `unsupported version ${JSON.stringify(o.v).slice(0, 40)}`);
-      continue;
+  return {
+    line: (rec) => {
+      if (rec.text.trim() === '') return NONE;
+      const o = parseJsonLine(rec, ctx);
+      if (!o) return NONE;
+      const problem = readRecord(o, rec, sessions, pending, ctx);
+      if (problem) ctx.skip({ line: rec.line }, problem);
+      return pending.hasReady() ? [...pending.flush(false)] : NONE;
+    },
+    end: () => [...pending.flush(true)],
+  };
+}
+
+const NONE: readonly ForensicEvent[] = Object.freeze([]);
+
+/** Takes one record into the sessions and pending calls; returns why it is skipped, if it is. */
+function readRecord(o: JsonObject, rec: LineRecord, sessions: Map<string, Defaults>, pending: PendingCalls, ctx: ParseContext): string | undefined {
+  if (o.v !== VERSION) return o.v === undefined ? 'no "v": "agent-events/1"' : `unsupported version ${JSON.stringify(o.v).slice(0, 40)}`;
+  if (typeof o.type !== 'string' || !TYPES.has(o.type)) return `unknown type ${JSON.stringify(o.type ?? null).slice(0, 40)}`;
+  if (!nonEmpty(o.session)) return 'session is missing or not a non-empty string';
+  if (o.type === 'session') {
+    // A bad time in a session line is reported; the line still sets its defaults.
+    for (const name of ['start', 'end'] as const) {
+      const t = o[name] === undefined ? undefined : readTime(o[name], name);
+      if (typeof t === 'string') ctx.skip({ line: rec.line }, t);
     }
-    if (typeof o.type !== 'string' || !TYPES.has(o.type)) {
-      bad(`unknown type ${JSON.stringify(o.type ?? null).slice(0, 40)}`);
-      continue;
-    }
-    if (!nonEmpty(o.session)) {
-      bad('session is missing or not a non-empty string');
-      continue;
-    }
-    if (o.type === 'session') {
-      for (const name of ['start', 'end'] as const) {
-        const t = o[name] === undefined ? undefined : readTime(o[name], name);
-        if (typeof t === 'string') bad(t);
-      }
-      const defaults: Defaults = {};
-      for (const key of DEFAULT_KEYS) if (nonEmpty(o[key])) defaults[key] = o[key] as string;
-      sessions.set(o.session, defaults);
-      continue;
-    }
-    if (!nonEmpty(o.call_id)) {
-      bad('call_id is missing or not a non-empty string');
-      continue;
-    }
-    const common = checkCommon(o);
-    if (common) {
-      bad(common);
-      continue;
-    }
-    const key = `${o.session}\u0000${o.call_id}`;
-    if (o.type === 'tool_call') {
-      const start = readTime(o.start, 'start');
-      if (typeof start === 'string') {
-        bad(start);
-        continue;
-      }
-      if (o.command !== undefined && typeof o.command !== 'string') {
-        bad('command is not a string');
-        continue;
-      }
-      if (o.argv !== undefined && !Array.isArray(o.argv)) {
-        bad('argv is not an array');
-        continue;
-      }
-      if (pending.has(key)) {
-        bad(`call_id ${JSON.stringify(o.call_id).slice(0, 60)} repeats an open call of session ${JSON.stringify(o.session).slice(0, 60)}`);
-        continue;
-      }
-      const ev = callEvent(o, rec, start, sessions.get(o.session), ctx);
-      const err = applyResult(ev, o);
-      if (err) {
-        bad(err);
-        continue;
-      }
-      pending.add(key, ev, ev.endMs !== undefined);
-    } else {
-      const p = pending.get(key);
-      if (!p) {
-        bad(`tool_result for call ${JSON.stringify(o.call_id).slice(0, 60)} with no earlier tool_call in session ${JSON.stringify(o.session).slice(0, 60)}`);
-        continue;
-      }
-      if (p.done) {
-        bad(`second result for call ${JSON.stringify(o.call_id).slice(0, 60)}`);
-        continue;
-      }
-      const err = applyResult(p.event, o);
-      if (err) {
-        bad(err);
-        continue;
-      }
-      p.done = true;
-    }
-    yield* pending.flush(false);
+    const defaults: Defaults = {};
+    for (const key of DEFAULT_KEYS) if (nonEmpty(o[key])) defaults[key] = o[key] as string;
+    sessions.set(o.session, defaults);
+    return undefined;
   }
-  yield* pending.flush(true);
+  if (!nonEmpty(o.call_id)) return 'call_id is missing or not a non-empty string';
+  const common = checkCommon(o);
+  if (common) return common;
+  const key = `${o.session}\u0000${o.call_id}`;
+  if (o.type === 'tool_call') {
+    const start = readTime(o.start, 'start');
+    if (typeof start === 'string') return start;
+    if (o.command !== undefined && typeof o.command !== 'string') return 'command is not a string';
+    if (o.argv !== undefined && !Array.isArray(o.argv)) return 'argv is not an array';
+    if (pending.has(key)) return `call_id ${JSON.stringify(o.call_id).slice(0, 60)} repeats an open call of session ${JSON.stringify(o.session).slice(0, 60)}`;
+    const ev = callEvent(o, rec, start, sessions.get(o.session), ctx);
+    const err = applyResult(ev, o);
+    if (err) return err;
+    pending.add(key, ev, ev.endMs !== undefined);
+    return undefined;
+  }
+  const p = pending.get(key);
+  if (!p) return `tool_result for call ${JSON.stringify(o.call_id).slice(0, 60)} with no earlier tool_call in session ${JSON.stringify(o.session).slice(0, 60)}`;
+  if (p.done) return `second result for call ${JSON.stringify(o.call_id).slice(0, 60)}`;
+  const err = applyResult(p.event, o);
+  if (err) return err;
+  p.done = true;
+  return undefined;
+}
+
+function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  return readStateful(lines, statefulReader(ctx));
 }
 
 export const agentEventsFormat: InputFormat = {
@@ -204,4 +181,5 @@ export const agentEventsFormat: InputFormat = {
     'Lines missing required fields, with unreadable or zone-less times, or with an end before the start are skips.',
   probe,
   parse,
+  statefulReader,
 };
