@@ -19,8 +19,8 @@ export class SharedStrings {
   shareEvent(e: ForensicEvent): ForensicEvent {
     const record = e as unknown as Record<string, unknown>;
     for (const key in record) {
-      // Per-record text (the message, the time as written) rarely repeats.
-      if (key === 'message' || key === 'timeRaw') continue;
+      // Per-record text (the message, the time as written, a call's id) rarely repeats.
+      if (key === 'message' || key === 'timeRaw' || key === 'callId') continue;
       const v = record[key];
       if (typeof v === 'string') record[key] = this.share(v);
     }
