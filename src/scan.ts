@@ -1,7 +1,7 @@
 // One input read once: events counted and dated, rules applied, and only what later stages need kept
 // (findings, correlation matches, tool calls, name ↔ address pairs). The same function runs on the
 // main thread and in scan workers, so a report does not depend on how many workers read it.
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DNS_FIELD_KEYS, DnsIndex } from './attribution/dns.js';
 import type { InputFormat } from './ingest/format.js';
@@ -26,7 +26,8 @@ export interface ScanOptions {
    * Keep copies of the marked records, their short strings shared through this, rather than the
    * records themselves (see detached()): for scans on the main thread, whose marked records live
    * until the report is built. A worker's records are copied anyway when posted. Tool calls (parsed
-   * from JSON, so they hold no line) keep their objects, their repeated strings shared the same way.
+   * from JSON, so they hold no line) keep their objects, their repeated strings shared the same way
+   * and a long output kept as its digest (keptCall).
    */
   detach?: SharedStrings;
   /**
@@ -173,8 +174,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     dns.learn(event);
     if (options.keepEvents) out.events.push(event);
     if (event.kind === 'tool-call') {
-      // Calls live until the report: the strings they repeat (tool, command, host, session) are shared.
-      out.calls.push(options.detach ? options.detach.shareEvent(event) : event);
+      out.calls.push(options.detach ? keptCall(event, options.detach) : event);
       return;
     }
     const m = marks.of(event);
@@ -241,6 +241,22 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
 function detached(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
   return strings.shareEvent(structuredClone(event));
 }
+
+/**
+ * A tool call as the analysis keeps it until the report (RL traces hold millions): the strings calls
+ * repeat (tool, command, host, session) shared, and a long output (transcripts keep up to 2000
+ * characters a call) replaced by its SHA-256. Nothing after the scan reads a call's output but the
+ * search for copies between inputs, which compares it (as a digest, now: the same answer); the DNS
+ * pairs it shows were learned above, and reports never print it.
+ */
+function keptCall(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
+  const output = event.fields?.output;
+  if (typeof output === 'string' && output.length > KEPT_OUTPUT_CHARS) event.fields!.output = `sha256:${hash('sha256', output, 'base64')}`;
+  return strings.shareEvent(event);
+}
+
+/** Longer outputs are kept as a digest (51 characters). */
+const KEPT_OUTPUT_CHARS = 64;
 
 /** The rules and correlation inputs that mark an event; the last answer is kept for the same event. */
 class Marks {

@@ -118,6 +118,25 @@ describe('analyze() time handling', () => {
     expect(report.inputs.find((i) => i.path === b)!.notes).toContain(`1 violations are copies of records in ${a} (the same record in two inputs) and are reported once, from there`);
   });
 
+  it('compares long call outputs by digest: equal ones are copies, ones that differ at the end are not; the DNS pairs they show still count', async () => {
+    const call = (id: string, start: string, command: string, output: string) =>
+      JSON.stringify({ v: 'agent-events/1', type: 'tool_call', session: 's1', call_id: id, tool: 'bash', command, start, end: start.replace(':00Z', ':02Z'), host: 'host-a', output });
+    const long = (tail: string) => `${'collected 12 items, all passed; '.repeat(20)}${tail}`;
+    const resolved = `; <<>> DiG 9.18 <<>> pool.example.org\n;; ANSWER SECTION:\npool.example.org. 300 IN A 198.51.100.77\n${'; padding '.repeat(10)}`;
+    const a = kern('calls-a.jsonl', [
+      call('c1', '2026-03-02T10:00:00Z', 'pytest -q', long('same')),
+      call('c2', '2026-03-02T10:01:00Z', 'pytest -q', long('one')),
+      call('c3', '2026-03-02T10:02:00Z', 'dig pool.example.org', resolved),
+      call('c4', '2026-03-02T10:03:00Z', 'curl -s http://pool.example.org/job', 'ok'),
+    ]);
+    const b = kern('calls-b.jsonl', [call('c1', '2026-03-02T10:00:00Z', 'pytest -q', long('same')), call('c2', '2026-03-02T10:01:00Z', 'pytest -q', long('two'))]);
+    const fw = kern('calls-fw.log', [drop('Mar  2 10:03:01', '198.51.100.77')]);
+    const { report } = await analyze(base([a, b, fw], { year: 2026 }));
+    expect(report.inputs.find((i) => i.path === b)!.notes).toContain(`1 tool calls are copies of records in ${a} (the same record in two inputs) and are reported once, from there`);
+    const reasons = report.violations[0]!.attribution?.reasons ?? report.violations[0]!.candidates[0]!.reasons;
+    expect(reasons.join(' ')).toMatch(/pool\.example\.org, which resolved to 198\.51\.100\.77 per the output of call c3/);
+  });
+
   it('a missing input path is a user error, not a crash', async () => {
     await expect(analyze(base([join(dir, 'nope.log')]))).rejects.toMatchObject({ name: 'InputError' });
   });
