@@ -20,6 +20,8 @@ interface Pending {
   resolve: (r: ScanResult) => void;
   reject: (e: Error) => void;
   worker: Worker;
+  /** the input it scans */
+  path: string;
   /** the marks received while the worker scans */
   findings: ScanMark[];
   correlationMatches: ScanMark[];
@@ -71,7 +73,7 @@ export class ScanPool {
     while (this.idle.length && this.queue.length) {
       const w = this.idle.shift()!;
       const job = this.queue.shift()!;
-      this.pending.set(job.task.id, { resolve: job.resolve, reject: job.reject, worker: w, findings: [], correlationMatches: [] });
+      this.pending.set(job.task.id, { resolve: job.resolve, reject: job.reject, worker: w, path: job.task.path, findings: [], correlationMatches: [] });
       w.postMessage(job.task);
     }
   }
@@ -107,7 +109,7 @@ export class ScanPool {
     for (const [id, job] of this.pending) {
       if (job.worker !== w) continue;
       this.pending.delete(id);
-      job.reject(err);
+      job.reject(outOfMemory(err) ? new InputError(`a scan worker ran out of memory reading this input (${err.message}): give it a larger heap with AGENT_FORENSICS_HEAP_MB=<MiB>, or run with --workers 0`, job.path) : err);
     }
     if (this.workers.length > 0) return;
     this.lost = err;
@@ -118,6 +120,11 @@ export class ScanPool {
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** A worker stopped by its heap limit (the main thread's, src/cli/heap.ts): a lack of memory, not a bug. */
+function outOfMemory(err: Error): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 /** The worker's error as the same kind of error the main thread would have thrown. */

@@ -42,4 +42,21 @@ describe('ScanPool', () => {
       await pool.close();
     }
   }, 60_000);
+
+  it('reports a worker that ran out of memory as one line naming the input, not as a bug', async () => {
+    const pool = new ScanPool(1);
+    try {
+      pool.useRules((await loadRuleSet(['rules'])).portable);
+      const outcome = pool.scan(task).then(() => undefined, (e: unknown) => e);
+      const worker = (pool as unknown as { workers: Worker[] }).workers[0]!;
+      // What Node emits when a worker reaches its heap limit (the worker is then gone).
+      worker.emit('error', Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }));
+      await worker.terminate();
+      const err = await outcome;
+      expect(err).toMatchObject({ name: 'InputError', path: task.path });
+      expect((err as Error).message).toMatch(/ran out of memory .*AGENT_FORENSICS_HEAP_MB=<MiB>, or run with --workers 0/);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
 });
