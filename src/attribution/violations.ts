@@ -36,15 +36,21 @@ export class CallIndex {
 
   /** `calls`: sorted by start (buildToolCalls); candidates come back in this order. */
   constructor(readonly calls: ToolCall[]) {
-    const length = (i: number) => calls[i]!.endMs - calls[i]!.startMs;
-    const classes = (list: number[]): CallClass[] => LENGTH_CLASSES_MS.map((upTo, k) => {
-      const lower = k === 0 ? -Infinity : LENGTH_CLASSES_MS[k - 1]!;
-      const at = list.filter((i) => length(i) > lower && length(i) <= upTo);
-      return { at, longestMs: at.reduce((m, i) => Math.max(m, length(i)), 0) };
-    }).filter((c) => c.at.length > 0);
-    const positions = calls.map((_, i) => i);
-    this.ordinary = classes(positions.filter((i) => !calls[i]!.background));
-    this.background = classes(positions.filter((i) => calls[i]!.background));
+    // One pass over the calls (RL traces hold hundreds of thousands): each goes to the first class
+    // its length fits; a length that is not a number fits none.
+    const classes = (): CallClass[] => LENGTH_CLASSES_MS.map(() => ({ at: [], longestMs: 0 }));
+    const ordinary = classes(), background = classes();
+    calls.forEach((c, i) => {
+      const length = c.endMs - c.startMs;
+      let k = 0;
+      while (k < LENGTH_CLASSES_MS.length && !(length <= LENGTH_CLASSES_MS[k]!)) k++;
+      if (k === LENGTH_CLASSES_MS.length) return;
+      const cls = (c.background ? background : ordinary)[k]!;
+      cls.at.push(i);
+      if (length > cls.longestMs) cls.longestMs = length;
+    });
+    this.ordinary = ordinary.filter((c) => c.at.length > 0);
+    this.background = background.filter((c) => c.at.length > 0);
   }
 
   /** Every call that started by `t + w.beforeMs` and whose end plus the window it may linger reaches `t`. */
