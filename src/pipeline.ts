@@ -94,8 +94,8 @@ interface InputState {
 
 export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const rulePaths = options.rules.length ? options.rules : [fileURLToPath(BUILTIN_RULES)];
-  // Workers take a while to start and load their rules: when the inputs look big enough to need
-  // them, they start now, while this thread loads its own rules; openReader keeps or closes them.
+  // Workers take a while to start: when the inputs look big enough to need them, they load their
+  // code now, while this thread loads the rules they will compile; openReader keeps or closes them.
   // The inputs are listed once (a folder may hold tens of thousands of files); a failure is reported
   // by analyzeWith, in its turn, and only means "no early workers" here.
   const resolving = resolveInputs(options.paths);

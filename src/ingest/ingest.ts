@@ -191,7 +191,7 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
       return event ? take(event) : undefined;
     });
   };
-  return { events, each, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
+  return { ...base, each };
 }
 
 /** each() of a format with a stateful reader: depth guard, the reader's events, the date guard; `take` may stop it. */

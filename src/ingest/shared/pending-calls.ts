@@ -25,7 +25,7 @@ export class PendingCalls {
 
   /** Whether flush(false) would hand back anything (spares building it after most lines). */
   hasReady(): boolean {
-    for (const p of this.calls.values()) return p.done || this.calls.size > this.max;
+    for (const p of this.calls.values()) return this.mayLeave(p, false);
     return false;
   }
 
@@ -36,9 +36,14 @@ export class PendingCalls {
   /** The calls at the front that are done (all of them when `force`, at the end of the input). */
   *flush(force: boolean): Generator<ForensicEvent> {
     for (const [key, p] of this.calls) {
-      if (!p.done && !(force || this.calls.size > this.max)) break;
+      if (!this.mayLeave(p, force)) break;
       this.calls.delete(key);
       yield p.event;
     }
+  }
+
+  /** A call at the front leaves when done, at the end of the input, or when too many are open. */
+  private mayLeave(p: PendingCall, force: boolean): boolean {
+    return p.done || force || this.calls.size > this.max;
   }
 }
