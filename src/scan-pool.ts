@@ -2,7 +2,8 @@
 // order, results come back in any order and are put back in input order by the caller.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
 import type { ScanMark, ScanResult } from './scan.js';
@@ -40,8 +41,9 @@ export class ScanPool {
 
   /** The workers start (loading their code) at once; they scan once given their rules (useRules). */
   constructor(size: number) {
+    const resourceLimits = workerHeapLimits();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(WORKER);
+      const w = new Worker(WORKER, { resourceLimits });
       w.on('message', (reply: ScanReply) => this.settle(w, reply));
       w.on('error', (err) => this.lose(w, err));
       w.on('exit', (code) => {
@@ -109,7 +111,7 @@ export class ScanPool {
     for (const [id, job] of this.pending) {
       if (job.worker !== w) continue;
       this.pending.delete(id);
-      job.reject(outOfMemory(err) ? new InputError(`a scan worker ran out of memory reading this input (${err.message}): give it a larger heap with AGENT_FORENSICS_HEAP_MB=<MiB>, or run with --workers 0`, job.path) : err);
+      job.reject(outOfMemory(err) ? new InputError(`a scan worker ran out of memory reading this input (${err.message}): give it a larger heap with AGENT_FORENSICS_HEAP_MB=<MiB> (a worker gets an eighth of it), or run with --workers 0`, job.path) : err);
     }
     if (this.workers.length > 0) return;
     this.lost = err;
@@ -122,7 +124,28 @@ export class ScanPool {
   }
 }
 
-/** A worker stopped by its heap limit (the main thread's, src/cli/heap.ts): a lack of memory, not a bug. */
+/** A worker's heap: this share of the main thread's limit (sized to the machine, src/cli/heap.ts), within the bounds below. */
+const WORKER_HEAP_SHARE = 1 / 8;
+/** enough to parse a whole-document input of the default --max-document-bytes (256 MiB) */
+const WORKER_HEAP_MIN_MB = 2048;
+
+/**
+ * The heap limit of the scan workers about to start. A worker holds one input's reading state and
+ * its marks until they are posted (batches of MARKS_PER_BATCH, spilled past a budget), so it needs
+ * a small heap. By default a worker got the main thread's limit, three quarters of the machine: two
+ * workers and the main thread could together claim more than twice the machine, and the kernel would
+ * kill the process before V8 stopped a worker. A `--max-old-space-size` flag (which the launcher's
+ * child runs with) overrides the workers' resourceLimits, so it is set back to Node's default
+ * first; the main thread's heap, already made, keeps its size.
+ */
+export function workerHeapLimits(mainLimitBytes = getHeapStatistics().heap_size_limit): ResourceLimits {
+  setFlagsFromString('--max-old-space-size=0');
+  const share = Math.floor((mainLimitBytes * WORKER_HEAP_SHARE) / 2 ** 20);
+  const main = Math.floor(mainLimitBytes / 2 ** 20);
+  return { maxOldGenerationSizeMb: Math.min(main, Math.max(WORKER_HEAP_MIN_MB, share)) };
+}
+
+/** A worker stopped by its heap limit (workerHeapLimits; the user sizes it through the main heap): a lack of memory, not a bug. */
 function outOfMemory(err: Error): boolean {
   return (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
