@@ -252,7 +252,19 @@ function detached(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
 function keptCall(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
   const output = event.fields?.output;
   if (typeof output === 'string' && output.length > KEPT_OUTPUT_CHARS) event.fields!.output = `sha256:${hash('sha256', output, 'base64')}`;
+  // A call's summary ('bash: pytest -q') repeats with its command, unlike a log record's; most calls
+  // have no fields. Together these were 40 % of a kept call's memory.
+  if (event.message !== undefined) event.message = strings.share(event.message);
+  if (event.fields && isEmpty(event.fields)) event.fields = NO_FIELDS;
   return strings.shareEvent(event);
+}
+
+/** The `fields` of every kept call that has none: read only from here on. */
+const NO_FIELDS: Record<string, unknown> = Object.freeze({});
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Longer outputs are kept as a digest (51 characters). */

@@ -33,7 +33,8 @@ export class SharedStrings {
     return e;
   }
 
-  private share(s: string): string {
+  /** The copy already seen of a short text (one a record type repeats, such as a call's summary). */
+  share(s: string): string {
     if (s.length > MAX_SHARED_LENGTH) return s;
     const known = this.seen.get(s);
     if (known !== undefined) return known;

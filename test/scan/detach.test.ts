@@ -22,3 +22,20 @@ describe('detached marked records', () => {
     expect(detached.correlationMatches.every((m) => findingEvents.has(m.event))).toBe(true);
   });
 });
+
+describe('tool calls kept on the main thread', () => {
+  it('are the calls read, their empty fields one read-only object and their long outputs digests', async () => {
+    const line = (id: string, command: string, output?: string) =>
+      JSON.stringify({ v: 'agent-events/1', type: 'tool_call', session: 's1', call_id: id, tool: 'bash', command, start: '2026-03-02T10:00:00Z', end: '2026-03-02T10:00:01Z', ...(output ? { output } : {}) });
+    const path = join(mkdtempSync(join(tmpdir(), 'af-calls-')), 'calls.jsonl');
+    writeFileSync(path, [line('c1', 'pytest -q'), line('c2', 'pytest -q'), line('c3', 'ls', 'x'.repeat(100))].join('\n') + '\n');
+    const plain = await scanWithRules(path);
+    const kept = await scanWithRules(path, { detach: new SharedStrings() });
+    expect(kept.calls.map((c) => ({ ...c, fields: undefined }))).toEqual(plain.calls.map((c) => ({ ...c, fields: undefined })));
+    expect(kept.calls[0]!.message).toBe('bash: pytest -q');
+    expect(kept.calls[0]!.fields).toEqual({});
+    expect(kept.calls[1]!.fields).toBe(kept.calls[0]!.fields);
+    expect(() => { (kept.calls[0]!.fields as Record<string, unknown>).output = 'x'; }).toThrow(TypeError);
+    expect(kept.calls[2]!.fields!.output).toMatch(/^sha256:/);
+  });
+});
