@@ -291,7 +291,7 @@ export function contentKeys(f: Finding, w: Windows, dns: DnsEvidence): ContentKe
  * False only when contentEvidence() must find nothing: every test there implies a plain substring
  * (or, for patterns, the same test) here; audit operations are left to the full check.
  */
-function mayShareContent(c: ToolCall, k: ContentKeys): boolean {
+export function mayShareContent(c: ToolCall, k: ContentKeys): boolean {
   const text = c.text;
   for (const n of k.needles) if (text.includes(n)) return true;
   if (k.operation) return true;
@@ -373,9 +373,8 @@ export function scoreCall(f: Finding, c: ToolCall, w: Windows, dns: DnsEvidence,
  * All candidates best first. Calls that evidence cannot separate (within TIE_MARGIN) share the
  * belief: the winner's confidence is divided among them, and a reason names the rivals.
  */
-export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Windows, dns: DnsEvidence): Scored[] {
+export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Windows, dns: DnsEvidence, keys = contentKeys(f, w, dns)): Scored[] {
   const scored: Scored[] = [];
-  const keys = contentKeys(f, w, dns);
   for (const c of calls) {
     const s = scoreCall(f, c, w, dns, keys);
     if (s) scored.push(s);

@@ -4,7 +4,7 @@
 import { formatRef, severityRank, type Severity } from '../model/event.js';
 import type { Incident, Violation } from '../model/report.js';
 import type { JoinKey, RuleHeader } from '../rules/rule.js';
-import { filterByJoin, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall, type Windows } from './attribute.js';
+import { contentKeys, filterByJoin, mayShareContent, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall, type Windows } from './attribute.js';
 import type { Inventory } from './inventory.js';
 
 /** The first of `count` items, ordered by start, whose start is at or after `from` (`count` when none is). */
@@ -33,6 +33,9 @@ interface CallClass {
 export class CallIndex {
   private readonly ordinary: CallClass[];
   private readonly background: CallClass[];
+  /** the ordinary calls of every class by searchable text (positions rising), and the longest of them */
+  private readonly byText = new Map<string, number[]>();
+  private readonly longestOrdinaryMs: number;
 
   /** `calls`: sorted by start (buildToolCalls); candidates come back in this order. */
   constructor(readonly calls: ToolCall[]) {
@@ -48,18 +51,27 @@ export class CallIndex {
       const cls = (c.background ? background : ordinary)[k]!;
       cls.at.push(i);
       if (length > cls.longestMs) cls.longestMs = length;
+      if (c.background) return;
+      const same = this.byText.get(c.text);
+      if (same) same.push(i);
+      else this.byText.set(c.text, [i]);
     });
     this.ordinary = ordinary.filter((c) => c.at.length > 0);
     this.background = background.filter((c) => c.at.length > 0);
+    this.longestOrdinaryMs = Math.max(0, ...this.ordinary.map((c) => c.longestMs));
   }
 
-  /** Every call that started by `t + w.beforeMs` and whose end plus the window it may linger reaches `t`. */
-  near(t: number, w: Windows): ToolCall[] {
+  /**
+   * Every call that started by `t + w.beforeMs` and whose end plus the window it may linger reaches `t`.
+   * `mayShare`, when given, says whether a call's command may share content with the violation (an
+   * answer that depends on the command's text alone): an ordinary call that ended more than
+   * `w.afterMs` before `t` is then left out unless it may, as scoring would rule it out anyway.
+   */
+  near(t: number, w: Windows, mayShare?: (c: ToolCall) => boolean): ToolCall[] {
     const lingerMs = Math.max(w.afterMs, w.persistentAfterMs);
-    const ordinaryReach = w.persistentRule ? lingerMs : w.afterMs;
     const found: number[] = [];
-    let classesFound = 0;
-    const collect = (classes: CallClass[], reachMs: number) => {
+    let sources = 0;
+    const collect = (classes: CallClass[], reachMs: number, lingering?: (c: ToolCall) => boolean) => {
       for (const c of classes) {
         const before = found.length;
         // positions in a class rise with start time: the first call that may reach t, then on
@@ -67,16 +79,44 @@ export class CallIndex {
         for (let k = lo; k < c.at.length; k++) {
           const call = this.calls[c.at[k]!]!;
           if (call.startMs > t + w.beforeMs) break;
-          if (call.endMs + reachMs >= t) found.push(c.at[k]!);
+          if (call.endMs + reachMs >= t && (!lingering || call.endMs + w.afterMs >= t || lingering(call))) found.push(c.at[k]!);
         }
-        if (found.length > before) classesFound++;
+        if (found.length > before) sources++;
       }
     };
-    collect(this.ordinary, ordinaryReach);
+    // A persistent rule looks back hours over every session; the ordinary calls that ended long ago
+    // count only through content, so they are looked up by command (when there are fewer commands
+    // than calls in the look-back), not visited one by one.
+    if (!w.persistentRule) collect(this.ordinary, w.afterMs);
+    else if (mayShare && lingerMs > w.afterMs && this.byText.size < this.startedBetween(t - this.longestOrdinaryMs - lingerMs, t + w.beforeMs)) {
+      collect(this.ordinary, w.afterMs);
+      if (this.lingeringByCommand(t, w, lingerMs, mayShare, found)) sources++;
+    } else collect(this.ordinary, lingerMs, mayShare);
     collect(this.background, lingerMs);
-    // one class is already in order; several are merged back into the order of `calls`
-    const order = classesFound > 1 ? Int32Array.from(found).sort() : found;
+    // one source is already in order; several are merged back into the order of `calls`
+    const order = sources > 1 ? Int32Array.from(found).sort() : found;
     return Array.from(order, (i) => this.calls[i]!);
+  }
+
+  /** How many calls started in [from, to]. */
+  private startedBetween(from: number, to: number): number {
+    const startOf = (i: number) => this.calls[i]!.startMs;
+    return firstStartingFrom(this.calls.length, startOf, to + 1) - firstStartingFrom(this.calls.length, startOf, from);
+  }
+
+  /** Adds the ordinary calls that ended more than w.afterMs but at most `lingerMs` before t, of commands that may share content; whether any were. */
+  private lingeringByCommand(t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): boolean {
+    const before = found.length;
+    for (const at of this.byText.values()) {
+      if (!mayShare(this.calls[at[0]!]!)) continue;
+      const lo = firstStartingFrom(at.length, (k) => this.calls[at[k]!]!.startMs, t - this.longestOrdinaryMs - lingerMs);
+      for (let k = lo; k < at.length; k++) {
+        const call = this.calls[at[k]!]!;
+        if (call.startMs > t + w.beforeMs) break;
+        if (call.endMs + w.afterMs < t && call.endMs + lingerMs >= t) found.push(at[k]!);
+      }
+    }
+    return found.length > before;
   }
 }
 
@@ -108,9 +148,10 @@ function ruleSettings(rules: readonly RuleHeader[]): { windows: Windows; join: J
 
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
   const { windows: w, join } = ruleSettings(f.rules);
-  const near = s.calls.near(f.timeMs, w);
+  const keys = contentKeys(f, w, s.dns);
+  const near = s.calls.near(f.timeMs, w, keys.operation ? undefined : (c) => mayShareContent(c, keys));
   const joined = filterByJoin(f, near, join, s.inventory);
-  const ranked = rankCandidates(f, joined, w, s.dns);
+  const ranked = rankCandidates(f, joined, w, s.dns, keys);
   const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
   const e = f.event;
   const rules = [...f.rules].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1));

@@ -16,13 +16,15 @@ const callArb = fc.record({
   length: fc.oneof(fc.integer({ min: 0, max: 90_000 }), fc.integer({ min: 0, max: 5 * 3_600_000 }), fc.constant(-1)),
   background: fc.boolean(),
   session: fc.constantFrom('s1', 's2', 's3'),
+  // agents repeat their commands: the index looks up long-ended calls by command
+  command: fc.integer({ min: 0, max: 3 }),
 });
 
-function events(specs: { start: number; length: number; background: boolean; session: string }[]): ForensicEvent[] {
+function events(specs: { start: number; length: number; background: boolean; session: string; command?: number }[]): ForensicEvent[] {
   return specs.map((s, i) => ({
     kind: 'tool-call', source: 'agent', format: 'agent-events', timeMs: T + s.start, ...(s.length >= 0 ? { endMs: T + s.start + s.length } : {}),
     timeRaw: '', ref: { path: 'agent.jsonl', line: i + 1 }, session: s.session, callId: `c${i}`,
-    command: s.background ? `nohup ./job-${i} &` : `make step-${i}`,
+    command: s.background ? `nohup ./job-${s.command ?? i} &` : `make step-${s.command ?? i}`,
   }));
 }
 
@@ -43,6 +45,21 @@ describe('CallIndex.near()', () => {
         expect(new CallIndex(calls).near(t, w)).toEqual(plainScan(calls, t, w));
       },
     ), { numRuns: 400 });
+  });
+
+  it('with a content test, also leaves out exactly the ordinary calls ended past the window whose command fails it', () => {
+    fc.assert(fc.property(
+      fc.array(callArb, { maxLength: 80 }), fc.integer({ min: -3_600_000, max: 12 * 3_600_000 }), fc.boolean(),
+      fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 600_000 }), fc.integer({ min: 0, max: 7 * 3_600_000 }), fc.subarray(['0', '1', '2', '3']),
+      (specs, at, persistentRule, beforeMs, afterMs, persistentAfterMs, sharing) => {
+        const calls = buildToolCalls(events(specs), noInventory, () => 0);
+        const w: Windows = { beforeMs, afterMs, persistentAfterMs, persistentRule, patterns: [] };
+        const t = T + at;
+        const mayShare = (c: ToolCall) => sharing.some((d) => c.text.endsWith(d));
+        const expected = plainScan(calls, t, w).filter((c) => c.background || c.endMs + afterMs >= t || mayShare(c));
+        expect(new CallIndex(calls).near(t, w, mayShare)).toEqual(expected);
+      },
+    ), { numRuns: 600 });
   });
 
   it('leaves out a short call that ended long before, but keeps a background call of the same time', () => {
