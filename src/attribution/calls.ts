@@ -13,15 +13,7 @@ export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inve
   const commands = new CommandFacts();
   const calls = events.map((e) => toToolCall(e, inventory, offsetOf(e.ref.path), commands))
     .sort((a, b) => a.startMs - b.startMs || compareRefs(a.event.ref, b.event.ref));
-  const bySession = new Map<string, ToolCall[]>();
-  for (const c of calls) {
-    if (!c.session) continue;
-    const key = `${c.event.ref.path}\0${c.session}`;
-    const list = bySession.get(key);
-    if (list) list.push(c);
-    else bySession.set(key, [c]);
-  }
-  for (const list of bySession.values()) {
+  for (const list of sessionsOf(calls)) {
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
       let j = i + 1;
@@ -33,4 +25,36 @@ export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inve
     }
   }
   return calls;
+}
+
+/**
+ * Each session's calls (of one input), in the order given. Grouped by session, then split by input
+ * in the rare case that two inputs name the same session: a key joining path and session was a new
+ * string to hash for each of hundreds of thousands of calls, and a map by path costs as much.
+ */
+function sessionsOf(calls: readonly ToolCall[]): ToolCall[][] {
+  const bySession = new Map<string, ToolCall[]>();
+  for (const c of calls) {
+    if (!c.session) continue;
+    const list = bySession.get(c.session);
+    if (list) list.push(c);
+    else bySession.set(c.session, [c]);
+  }
+  const lists: ToolCall[][] = [];
+  for (const list of bySession.values()) {
+    const path = list[0]!.event.ref.path;
+    if (list.every((c) => c.event.ref.path === path)) lists.push(list);
+    else lists.push(...byPath(list));
+  }
+  return lists;
+}
+
+function byPath(calls: readonly ToolCall[]): ToolCall[][] {
+  const groups = new Map<string, ToolCall[]>();
+  for (const c of calls) {
+    const list = groups.get(c.event.ref.path);
+    if (list) list.push(c);
+    else groups.set(c.event.ref.path, [c]);
+  }
+  return [...groups.values()];
 }

@@ -1,9 +1,9 @@
-// CopyFinder builds a record's full key only when another input has a record of the same outline at
+// dedupeRecords reads only the instants several records share, CopyFinder builds a record's full key only when another input has a record of the same outline at
 // that instant: its answers must be those of comparing every record's full key.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ForensicEvent, Ref } from '../../src/model/event.js';
-import { CopyFinder, recordKey } from '../../src/timeline/dedupe.js';
+import { compareRefs, type ForensicEvent, type Ref } from '../../src/model/event.js';
+import { CopyFinder, dedupeRecords, recordKey } from '../../src/timeline/dedupe.js';
 
 /** The rule without the outline: every record keyed in full. */
 function plainKeep(run: { event: ForensicEvent; timeMs: number }[], copies: Map<string, { count: number; of: string }>): boolean[] {
@@ -52,6 +52,43 @@ describe('CopyFinder.keep()', () => {
         expect(finder.keep(run)).toEqual(plainKeep(run, plainCopies));
       });
       expect(finder.copies).toEqual(plainCopies);
+    }), { numRuns: 500 });
+  });
+});
+
+/** The rule without shortcuts: every record sorted by (time, path, line), each instant's run kept by plainKeep. */
+function plainDedupe(items: ForensicEvent[]): { kept: ForensicEvent[]; copies: Map<string, { count: number; of: string }> } {
+  const copies = new Map<string, { count: number; of: string }>();
+  const order = items.map((event, i) => ({ i, v: { event, timeMs: event.timeMs } })).sort((a, b) => a.v.timeMs - b.v.timeMs || compareRefs(a.v.event.ref, b.v.event.ref));
+  const keep = new Set<number>();
+  for (let s = 0; s < order.length;) {
+    let e = s + 1;
+    while (e < order.length && order[e]!.v.timeMs === order[s]!.v.timeMs) e++;
+    const run = order.slice(s, e);
+    plainKeep(run.map((o) => o.v), copies).forEach((k, j) => k && keep.add(run[j]!.i));
+    s = e;
+  }
+  return { kept: items.filter((_, i) => keep.has(i)), copies };
+}
+
+describe('dedupeRecords()', () => {
+  it('keeps, in the order given, and counts the same records as sorting them all, whatever their order', () => {
+    const itemArb = fc.record({ record: recordArb, second: fc.integer({ min: 0, max: 4 }) });
+    fc.assert(fc.property(fc.array(itemArb, { maxLength: 40 }), (items) => {
+      const lines = new Map<string, number>();
+      const events = items.map(({ record: r, second }) => {
+        const line = (lines.get(r.path) ?? 0) + 1;
+        lines.set(r.path, line);
+        return {
+          kind: 'tool-call', source: 'agent', format: 'agent-events', timeMs: second * 1000, timeRaw: 'x', ref: { path: r.path, line },
+          session: r.session, callId: r.call, command: r.command, message: `bash: ${r.command}`,
+          ...(r.endMs !== undefined ? { endMs: second * 1000 + r.endMs } : {}), ...(r.host ? { host: r.host } : {}),
+        } satisfies ForensicEvent as ForensicEvent;
+      });
+      const got = dedupeRecords(events, (event) => ({ event, timeMs: event.timeMs }));
+      const want = plainDedupe(events);
+      expect(got.kept).toEqual(want.kept);
+      expect(got.copies).toEqual(want.copies);
     }), { numRuns: 500 });
   });
 });
