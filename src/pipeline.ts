@@ -160,11 +160,10 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     await reader.close();
   }
 
-  const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const uniqueCalls = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
-  const toolCalls = buildToolCalls(uniqueCalls.kept, inventory, (p) => agentOffsets.get(p) ?? 0);
+  const toolCalls = uniqueToolCalls(calls, states, inventory);
+  // The calls' records are not read again (a ToolCall keeps what is): their memory goes now.
+  calls.length = 0;
   const clock = await settleClocks(states, toolCalls, inventory, options);
-  noteCopies(states, uniqueCalls.copies, 'tool calls');
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
   for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
@@ -182,6 +181,14 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
   const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
   return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
+}
+
+/** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies). */
+function uniqueToolCalls(calls: ForensicEvent[], states: InputState[], inventory: Inventory): ToolCall[] {
+  const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
+  const unique = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
+  noteCopies(states, unique.copies, 'tool calls');
+  return buildToolCalls(unique.kept, inventory, (p) => agentOffsets.get(p) ?? 0);
 }
 
 /** What the report says about all violations, gathered while they are built one at a time. */

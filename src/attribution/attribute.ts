@@ -1,7 +1,7 @@
 // Which tool call caused a violation: every call whose interval (widened by the rules' windows)
 // reaches the violation is a candidate; evidence of time, place and content adds up to a
 // confidence (noisy-or), and each piece of evidence is one sentence a responder can paste.
-import { formatRef, type ForensicEvent, type TimePrecision } from '../model/event.js';
+import { formatRef, type ForensicEvent, type Ref, type TimePrecision } from '../model/event.js';
 import type { Attribution } from '../model/report.js';
 import { DEFAULT_HINTS } from '../rules/load.js';
 import type { CommandPattern, JoinKey, Rule, RuleHeader } from '../rules/rule.js';
@@ -14,8 +14,18 @@ export type { DnsEvidence } from './dns.js';
 /** How long a call whose end is unknown is assumed to run. */
 export const OPEN_END_MS = 60_000;
 
+/**
+ * A tool call as attribution reads it. It keeps what reports and scoring read of the call's record
+ * rather than the record: RL traces hold hundreds of thousands of calls, and their records (summary,
+ * time as written, fields) weighed more than the rest of the call.
+ */
 export interface ToolCall {
-  event: ForensicEvent;
+  ref: Ref;
+  /** the transcript's own call id, tool, command and container, verbatim */
+  callId?: string;
+  tool?: string;
+  command?: string;
+  container?: string;
   startMs: number;
   endMs: number;
   /** the format gives no end: endMs is an assumption */
@@ -91,7 +101,8 @@ export function toToolCall(event: ForensicEvent, inventory: Inventory, offsetMs:
   const facts = commands.of(event.command ?? '');
   const host = event.host ?? asset?.host;
   return {
-    event, startMs, endMs, openEnded, precision,
+    ref: event.ref, callId: event.callId, tool: event.tool, command: event.command, container: event.container,
+    startMs, endMs, openEnded, precision,
     text: facts.text,
     session,
     host,
@@ -389,7 +400,7 @@ export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Window
   const rivals = scored.slice(1).filter((s) => best.confidence - s.confidence < TIE_MARGIN && !sameCall(s.call, best.call));
   if (rivals.length) {
     best.confidence /= rivals.length + 1;
-    const names = rivals.slice(0, 3).map((r) => r.call.session === best.call.session ? `call ${r.call.event.callId} of the same session` : `call ${r.call.event.callId} in session ${r.call.session}`);
+    const names = rivals.slice(0, 3).map((r) => r.call.session === best.call.session ? `call ${r.call.callId} of the same session` : `call ${r.call.callId} in session ${r.call.session}`);
     const more = rivals.length > 3 ? ` and ${rivals.length - 3} more` : '';
     best.evidence.push({ kind: 'time', weight: 0, explain: () => `${capitalize(names.join(', '))}${more} ${rivals.length === 1 ? 'fits' : 'fit'} the evidence as well as this one, so the attribution is uncertain and its confidence is divided among them.` });
   }
@@ -397,7 +408,7 @@ export function rankCandidates(f: Finding, calls: readonly ToolCall[], w: Window
 }
 
 function sameCall(a: ToolCall, b: ToolCall): boolean {
-  return a.event.callId === b.event.callId && a.session === b.session;
+  return a.callId === b.callId && a.session === b.session;
 }
 
 function capitalize(s: string): string {
@@ -405,18 +416,18 @@ function capitalize(s: string): string {
 }
 
 function compareCallRefs(a: ToolCall, b: ToolCall): number {
-  const x = formatRef(a.event.ref), y = formatRef(b.event.ref);
+  const x = formatRef(a.ref), y = formatRef(b.ref);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export function toAttribution(f: Finding, s: Scored): Attribution {
-  const e = s.call.event;
+  const c = s.call;
   return {
-    callId: e.callId ?? '',
-    session: s.call.session,
-    tool: e.tool ?? '',
-    command: e.command ?? '',
-    ref: e.ref,
+    callId: c.callId ?? '',
+    session: c.session,
+    tool: c.tool ?? '',
+    command: c.command ?? '',
+    ref: c.ref,
     time: isoTimes(s.call)[0],
     deltaMs: f.timeMs - s.call.startMs,
     confidence: Math.round(s.confidence * 1000) / 1000,
@@ -445,7 +456,7 @@ export function filterByJoin(f: Finding, calls: readonly ToolCall[], join: reado
       case 'session': return !!c.session && scopeOf(f, 'session') === c.session;
       case 'sandbox': return !!c.sandbox && scopeOf(f, 'sandbox') === c.sandbox;
       case 'host': return !!c.host && scopeOf(f, 'host') === c.host;
-      case 'container': return !!c.event.container && f.event.container === c.event.container;
+      case 'container': return !!c.container && f.event.container === c.container;
       case 'inventory':
         if (!asset) return false;
         if (asset.session) return asset.session === c.session;

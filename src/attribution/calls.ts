@@ -12,7 +12,7 @@ import type { Inventory } from './inventory.js';
 export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inventory, offsetOf: (path: string) => number): ToolCall[] {
   const commands = new CommandFacts();
   const calls = events.map((e) => toToolCall(e, inventory, offsetOf(e.ref.path), commands))
-    .sort((a, b) => a.startMs - b.startMs || compareRefs(a.event.ref, b.event.ref));
+    .sort((a, b) => a.startMs - b.startMs || compareRefs(a.ref, b.ref));
   for (const list of sessionsOf(calls)) {
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
@@ -42,8 +42,8 @@ function sessionsOf(calls: readonly ToolCall[]): ToolCall[][] {
   }
   const lists: ToolCall[][] = [];
   for (const list of bySession.values()) {
-    const path = list[0]!.event.ref.path;
-    if (list.every((c) => c.event.ref.path === path)) lists.push(list);
+    const path = list[0]!.ref.path;
+    if (list.every((c) => c.ref.path === path)) lists.push(list);
     else lists.push(...byPath(list));
   }
   return lists;
@@ -52,9 +52,9 @@ function sessionsOf(calls: readonly ToolCall[]): ToolCall[][] {
 function byPath(calls: readonly ToolCall[]): ToolCall[][] {
   const groups = new Map<string, ToolCall[]>();
   for (const c of calls) {
-    const list = groups.get(c.event.ref.path);
+    const list = groups.get(c.ref.path);
     if (list) list.push(c);
-    else groups.set(c.event.ref.path, [c]);
+    else groups.set(c.ref.path, [c]);
   }
   return [...groups.values()];
 }

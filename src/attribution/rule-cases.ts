@@ -50,7 +50,7 @@ export function runAttributionCase(rule: RuleHeader, tc: AttributionTestCase): A
   const ranked = rankCandidates(finding, filterByJoin(finding, calls, rule.attribution.join, inventory), windowsFor(rules), new CaseDns(tc.dns));
   const best = ranked[0];
   const won = best && best.confidence >= tc.minConfidence ? best : undefined;
-  const got = won?.call.event.callId ?? null;
+  const got = won?.call.callId ?? null;
   return {
     rule, name: tc.name, line: tc.line, expected: tc.expect, got,
     confidence: best ? Math.round(best.confidence * 1000) / 1000 : 0,

@@ -90,7 +90,7 @@ export class CallIndex {
     if (!w.persistentRule) collect(this.ordinary, w.afterMs);
     else if (mayShare && lingerMs > w.afterMs && this.byText.size < this.startedBetween(t - this.longestOrdinaryMs - lingerMs, t + w.beforeMs)) {
       collect(this.ordinary, w.afterMs);
-      if (this.lingeringByCommand(t, w, lingerMs, mayShare, found)) sources++;
+      sources += this.lingeringByCommand(t, w, lingerMs, mayShare, found);
     } else collect(this.ordinary, lingerMs, mayShare);
     collect(this.background, lingerMs);
     // one source is already in order; several are merged back into the order of `calls`
@@ -104,19 +104,24 @@ export class CallIndex {
     return firstStartingFrom(this.calls.length, startOf, to + 1) - firstStartingFrom(this.calls.length, startOf, from);
   }
 
-  /** Adds the ordinary calls that ended more than w.afterMs but at most `lingerMs` before t, of commands that may share content; whether any were. */
-  private lingeringByCommand(t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): boolean {
-    const before = found.length;
+  /**
+   * Adds the ordinary calls that ended more than w.afterMs but at most `lingerMs` before t, of
+   * commands that may share content; returns how many commands had some (each adds its calls in order).
+   */
+  private lingeringByCommand(t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): number {
+    let commands = 0;
     for (const at of this.byText.values()) {
       if (!mayShare(this.calls[at[0]!]!)) continue;
+      const before = found.length;
       const lo = firstStartingFrom(at.length, (k) => this.calls[at[k]!]!.startMs, t - this.longestOrdinaryMs - lingerMs);
       for (let k = lo; k < at.length; k++) {
         const call = this.calls[at[k]!]!;
         if (call.startMs > t + w.beforeMs) break;
         if (call.endMs + w.afterMs < t && call.endMs + lingerMs >= t) found.push(at[k]!);
       }
+      if (found.length > before) commands++;
     }
-    return found.length > before;
+    return commands;
   }
 }
 

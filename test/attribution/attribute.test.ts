@@ -113,14 +113,14 @@ describe('rankCandidates()', () => {
     const b = tc(call('s2', 'b', T + 100, T + 9_000, 'pip download --index-url http://mirror.example:3141/simple y'));
     const f = finding(net(T + 2_000, '47.88.1.10', '198.18.0.50', 3141, { dst: { ip: '198.18.0.50', port: 3141, domain: 'mirror.example' } }));
     const [best, next] = rankCandidates(f, [a, b], W, noDns);
-    expect(best!.call.event.callId).toBe('b');
+    expect(best!.call.callId).toBe('b');
     expect(best!.confidence).toBeCloseTo(next!.confidence / 2, 6);
     expect(best!.evidence.at(-1)!.explain()).toBe('Call a in session s1 fits the evidence as well as this one, so the attribution is uncertain and its confidence is divided among them.');
   });
   it('prefers the call running at the time over one that ended, and the most recent start among equals', () => {
     const calls = buildToolCalls([call('s1', 'first', T, undefined, 'ls'), call('s1', 'second', T + 8_000, undefined, 'pip install x')], inv, () => 0);
     const ranked = rankCandidates(finding(net(T + 25_000, '172.17.0.2', '198.18.0.77', 80)), calls, W, noDns);
-    expect(ranked.map((s) => s.call.event.callId)).toEqual(['second', 'first']);
+    expect(ranked.map((s) => s.call.callId)).toEqual(['second', 'first']);
     expect(ranked[0]!.confidence - ranked[1]!.confidence).toBeGreaterThan(0.05);
   });
   it('returns nothing when no call is in reach', () => {
@@ -133,12 +133,12 @@ describe('buildToolCalls()', () => {
     const calls = buildToolCalls([
       call('s1', 'a', T, undefined, 'ls'), call('s1', 'p', T, undefined, 'pwd'), call('s1', 'b', T + 8_000, undefined, 'x'), call('s2', 'z', T + 1_000, undefined, 'y'),
     ], inv, () => 0);
-    const byId = new Map(calls.map((c) => [c.event.callId, c]));
+    const byId = new Map(calls.map((c) => [c.callId, c]));
     expect(byId.get('a')!.endMs).toBe(T + 8_000);
     expect(byId.get('a')!.nextStartMs).toBe(T + 8_000);
     expect(byId.get('b')!.endMs).toBe(T + 8_000 + 60_000);
     expect(byId.get('z')!.endMs).toBe(T + 61_000);
-    expect(calls.map((c) => c.event.callId)).toEqual(['a', 'p', 'z', 'b']);
+    expect(calls.map((c) => c.callId)).toEqual(['a', 'p', 'z', 'b']);
   });
   it('applies the transcript offset and fills host and sandbox from the inventory', () => {
     const [c] = buildToolCalls([call('s2', 'a', T, T + 1_000, 'ls')], inv, () => 5_000);

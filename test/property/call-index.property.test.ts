@@ -59,7 +59,7 @@ describe('CallIndex.near()', () => {
         const expected = plainScan(calls, t, w).filter((c) => c.background || c.endMs + afterMs >= t || mayShare(c));
         expect(new CallIndex(calls).near(t, w, mayShare)).toEqual(expected);
       },
-    ), { numRuns: 600 });
+    ), { numRuns: 3000 });
   });
 
   it('leaves out a short call that ended long before, but keeps a background call of the same time', () => {
