@@ -253,8 +253,9 @@ function keptCall(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
   const output = event.fields?.output;
   if (typeof output === 'string' && output.length > KEPT_OUTPUT_CHARS) event.fields!.output = `sha256:${hash('sha256', output, 'base64')}`;
   // A call's summary ('bash: pytest -q') repeats with its command, unlike a log record's; most calls
-  // have no fields. Together these were 40 % of a kept call's memory.
-  if (event.message !== undefined) event.message = strings.share(event.message);
+  // have no fields. Together these were 40 % of a kept call's memory. Summaries are shared only once
+  // the command has been seen: traces whose commands never repeat would fill the table for nothing.
+  if (event.message !== undefined && event.command !== undefined && strings.knows(event.command)) event.message = strings.share(event.message);
   if (event.fields && isEmpty(event.fields)) event.fields = NO_FIELDS;
   return strings.shareEvent(event);
 }

@@ -36,6 +36,8 @@ export class CallIndex {
   /** the ordinary calls of every class by searchable text (positions rising), and the longest of them */
   private readonly byText = new Map<string, number[]>();
   private readonly longestOrdinaryMs: number;
+  /** lingeringByQuestion's progress per windows and question */
+  private readonly questions = new WeakMap<Windows, Map<string, LingeringQuestion>>();
 
   /** `calls`: sorted by start (buildToolCalls); candidates come back in this order. */
   constructor(readonly calls: ToolCall[]) {
@@ -63,11 +65,12 @@ export class CallIndex {
 
   /**
    * Every call that started by `t + w.beforeMs` and whose end plus the window it may linger reaches `t`.
-   * `mayShare`, when given, says whether a call's command may share content with the violation (an
-   * answer that depends on the command's text alone): an ordinary call that ended more than
-   * `w.afterMs` before `t` is then left out unless it may, as scoring would rule it out anyway.
+   * `content`, when given, says whether a call's command may share content with the violation (an
+   * answer that depends on the command's text alone; `key` names the question, see contentKey): an
+   * ordinary call that ended more than `w.afterMs` before `t` is then left out unless it may, as
+   * scoring would rule it out anyway.
    */
-  near(t: number, w: Windows, mayShare?: (c: ToolCall) => boolean): ToolCall[] {
+  near(t: number, w: Windows, content?: ContentTest): ToolCall[] {
     const lingerMs = Math.max(w.afterMs, w.persistentAfterMs);
     const found: number[] = [];
     let sources = 0;
@@ -85,17 +88,57 @@ export class CallIndex {
       }
     };
     // A persistent rule looks back hours over every session; the ordinary calls that ended long ago
-    // count only through content, so they are looked up by command (when there are fewer commands
-    // than calls in the look-back), not visited one by one.
+    // count only through content, so they are not visited one by one for each violation: they are
+    // looked up by command when there are fewer commands than calls in the look-back, else tested
+    // once for all the violations that ask the same question (a miner reconnecting for hours).
     if (!w.persistentRule) collect(this.ordinary, w.afterMs);
-    else if (mayShare && lingerMs > w.afterMs && this.byText.size < this.startedBetween(t - this.longestOrdinaryMs - lingerMs, t + w.beforeMs)) {
+    else if (!content || lingerMs <= w.afterMs) collect(this.ordinary, lingerMs);
+    else {
       collect(this.ordinary, w.afterMs);
-      sources += this.lingeringByCommand(t, w, lingerMs, mayShare, found);
-    } else collect(this.ordinary, lingerMs, mayShare);
+      const from = t - this.longestOrdinaryMs - lingerMs;
+      sources += this.byText.size < this.startedBetween(from, t + w.beforeMs)
+        ? this.lingeringByCommand(t, w, lingerMs, content.mayShare, found)
+        : this.lingeringByQuestion(t, w, lingerMs, content, found);
+    }
     collect(this.background, lingerMs);
     // one source is already in order; several are merged back into the order of `calls`
     const order = sources > 1 ? Int32Array.from(found).sort() : found;
     return Array.from(order, (i) => this.calls[i]!);
+  }
+
+  /**
+   * Adds the ordinary calls that ended more than w.afterMs but at most `lingerMs` before t whose
+   * command may share content, testing each call once for all the violations that ask the same
+   * question with the same windows, in time order (a later violation tests only the calls started
+   * since; a violation earlier than the last asks afresh). Returns 1 when it added calls (in order).
+   */
+  private lingeringByQuestion(t: number, w: Windows, lingerMs: number, content: ContentTest, found: number[]): number {
+    const from = t - this.longestOrdinaryMs - lingerMs;
+    let questions = this.questions.get(w);
+    if (!questions) this.questions.set(w, (questions = new Map()));
+    let q = questions.get(content.key);
+    if (!q || t < q.lastT) {
+      if (questions.size >= MAX_QUESTIONS) questions.clear();
+      q = { next: firstStartingFrom(this.calls.length, (i) => this.calls[i]!.startMs, from), hits: [], first: 0, lastT: t };
+      questions.set(content.key, q);
+    }
+    q.lastT = t;
+    for (; q.next < this.calls.length && this.calls[q.next]!.startMs <= t + w.beforeMs; q.next++) {
+      const call = this.calls[q.next]!;
+      if (!call.background && call.endMs - call.startMs <= Infinity && content.mayShare(call)) q.hits.push(q.next);
+    }
+    // Calls that started before `from` reach no violation from here on (times only rise).
+    while (q.first < q.hits.length && this.calls[q.hits[q.first]!]!.startMs < from) q.first++;
+    if (q.first > 1024 && q.first * 2 > q.hits.length) {
+      q.hits = q.hits.slice(q.first);
+      q.first = 0;
+    }
+    const before = found.length;
+    for (let k = q.first; k < q.hits.length; k++) {
+      const call = this.calls[q.hits[k]!]!;
+      if (call.endMs + w.afterMs < t && call.endMs + lingerMs >= t) found.push(q.hits[k]!);
+    }
+    return found.length > before ? 1 : 0;
   }
 
   /** How many calls started in [from, to]. */
@@ -124,6 +167,23 @@ export class CallIndex {
     return commands;
   }
 }
+
+/** Whether a call's command may share content with a violation, and a name for that question (equal names, equal answers). */
+export interface ContentTest {
+  mayShare: (c: ToolCall) => boolean;
+  key: string;
+}
+
+/** The ordinary calls tested so far for one question: those up to `next` (by start), `hits` those that passed (from `first` on). */
+interface LingeringQuestion {
+  next: number;
+  hits: number[];
+  first: number;
+  lastT: number;
+}
+
+/** Questions remembered per windows (a port scan asks a new one for each port). */
+const MAX_QUESTIONS = 1000;
 
 /** Upper bounds of the call-length classes: a minute, ten minutes, an hour, longer. */
 const LENGTH_CLASSES_MS = [60_000, 600_000, 3_600_000, Infinity];
@@ -154,7 +214,7 @@ function ruleSettings(rules: readonly RuleHeader[]): { windows: Windows; join: J
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
   const { windows: w, join } = ruleSettings(f.rules);
   const keys = contentKeys(f, w, s.dns);
-  const near = s.calls.near(f.timeMs, w, keys.operation ? undefined : (c) => mayShareContent(c, keys));
+  const near = s.calls.near(f.timeMs, w, keys.operation ? undefined : { mayShare: (c) => mayShareContent(c, keys), key: keys.needles.join('\0') });
   const joined = filterByJoin(f, near, join, s.inventory);
   const ranked = rankCandidates(f, joined, w, s.dns, keys);
   const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;

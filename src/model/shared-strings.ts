@@ -33,6 +33,11 @@ export class SharedStrings {
     return e;
   }
 
+  /** Whether this text was shared already (a cheaper question than sharing it). */
+  knows(s: string): boolean {
+    return this.seen.has(s);
+  }
+
   /** The copy already seen of a short text (one a record type repeats, such as a call's summary). */
   share(s: string): string {
     if (s.length > MAX_SHARED_LENGTH) return s;

@@ -57,9 +57,31 @@ describe('CallIndex.near()', () => {
         const t = T + at;
         const mayShare = (c: ToolCall) => sharing.some((d) => c.text.endsWith(d));
         const expected = plainScan(calls, t, w).filter((c) => c.background || c.endMs + afterMs >= t || mayShare(c));
-        expect(new CallIndex(calls).near(t, w, mayShare)).toEqual(expected);
+        expect(new CallIndex(calls).near(t, w, { mayShare, key: sharing.join() })).toEqual(expected);
       },
     ), { numRuns: 3000 });
+  });
+
+  it('answers a run of violations asking a few questions, commands all different, as scanning every call for each', () => {
+    const uniqueArb = callArb.map(({ command: _, ...spec }) => spec);
+    const violationArb = fc.record({ at: fc.integer({ min: -3_600_000, max: 12 * 3_600_000 }), sharing: fc.subarray(['0', '1', '2', '3']) });
+    fc.assert(fc.property(
+      fc.array(uniqueArb, { maxLength: 80 }), fc.array(violationArb, { maxLength: 12 }), fc.boolean(),
+      fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 600_000 }), fc.integer({ min: 0, max: 7 * 3_600_000 }),
+      (specs, violations, rising, beforeMs, afterMs, persistentAfterMs) => {
+        // each command its own (no `command` field): the index cannot look calls up by command
+        const calls = buildToolCalls(events(specs), noInventory, () => 0);
+        const w: Windows = { beforeMs, afterMs, persistentAfterMs, persistentRule: true, patterns: [] };
+        const index = new CallIndex(calls);
+        const asked = rising ? [...violations].sort((a, b) => a.at - b.at) : violations;
+        for (const { at, sharing } of asked) {
+          const t = T + at;
+          const mayShare = (c: ToolCall) => sharing.some((d) => c.text.endsWith(d));
+          const expected = plainScan(calls, t, w).filter((c) => c.background || c.endMs + afterMs >= t || mayShare(c));
+          expect(index.near(t, w, { mayShare, key: sharing.join() })).toEqual(expected);
+        }
+      },
+    ), { numRuns: 2000 });
   });
 
   it('leaves out a short call that ended long before, but keeps a background call of the same time', () => {
