@@ -286,3 +286,25 @@ export function generateTraces(dir, totalBytes) {
   }
   return files;
 }
+
+/** Where the miner of the miner profile runs, and the pool it reconnects to every 30 s. */
+const MINER = { host: HOSTS[0], sandboxIp: '172.17.0.3', pool: '198.51.100.20', port: 3333, everyMs: 30_000 };
+
+/**
+ * The miner profile: the traces profile, plus a miner in a sandbox that reconnects to a stratum pool
+ * every 30 s for the whole span (the incident that motivated the tool): thousands of violations of a
+ * persistent rule, each looking back hours over every session's calls.
+ */
+export function generateMiner(dir, totalBytes) {
+  const files = generateTraces(dir, totalBytes);
+  const p = join(dir, 'firewall', `${MINER.host}-miner-kern.log`);
+  const r = rng(50);
+  const out = new Out(p);
+  for (let ms = START_MS + 7_000, i = 0; ms < START_MS + SPAN_MS; ms += MINER.everyMs, i++) {
+    out.line(kernLine(ms, MINER.host, 'SBX-EGRESS ACCEPT:', MINER.sandboxIp, MINER.pool, 40000 + (i % 20000), MINER.port, 50000 + i * 30, r));
+  }
+  out.close();
+  files.push({ path: p, bytes: out.bytes, lines: out.lines });
+  return files;
+}
+

@@ -5,14 +5,15 @@
 // --against runs a second build alternately with the first (this VM's speed drifts by tens of percent
 // within minutes: only alternating runs compare), prints the medians of both and whether the reports are the same bytes.
 // A size written flood:250MB uses the flood profile: one kern.log under a port scan, every record a violation;
-// traces:150MB the RL-training profile: transcripts of many episodes (four fifths of the bytes) beside the logs.
+// traces:150MB the RL-training profile: transcripts of many episodes (four fifths of the bytes) beside the logs;
+// miner:150MB the traces profile plus a sandbox miner reconnecting to a pool every 30 s for the two days.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GENERATOR_VERSION, generate, generateFlood, generateTraces } from './generate.mjs';
+import { GENERATOR_VERSION, generate, generateFlood, generateMiner, generateTraces } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench', 'out');
@@ -56,7 +57,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-const GENERATORS = { ordinary: generate, flood: generateFlood, traces: generateTraces };
+const GENERATORS = { ordinary: generate, flood: generateFlood, traces: generateTraces, miner: generateMiner };
 
 /** A cached folder is reused when it was written by this generator version for this size and profile. */
 function ensureData(label, bytes, profile) {
@@ -221,7 +222,7 @@ async function main() {
   process.stderr.write(`machine: ${machine}; CLI ${CLI}\n`);
   const rows = [];
   for (const s of opts.sizes) {
-    const [, named, size] = /^(?:(flood|traces):)?(.*)$/.exec(s.trim());
+    const [, named, size] = /^(?:(flood|traces|miner):)?(.*)$/.exec(s.trim());
     const profile = named ?? 'ordinary';
     rows.push(await benchOne(named ? `${named}-${size}` : size, parseSize(size), profile, opts));
     process.stderr.write(`done ${s}\n`);
