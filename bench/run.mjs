@@ -228,7 +228,7 @@ async function main() {
     process.stderr.write(`done ${s}\n`);
   }
   process.stdout.write(`${table(rows)}\n`);
-  const plain = rows.filter((r) => !/^(flood|traces)-/.test(r.label));
+  const plain = rows.filter((r) => !/^(flood|traces|miner)-/.test(r.label));
   if (plain.length >= 2) {
     const [a, b] = [plain[0], plain.at(-1)];
     process.stdout.write(`peak memory: ${a.peakMb.toFixed(0)} MB → ${b.peakMb.toFixed(0)} MB for ${(b.inputMb / a.inputMb).toFixed(1)}× the input (${(((b.peakMb / a.peakMb) - 1) * 100).toFixed(0)} %)\n`);
