@@ -40,8 +40,8 @@ export interface ToolCall {
   hostInInventory: boolean;
   /** when the same session's next call started (set by buildToolCalls) */
   nextStartMs?: number;
-  /** rule command patterns already tested on this call's text, with their answers (shared by calls of the same command) */
-  patternHits?: Map<CommandPattern, boolean>;
+  /** what is known of the call's command, shared by the calls of the same command (CommandFacts) */
+  facts: CommandFact;
   /** start and end as ISO text, written once for the many violations that cite this call */
   isoTimes?: [start: string, end: string];
 }
@@ -109,7 +109,7 @@ export function toToolCall(event: ForensicEvent, inventory: Inventory, offsetMs:
     sandbox: event.sandbox ?? asset?.sandbox,
     background: facts.background,
     hostInInventory: host !== undefined && inventory.hasHost(host),
-    patternHits: facts.patternHits,
+    facts,
   };
 }
 
@@ -120,17 +120,28 @@ export function toToolCall(event: ForensicEvent, inventory: Inventory, offsetMs:
  * text alone) instead of each building its own. Bounded: it starts over when full.
  */
 export class CommandFacts {
-  private readonly known = new Map<string, { text: string; background: boolean; patternHits: Map<CommandPattern, boolean> }>();
+  private readonly known = new Map<string, CommandFact>();
 
-  of(command: string): { text: string; background: boolean; patternHits: Map<CommandPattern, boolean> } {
+  of(command: string): CommandFact {
     let facts = this.known.get(command);
     if (!facts) {
-      facts = { text: searchableCommand(command), background: startsBackgroundProcess(command), patternHits: new Map() };
+      facts = { text: searchableCommand(command), background: startsBackgroundProcess(command), tested: 0, hits: 0 };
       if (this.known.size >= MAX_KNOWN_COMMANDS) this.known.clear();
       this.known.set(command, facts);
     }
     return facts;
   }
+}
+
+/** One command's searchable text, whether it starts a background process, and its rule pattern answers. */
+export interface CommandFact {
+  text: string;
+  background: boolean;
+  /** the bits (CommandPattern.bit) of the rule patterns tested on the text, and of those that matched */
+  tested: number;
+  hits: number;
+  /** the answers to patterns without a bit, made on the first such test */
+  patternHits?: Map<CommandPattern, boolean>;
 }
 
 const MAX_KNOWN_COMMANDS = 50_000;
@@ -351,9 +362,17 @@ function patternEvidence(c: ToolCall, patterns: readonly CommandPattern[]): Evid
 // A call's command is tested against the same few rule patterns for every violation near it:
 // remember each answer on the call (regexes are the costliest part of scoring).
 function patternMatches(c: ToolCall, p: CommandPattern): boolean {
-  const memo = (c.patternHits ??= new Map());
+  const facts = c.facts;
+  if (p.bit) {
+    if (facts.tested & p.bit) return (facts.hits & p.bit) !== 0;
+    const hit = p.test(facts.text);
+    facts.tested |= p.bit;
+    if (hit) facts.hits |= p.bit;
+    return hit;
+  }
+  const memo = (facts.patternHits ??= new Map());
   let hit = memo.get(p);
-  if (hit === undefined) memo.set(p, (hit = p.test(c.text)));
+  if (hit === undefined) memo.set(p, (hit = p.test(facts.text)));
   return hit;
 }
 

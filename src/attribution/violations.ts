@@ -33,8 +33,9 @@ interface CallClass {
 export class CallIndex {
   private readonly ordinary: CallClass[];
   private readonly background: CallClass[];
-  /** the ordinary calls of every class by searchable text (positions rising), and the longest of them */
-  private readonly byText = new Map<string, number[]>();
+  /** the ordinary calls by searchable text (positions rising): made on first use, null when commands rarely repeat */
+  private byText: Map<string, number[]> | null | undefined;
+  /** the longest ordinary call */
   private readonly longestOrdinaryMs: number;
   /** lingeringByQuestion's progress per windows and question */
   private readonly questions = new WeakMap<Windows, Map<string, LingeringQuestion>>();
@@ -53,10 +54,6 @@ export class CallIndex {
       const cls = (c.background ? background : ordinary)[k]!;
       cls.at.push(i);
       if (length > cls.longestMs) cls.longestMs = length;
-      if (c.background) return;
-      const same = this.byText.get(c.text);
-      if (same) same.push(i);
-      else this.byText.set(c.text, [i]);
     });
     this.ordinary = ordinary.filter((c) => c.at.length > 0);
     this.background = background.filter((c) => c.at.length > 0);
@@ -96,8 +93,9 @@ export class CallIndex {
     else {
       collect(this.ordinary, w.afterMs);
       const from = t - this.longestOrdinaryMs - lingerMs;
-      sources += this.byText.size < this.startedBetween(from, t + w.beforeMs)
-        ? this.lingeringByCommand(t, w, lingerMs, content.mayShare, found)
+      const byText = this.commandIndex();
+      sources += byText && byText.size < this.startedBetween(from, t + w.beforeMs)
+        ? this.lingeringByCommand(byText, t, w, lingerMs, content.mayShare, found)
         : this.lingeringByQuestion(t, w, lingerMs, content, found);
     }
     collect(this.background, lingerMs);
@@ -141,6 +139,27 @@ export class CallIndex {
     return found.length > before ? 1 : 0;
   }
 
+  /**
+   * The ordinary calls by searchable text, made once. Not kept when the texts number more than a
+   * quarter of the calls (traces whose commands rarely repeat): lookups by command would not pay,
+   * and the map would cost tens of bytes a call.
+   */
+  private commandIndex(): Map<string, number[]> | null {
+    if (this.byText !== undefined) return this.byText;
+    const byText = new Map<string, number[]>();
+    const most = this.calls.length / 4;
+    for (let i = 0; i < this.calls.length; i++) {
+      const c = this.calls[i]!;
+      // the calls of the ordinary classes: not in the background, of a length that is a number
+      if (c.background || !(c.endMs - c.startMs <= Infinity)) continue;
+      const same = byText.get(c.text);
+      if (same) same.push(i);
+      else if (byText.size >= most) return (this.byText = null);
+      else byText.set(c.text, [i]);
+    }
+    return (this.byText = byText);
+  }
+
   /** How many calls started in [from, to]. */
   private startedBetween(from: number, to: number): number {
     const startOf = (i: number) => this.calls[i]!.startMs;
@@ -151,9 +170,9 @@ export class CallIndex {
    * Adds the ordinary calls that ended more than w.afterMs but at most `lingerMs` before t, of
    * commands that may share content; returns how many commands had some (each adds its calls in order).
    */
-  private lingeringByCommand(t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): number {
+  private lingeringByCommand(byText: Map<string, number[]>, t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): number {
     let commands = 0;
-    for (const at of this.byText.values()) {
+    for (const at of byText.values()) {
       if (!mayShare(this.calls[at[0]!]!)) continue;
       const before = found.length;
       const lo = firstStartingFrom(at.length, (k) => this.calls[at[k]!]!.startMs, t - this.longestOrdinaryMs - lingerMs);
@@ -182,8 +201,11 @@ interface LingeringQuestion {
   lastT: number;
 }
 
-/** Questions remembered per windows (a port scan asks a new one for each port). */
-const MAX_QUESTIONS = 1000;
+/**
+ * Questions remembered per windows (a port scan asks a new one for each port). Each holds the
+ * positions of the calls in its look-back that passed: at most this many times those, in memory.
+ */
+const MAX_QUESTIONS = 64;
 
 /** Upper bounds of the call-length classes: a minute, ten minutes, an hour, longer. */
 const LENGTH_CLASSES_MS = [60_000, 600_000, 3_600_000, Infinity];

@@ -154,8 +154,19 @@ function compileRuleSet(docs: ParsedDoc[]): Omit<RuleSet, 'files' | 'sha256' | '
   }
   const correlations = compileCorrelations(pending.map((p) => ({ ctx: docContext(p.doc), header: p.header })), detections, levelless);
   const { inputs } = markStandalone(detections, correlations);
+  numberPatterns([...detections, ...correlations]);
   for (const r of detections) if (r.standalone && levelless.has(r.id)) levelless.get(r.id)!.fail("a rule needs a 'level' (informational, low, medium, high, critical)");
   return { rules: detections.filter((r) => r.standalone), detections, correlations, correlationInputs: inputs, indicators };
+}
+
+/**
+ * Gives the first 30 command patterns of the rule set a bit each, in rule order: a command's answers
+ * to them are kept in two small integers (RL traces hold hundreds of thousands of commands; a map of
+ * answers per command cost about 200 bytes each).
+ */
+function numberPatterns(rules: readonly RuleHeader[]): void {
+  let n = 0;
+  for (const r of rules) for (const p of r.attribution.commandPatterns) p.bit = n < 30 ? 1 << n++ : 0;
 }
 
 /** A rule document's values, and the line of a key path in its file (for errors). */
@@ -359,7 +370,7 @@ function compileHints(raw: unknown, fail: Fail): AttributionHints {
     } catch (err) {
       fail(`attribution.command: ${(err as Error).message}`, 'attribution', 'command', ...at);
     }
-    hints.commandPatterns.push({ source: re!.source, test: re!.test, label: String(item.label ?? item.pattern), ...(weight !== undefined ? { weight: weight as number } : {}) });
+    hints.commandPatterns.push({ source: re!.source, test: re!.test, label: String(item.label ?? item.pattern), ...(weight !== undefined ? { weight: weight as number } : {}), bit: 0 });
   });
   return hints;
 }

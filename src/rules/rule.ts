@@ -38,6 +38,12 @@ export interface CommandPattern {
   label: string;
   /** evidence weight when the command matches; attribution's default (0.5) when undefined */
   weight?: number;
+  /**
+   * This pattern's bit in a command's memo of answers (CommandFact.tested / hits), given by the rule
+   * set in rule order; 0 for patterns past its first 30, whose answers go in a map. Bits are unique
+   * within one rule set only: a command's memo serves the calls of one analysis.
+   */
+  bit: number;
 }
 
 export interface AttributionHints {

@@ -165,11 +165,32 @@ describe('CommandFacts', () => {
       .map((e) => toToolCall(e, inv, 0, commands));
     expect(a!.text).toBe(tc(call('s1', 'a', T, T + 1000, cmd)).text);
     expect(a!.text).toContain('curl -t data.tar');
-    expect(b!.patternHits).toBe(a!.patternHits);
-    expect(c!.patternHits).not.toBe(a!.patternHits);
+    expect(b!.facts).toBe(a!.facts);
+    expect(c!.facts).not.toBe(a!.facts);
+    // the pattern memo is made by the first pattern test (most commands never get one)
+    expect(a!.facts.patternHits).toBeUndefined();
     expect(c!.background).toBe(tc(call('s1', 'c', T, T + 1, 'nohup ./x &')).background);
     expect(c!.background).toBe(true);
     // Built alone, each call still gets a memo of its own.
-    expect(tc(call('s1', 'a', T, T + 1000, cmd)).patternHits).not.toBe(tc(call('s1', 'a', T, T + 1000, cmd)).patternHits);
+    expect(tc(call('s1', 'a', T, T + 1000, cmd)).facts).not.toBe(tc(call('s1', 'a', T, T + 1000, cmd)).facts);
+  });
+});
+
+describe('rule pattern answers', () => {
+  it('are kept once per command, in bits for the first patterns and in a map past them, with the same evidence either way', () => {
+    const miner = (bit: number) => ({ source: 'xmrig', test: (s: string) => /\bxmrig\b/.test(s), label: 'a crypto miner', bit });
+    const commands = new CommandFacts();
+    const [a, b] = [call('s1', 'a', T, T + 1000, 'nohup ./xmrig -o pool:3333 &'), call('s2', 'b', T, T + 1000, 'nohup ./xmrig -o pool:3333 &')].map((e) => toToolCall(e, inv, 0, commands));
+    const f = finding(net(T + 500, '10.0.0.5', '198.51.100.20', 3333));
+    const withBit = scoreCall(f, a!, { ...W, patterns: [miner(1 << 29)] }, noDns)!;
+    expect(a!.facts).toMatchObject({ tested: 1 << 29, hits: 1 << 29 });
+    expect(a!.facts.patternHits).toBeUndefined();
+    const without = scoreCall(f, b!, { ...W, patterns: [miner(0)] }, noDns)!;
+    expect(a!.facts.patternHits!.size).toBe(1);
+    expect(without.evidence.map((e) => [e.kind, e.weight, e.explain()])).toEqual(withBit.evidence.map((e) => [e.kind, e.weight, e.explain()]));
+    expect(withBit.evidence.some((e) => e.explain().includes('a crypto miner'))).toBe(true);
+    const quiet = toToolCall(call('s1', 'c', T, T + 1000, 'ls'), inv, 0, commands);
+    expect(scoreCall(f, quiet, { ...W, patterns: [miner(1 << 29)] }, noDns)!.evidence.some((e) => e.kind === 'content')).toBe(false);
+    expect(quiet.facts).toMatchObject({ tested: 1 << 29, hits: 0 });
   });
 });
