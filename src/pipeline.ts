@@ -7,7 +7,7 @@ import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { originOf, type Finding, type ToolCall } from './attribution/attribute.js';
-import { buildToolCalls } from './attribution/calls.js';
+import { buildToolCallsFrom } from './attribution/calls.js';
 import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
 import { SkewPairFinder } from './attribution/skew-pairs.js';
@@ -161,8 +161,6 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   }
 
   const toolCalls = uniqueToolCalls(calls, states, inventory);
-  // The calls' records are not read again (a ToolCall keeps what is): their memory goes now.
-  calls.length = 0;
   const clock = await settleClocks(states, toolCalls, inventory, options);
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
@@ -183,12 +181,15 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
 }
 
-/** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies). */
+/** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `calls`. */
 function uniqueToolCalls(calls: ForensicEvent[], states: InputState[], inventory: Inventory): ToolCall[] {
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
   const unique = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
   noteCopies(states, unique.copies, 'tool calls');
-  return buildToolCalls(unique.kept, inventory, (p) => agentOffsets.get(p) ?? 0);
+  // The records are not read again (a ToolCall keeps what is): they go as their calls are made.
+  const kept: (ForensicEvent | undefined)[] = unique.kept === calls ? calls.slice() : unique.kept;
+  calls.length = 0;
+  return buildToolCallsFrom(kept, inventory, (p) => agentOffsets.get(p) ?? 0);
 }
 
 /** What the report says about all violations, gathered while they are built one at a time. */

@@ -10,9 +10,33 @@ import type { Inventory } from './inventory.js';
  * next call starts (calls issued together, with the same start, are left alone).
  */
 export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inventory, offsetOf: (path: string) => number): ToolCall[] {
+  return linkSessions(events.map(toToolCalls(inventory, offsetOf)));
+}
+
+/**
+ * buildToolCalls for a caller that gives up its list: each event leaves the list as its ToolCall is
+ * made, so that a collection during the build can free the records already read (with half a
+ * million calls, the records and the calls together were the run's peak).
+ */
+export function buildToolCallsFrom(events: (ForensicEvent | undefined)[], inventory: Inventory, offsetOf: (path: string) => number): ToolCall[] {
+  const make = toToolCalls(inventory, offsetOf);
+  const calls: ToolCall[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    calls[i] = make(events[i]!);
+    events[i] = undefined;
+  }
+  events.length = 0;
+  return linkSessions(calls);
+}
+
+function toToolCalls(inventory: Inventory, offsetOf: (path: string) => number): (e: ForensicEvent) => ToolCall {
   const commands = new CommandFacts();
-  const calls = events.map((e) => toToolCall(e, inventory, offsetOf(e.ref.path), commands))
-    .sort((a, b) => a.startMs - b.startMs || compareRefs(a.ref, b.ref));
+  return (e) => toToolCall(e, inventory, offsetOf(e.ref.path), commands);
+}
+
+/** The calls in order, each call of a session with its session's next start (and an open end there). */
+function linkSessions(unsorted: ToolCall[]): ToolCall[] {
+  const calls = unsorted.sort((a, b) => a.startMs - b.startMs || compareRefs(a.ref, b.ref));
   for (const list of sessionsOf(calls)) {
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;

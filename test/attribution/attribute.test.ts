@@ -1,7 +1,7 @@
 // Unit tests of attribution scoring: evidence weights, scope rules, ranking and ties, origins, call building.
 import { describe, expect, it } from 'vitest';
 import { CommandFacts, originOf, rankCandidates, scoreCall, timeResolutionMs, toToolCall, type Finding, type ToolCall, type Windows } from '../../src/attribution/attribute.js';
-import { buildToolCalls } from '../../src/attribution/calls.js';
+import { buildToolCalls, buildToolCallsFrom } from '../../src/attribution/calls.js';
 import { DnsIndex } from '../../src/attribution/dns.js';
 import { Inventory } from '../../src/attribution/inventory.js';
 import type { ForensicEvent } from '../../src/model/event.js';
@@ -143,6 +143,13 @@ describe('buildToolCalls()', () => {
   it('applies the transcript offset and fills host and sandbox from the inventory', () => {
     const [c] = buildToolCalls([call('s2', 'a', T, T + 1_000, 'ls')], inv, () => 5_000);
     expect(c).toMatchObject({ startMs: T + 5_000, endMs: T + 6_000, host: 'gpu-a', sandbox: 'sb-2', hostInInventory: true, openEnded: false });
+  });
+  it('gives the same calls from a list it empties as it goes (the records can go before the last call is made)', () => {
+    const events = () => [call('s1', 'b', T + 8_000, undefined, 'x'), call('s1', 'a', T, undefined, 'ls'), call('s2', 'z', T + 1_000, T + 2_000, 'y')];
+    const given: (ForensicEvent | undefined)[] = events();
+    const calls = buildToolCallsFrom(given, inv, () => 0);
+    expect(given).toEqual([]);
+    expect(calls).toEqual(buildToolCalls(events(), inv, () => 0));
   });
 });
 
