@@ -200,3 +200,37 @@ describe('analyze() with more malformed records than it keeps in detail', () => 
     expect(report.errors.at(-1)).toMatchObject({ line: 600 });
   });
 });
+
+describe('analyze() on a miner reconnecting for hours beside many sessions', () => {
+  it('attributes every reconnection to the call that named the pool, hours after it ended, whatever the other commands', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-miner-'));
+    const T0 = Date.parse('2026-03-02T10:00:00Z');
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const lines: string[] = [];
+    // Four sessions calling a tool every minute for three hours, no two commands alike.
+    for (let minute = 0; minute < 180; minute++) {
+      for (let s = 0; s < 4; s++) {
+        const start = T0 + minute * 60_000 + s * 7_000;
+        const miner = s === 2 && minute === 10;
+        lines.push(JSON.stringify({
+          v: 'agent-events/1', type: 'tool_call', session: `s${s}`, call_id: miner ? 'the-miner' : `c${minute}-${s}`, tool: 'bash', host: 'host-a',
+          command: miner ? './xmrig -o stratum+tcp://198.51.100.20:3333 -u 4abc' : `python step.py --seed ${minute * 4 + s}`,
+          start: iso(start), end: iso(start + 2_000),
+        }));
+      }
+    }
+    writeFileSync(join(dir, 'agent.jsonl'), lines.join('\n') + '\n');
+    // The pool connection every 5 minutes from 20 minutes on, up to 2 h 50 min after the call ended.
+    const stamp = (ms: number) => new Date(ms).toUTCString().replace(/^\w+, (\d\d) (\w+) \d+ ([\d:]+) GMT$/, (_, d: string, m: string, t: string) => `${m} ${d.replace(/^0/, ' ')} ${t}`);
+    const kern: string[] = [];
+    for (let minute = 20; minute < 180; minute += 5) {
+      kern.push(`${stamp(T0 + minute * 60_000)} host-a kernel: [1.0] SBX-EGRESS ACCEPT: IN=docker0 OUT=eth0 SRC=172.17.0.3 DST=198.51.100.20 LEN=60 PROTO=TCP SPT=${40000 + minute} DPT=3333`);
+    }
+    writeFileSync(join(dir, 'kern.log'), kern.join('\n') + '\n');
+    const { report } = await analyze(base([dir], { year: 2026 }));
+    expect(report.violations).toHaveLength(32);
+    expect(report.violations.every((v) => v.attribution?.callId === 'the-miner')).toBe(true);
+    expect(report.violations.at(-1)!.attribution!.reasons.join(' ')).toMatch(/names 198\.51\.100\.20/);
+    expect(report.incidents.map((i) => [i.callId, i.count])).toEqual([['the-miner', 32]]);
+  });
+});
