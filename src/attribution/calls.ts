@@ -10,7 +10,7 @@ import type { Inventory } from './inventory.js';
  * next call starts (calls issued together, with the same start, are left alone).
  */
 export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inventory, offsetOf: (path: string) => number): ToolCall[] {
-  return linkSessions(events.map(toToolCalls(inventory, offsetOf)));
+  return linkSessions(events.map(toolCallMaker(inventory, offsetOf)));
 }
 
 /**
@@ -19,7 +19,7 @@ export function buildToolCalls(events: readonly ForensicEvent[], inventory: Inve
  * million calls, the records and the calls together were the run's peak).
  */
 export function buildToolCallsFrom(events: (ForensicEvent | undefined)[], inventory: Inventory, offsetOf: (path: string) => number): ToolCall[] {
-  const make = toToolCalls(inventory, offsetOf);
+  const make = toolCallMaker(inventory, offsetOf);
   const calls: ToolCall[] = new Array(events.length);
   for (let i = 0; i < events.length; i++) {
     calls[i] = make(events[i]!);
@@ -29,7 +29,8 @@ export function buildToolCallsFrom(events: (ForensicEvent | undefined)[], invent
   return linkSessions(calls);
 }
 
-function toToolCalls(inventory: Inventory, offsetOf: (path: string) => number): (e: ForensicEvent) => ToolCall {
+/** Makes the ToolCall of each event, the commands' facts shared among them. */
+function toolCallMaker(inventory: Inventory, offsetOf: (path: string) => number): (e: ForensicEvent) => ToolCall {
   const commands = new CommandFacts();
   return (e) => toToolCall(e, inventory, offsetOf(e.ref.path), commands);
 }

@@ -63,7 +63,7 @@ export class CallIndex {
   /**
    * Every call that started by `t + w.beforeMs` and whose end plus the window it may linger reaches `t`.
    * `content`, when given, says whether a call's command may share content with the violation (an
-   * answer that depends on the command's text alone; `key` names the question, see contentKey): an
+   * answer that depends on the command's text alone; `key` names the question, see buildViolation): an
    * ordinary call that ended more than `w.afterMs` before `t` is then left out unless it may, as
    * scoring would rule it out anyway.
    */
@@ -123,7 +123,7 @@ export class CallIndex {
     q.lastT = t;
     for (; q.next < this.calls.length && this.calls[q.next]!.startMs <= t + w.beforeMs; q.next++) {
       const call = this.calls[q.next]!;
-      if (!call.background && call.endMs - call.startMs <= Infinity && content.mayShare(call)) q.hits.push(q.next);
+      if (inOrdinaryClass(call) && content.mayShare(call)) q.hits.push(q.next);
     }
     // Calls that started before `from` reach no violation from here on (times only rise).
     while (q.first < q.hits.length && this.calls[q.hits[q.first]!]!.startMs < from) q.first++;
@@ -150,8 +150,7 @@ export class CallIndex {
     const most = this.calls.length / 4;
     for (let i = 0; i < this.calls.length; i++) {
       const c = this.calls[i]!;
-      // the calls of the ordinary classes: not in the background, of a length that is a number
-      if (c.background || !(c.endMs - c.startMs <= Infinity)) continue;
+      if (!inOrdinaryClass(c)) continue;
       const same = byText.get(c.text);
       if (same) same.push(i);
       else if (byText.size >= most) return (this.byText = null);
@@ -185,6 +184,11 @@ export class CallIndex {
     }
     return commands;
   }
+}
+
+/** Whether the constructor puts a call in an ordinary class: not in the background, of a length that is a number. */
+function inOrdinaryClass(c: ToolCall): boolean {
+  return !c.background && c.endMs - c.startMs <= Infinity;
 }
 
 /** Whether a call's command may share content with a violation, and a name for that question (equal names, equal answers). */
@@ -236,6 +240,8 @@ function ruleSettings(rules: readonly RuleHeader[]): { windows: Windows; join: J
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
   const { windows: w, join } = ruleSettings(f.rules);
   const keys = contentKeys(f, w, s.dns);
+  // mayShareContent reads the needles and the windows' patterns (near() keeps questions per windows);
+  // an audit operation makes every call a candidate, so there is no question to share.
   const near = s.calls.near(f.timeMs, w, keys.operation ? undefined : { mayShare: (c) => mayShareContent(c, keys), key: keys.needles.join('\0') });
   const joined = filterByJoin(f, near, join, s.inventory);
   const ranked = rankCandidates(f, joined, w, s.dns, keys);
