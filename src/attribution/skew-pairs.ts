@@ -12,8 +12,8 @@ const PAIR_SEARCH_MS = 30 * 60_000;
  * Records tied to exactly one call by content (the command names the destination), within 30 min,
  * and not from a place the call cannot be (another known host, sandbox or session).
  */
-export function skewPairs(findings: Finding[], calls: ToolCall[], inventory: Inventory): SkewPair[] {
-  const finder = new SkewPairFinder(calls, inventory);
+export function skewPairs(findings: Finding[], calls: ToolCall[], inventory: Inventory, tokensAfter = TOKENS_AFTER): SkewPair[] {
+  const finder = new SkewPairFinder(calls, inventory, tokensAfter);
   for (const f of findings) finder.add(f);
   return finder.pairs;
 }
@@ -23,8 +23,9 @@ export class SkewPairFinder {
   readonly pairs: SkewPair[] = [];
   private readonly naming: CallsNaming;
 
-  constructor(private readonly calls: ToolCall[], private readonly inventory: Inventory) {
-    this.naming = new CallsNaming(calls);
+  /** `tokensAfter`: see CallsNaming (tests set it low) */
+  constructor(private readonly calls: ToolCall[], private readonly inventory: Inventory, tokensAfter = TOKENS_AFTER) {
+    this.naming = new CallsNaming(calls, tokensAfter);
   }
 
   add(f: Finding): void {
@@ -38,27 +39,61 @@ export class SkewPairFinder {
 /** A destination seen this often gets its list of the calls that name it (one pass over all calls). */
 const LIST_AFTER = 32;
 
+/** After this many searches of the calls around a record, dotted destinations are looked up in an index of the calls' dotted tokens. */
+const TOKENS_AFTER = 256;
+
+const NO_POSITIONS: number[] = [];
+
 /**
  * The calls whose command names a destination, listed once per destination that comes back often:
- * a flood of records to one address would otherwise test every call around every record.
+ * a flood of records to one address would otherwise test every call around every record. Once
+ * records to rare destinations have been searched for often (thousands of refused addresses, each
+ * seen once), addresses and domains are looked up in an index of the dotted tokens of every command.
  */
 class CallsNaming {
   private seen = new Map<string, number>();
   private lists = new Map<string, number[]>();
-  constructor(private readonly calls: ToolCall[]) {}
+  private searches = 0;
+  private dotted?: Map<string, number[]>;
+  constructor(private readonly calls: ToolCall[], private readonly tokensAfter: number) {}
 
   /** Positions (in start order) of the calls naming `needle`, or undefined while it is still rare. */
   of(needle: string): number[] | undefined {
     const known = this.lists.get(needle);
     if (known) return known;
+    if (this.searches >= this.tokensAfter && DOTTED_TOKEN.test(needle)) return (this.dotted ??= dottedTokens(this.calls)).get(needle) ?? NO_POSITIONS;
     const n = (this.seen.get(needle) ?? 0) + 1;
     this.seen.set(needle, n);
-    if (n < LIST_AFTER) return undefined;
+    if (n < LIST_AFTER) {
+      this.searches++;
+      return undefined;
+    }
     const list: number[] = [];
     for (let i = 0; i < this.calls.length; i++) if (mentionsLowerToken(this.calls[i]!.text, needle)) list.push(i);
     this.lists.set(needle, list);
     return list;
   }
+}
+
+/**
+ * A needle of token characters only, with a dot: mentionsLowerToken finds it exactly where it is a
+ * whole run of token characters, so an index of the runs answers for it.
+ */
+const DOTTED_TOKEN = /^[A-Za-z0-9_-]*\.[A-Za-z0-9.\-_]*$/;
+const TOKEN_RUNS = /[A-Za-z0-9.\-_]+/g;
+
+/** For each run of token characters with a dot in a command, the positions of the calls whose command has it. */
+function dottedTokens(calls: readonly ToolCall[]): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  calls.forEach((c, i) => {
+    for (const [run] of c.text.matchAll(TOKEN_RUNS)) {
+      if (!run.includes('.')) continue;
+      const at = index.get(run);
+      if (!at) index.set(run, [i]);
+      else if (at[at.length - 1] !== i) at.push(i);
+    }
+  });
+  return index;
 }
 
 /**

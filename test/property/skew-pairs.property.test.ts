@@ -12,7 +12,8 @@ import type { SkewPair } from '../../src/timeline/skew.js';
 
 const T = Date.parse('2026-03-05T10:00:00Z');
 const noInventory = new Inventory([]);
-const IPS = ['203.0.113.47', '198.51.100.7', '10.20.3.17'];
+// an IPv4-mapped IPv6 address holds dots but is no run of token characters: the index must not answer for it
+const IPS = ['203.0.113.47', '198.51.100.7', '10.20.3.17', '::ffff:198.51.100.9'];
 const DOMAINS = ['pool.example', 'files.example'];
 
 const callArb = fc.record({
@@ -33,7 +34,7 @@ function calls(specs: { start: number; target: string; background: boolean; sess
   const events: ForensicEvent[] = specs.map((s, i) => ({
     kind: 'tool-call', source: 'agent', format: 'agent-events', timeMs: T + s.start, endMs: T + s.start + 5_000,
     timeRaw: '', ref: { path: 'agent.jsonl', line: i + 1 }, session: s.session, callId: `c${i}`,
-    command: `${s.background ? 'nohup ' : ''}curl https://${s.target}/x${s.background ? ' &' : ''}`,
+    command: `${s.background ? 'nohup ' : ''}curl https://${s.target}${['/x', '.evil/x', ':8080', '', ` # again ${s.target}`][i % 5]}${s.background ? ' &' : ''}`,
   }));
   return buildToolCalls(events, noInventory, () => 0);
 }
@@ -70,6 +71,8 @@ describe('skewPairs()', () => {
       const expected = plainPairs(findings, all);
       found += expected.length;
       expect(skewPairs(findings, all, noInventory)).toEqual(expected);
+      // addresses and domains looked up in the index of the commands' dotted tokens from the start
+      expect(skewPairs(findings, all, noInventory, 0)).toEqual(expected);
     }), { numRuns: 300 });
     expect(found).toBeGreaterThan(100);
   });
