@@ -71,7 +71,7 @@ export class CallIndex {
     const lingerMs = Math.max(w.afterMs, w.persistentAfterMs);
     const found: number[] = [];
     let sources = 0;
-    const collect = (classes: CallClass[], reachMs: number, lingering?: (c: ToolCall) => boolean) => {
+    const collect = (classes: CallClass[], reachMs: number) => {
       for (const c of classes) {
         const before = found.length;
         // positions in a class rise with start time: the first call that may reach t, then on
@@ -79,7 +79,7 @@ export class CallIndex {
         for (let k = lo; k < c.at.length; k++) {
           const call = this.calls[c.at[k]!]!;
           if (call.startMs > t + w.beforeMs) break;
-          if (call.endMs + reachMs >= t && (!lingering || call.endMs + w.afterMs >= t || lingering(call))) found.push(c.at[k]!);
+          if (call.endMs + reachMs >= t) found.push(c.at[k]!);
         }
         if (found.length > before) sources++;
       }
@@ -92,11 +92,12 @@ export class CallIndex {
     else if (!content || lingerMs <= w.afterMs) collect(this.ordinary, lingerMs);
     else {
       collect(this.ordinary, w.afterMs);
+      // the earliest start of an ordinary call that may still linger until t
       const from = t - this.longestOrdinaryMs - lingerMs;
       const byText = this.commandIndex();
-      sources += byText && byText.size < this.startedBetween(from, t + w.beforeMs)
-        ? this.lingeringByCommand(byText, t, w, lingerMs, content.mayShare, found)
-        : this.lingeringByQuestion(t, w, lingerMs, content, found);
+      sources += byText && byText.size < this.firstStarting(t + w.beforeMs + 1) - this.firstStarting(from)
+        ? this.lingeringByCommand(byText, from, t, w, lingerMs, content.mayShare, found)
+        : this.lingeringByQuestion(from, t, w, lingerMs, content, found);
     }
     collect(this.background, lingerMs);
     // one source is already in order; several are merged back into the order of `calls`
@@ -110,14 +111,13 @@ export class CallIndex {
    * question with the same windows, in time order (a later violation tests only the calls started
    * since; a violation earlier than the last asks afresh). Returns 1 when it added calls (in order).
    */
-  private lingeringByQuestion(t: number, w: Windows, lingerMs: number, content: ContentTest, found: number[]): number {
-    const from = t - this.longestOrdinaryMs - lingerMs;
+  private lingeringByQuestion(from: number, t: number, w: Windows, lingerMs: number, content: ContentTest, found: number[]): number {
     let questions = this.questions.get(w);
     if (!questions) this.questions.set(w, (questions = new Map()));
     let q = questions.get(content.key);
     if (!q || t < q.lastT) {
       if (questions.size >= MAX_QUESTIONS) questions.clear();
-      q = { next: firstStartingFrom(this.calls.length, (i) => this.calls[i]!.startMs, from), hits: [], first: 0, lastT: t };
+      q = { next: this.firstStarting(from), hits: [], first: 0, lastT: t };
       questions.set(content.key, q);
     }
     q.lastT = t;
@@ -134,7 +134,7 @@ export class CallIndex {
     const before = found.length;
     for (let k = q.first; k < q.hits.length; k++) {
       const call = this.calls[q.hits[k]!]!;
-      if (call.endMs + w.afterMs < t && call.endMs + lingerMs >= t) found.push(q.hits[k]!);
+      if (lingers(call, t, w.afterMs, lingerMs)) found.push(q.hits[k]!);
     }
     return found.length > before ? 1 : 0;
   }
@@ -159,31 +159,35 @@ export class CallIndex {
     return (this.byText = byText);
   }
 
-  /** How many calls started in [from, to]. */
-  private startedBetween(from: number, to: number): number {
-    const startOf = (i: number) => this.calls[i]!.startMs;
-    return firstStartingFrom(this.calls.length, startOf, to + 1) - firstStartingFrom(this.calls.length, startOf, from);
+  /** The position of the first call that started at or after `ms`. */
+  private firstStarting(ms: number): number {
+    return firstStartingFrom(this.calls.length, (i) => this.calls[i]!.startMs, ms);
   }
 
   /**
    * Adds the ordinary calls that ended more than w.afterMs but at most `lingerMs` before t, of
    * commands that may share content; returns how many commands had some (each adds its calls in order).
    */
-  private lingeringByCommand(byText: Map<string, number[]>, t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): number {
+  private lingeringByCommand(byText: Map<string, number[]>, from: number, t: number, w: Windows, lingerMs: number, mayShare: (c: ToolCall) => boolean, found: number[]): number {
     let commands = 0;
     for (const at of byText.values()) {
       if (!mayShare(this.calls[at[0]!]!)) continue;
       const before = found.length;
-      const lo = firstStartingFrom(at.length, (k) => this.calls[at[k]!]!.startMs, t - this.longestOrdinaryMs - lingerMs);
+      const lo = firstStartingFrom(at.length, (k) => this.calls[at[k]!]!.startMs, from);
       for (let k = lo; k < at.length; k++) {
         const call = this.calls[at[k]!]!;
         if (call.startMs > t + w.beforeMs) break;
-        if (call.endMs + w.afterMs < t && call.endMs + lingerMs >= t) found.push(at[k]!);
+        if (lingers(call, t, w.afterMs, lingerMs)) found.push(at[k]!);
       }
       if (found.length > before) commands++;
     }
     return commands;
   }
+}
+
+/** Whether a call ended more than `afterMs` but at most `lingerMs` before t: it reaches t only through content. */
+function lingers(c: ToolCall, t: number, afterMs: number, lingerMs: number): boolean {
+  return c.endMs + afterMs < t && c.endMs + lingerMs >= t;
 }
 
 /** Whether the constructor puts a call in an ordinary class: not in the background, of a length that is a number. */
