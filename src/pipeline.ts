@@ -742,7 +742,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
   const lasts = inputs.filter((i) => i.last).map((i) => Date.parse(i.last!));
   const spanStart = options.sinceMs ?? (firsts.length ? Math.min(...firsts) : 0);
   const spanEnd = options.untilMs ?? (lasts.length ? Math.max(...lasts) : 0);
-  const activity = activityStats(calls.map((c) => ({ startMs: c.startMs, endMs: c.endMs })), built.times, spanStart, spanEnd);
+  const activity = activityStats(calls, built.times, spanStart, spanEnd);
   const { total, attributed } = built;
   const sortedErrors: ReportError[] = [...errors].sort((a, b) => compareRefs(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   const errorsTotal = sortedErrors.length + states.reduce((n, s) => n + s.unlisted, 0);
