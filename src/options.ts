@@ -31,6 +31,17 @@ export interface AnalysisOptions {
   timelineEventsInMemory?: number;
   /** keep every event for the timeline command */
   keepEvents?: boolean;
+  /**
+   * The report lists only this many violations one by one (the table, Markdown and HTML formats): the
+   * others are still built for the counts, the statistics and the incidents, but neither kept nor
+   * spilled to disk. Undefined: every violation is kept.
+   */
+  violationsListed?: number;
+  /**
+   * Only the clocks and the read plan are wanted (the timeline command): the analysis stops once the
+   * clocks are settled, and its report has no violations, incidents nor activity statistics.
+   */
+  clocksOnly?: boolean;
   /** called as inputs are read, for a progress display */
   onProgress?: (done: number, total: number, path: string) => void;
   /** called during a long step after the reading (building a million violations takes minutes), for a progress display */

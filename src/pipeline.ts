@@ -12,7 +12,7 @@ import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
 import { SkewPairFinder } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
-import { ViolationStore, type SpilledViolations, type StoreLimits } from './attribution/violation-store.js';
+import { ViolationStore, type SpilledViolations } from './attribution/violation-store.js';
 import { buildViolation, CallIndex, IncidentBuilder, type Scoring } from './attribution/violations.js';
 import { enrichViolation, geoipSetting, GeoIpLookup } from './enrich/geoip.js';
 import { detectInput, parseInput, withoutProbeHead, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
@@ -163,6 +163,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const toolCalls = uniqueToolCalls(calls, states, inventory);
   const clock = await settleClocks(states, toolCalls, inventory, options);
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
+  if (options.clocksOnly) return clocksAnalysis(states, clock, toolCalls, errors, ruleSet, options, readPlanOf(states, readSettings, settings), inRange);
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
   for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
   const marked: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
@@ -171,14 +172,32 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
   const copies = new CopyFinder();
-  const built = await buildViolations(selection, copies, total, scoring, geo, options.violationsInMemory, options.onStep);
+  const built = await buildViolations(selection, copies, total, scoring, geo, options);
   noteCopies(states, copies.copies, 'violations');
   const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
+  const readPlan = readPlanOf(states, readSettings, settings);
   const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
   return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
+}
+
+/** How each input was read, for the timeline to read it again the same way. */
+function readPlanOf(states: InputState[], used: Map<string, ReadSettings>, settings: ReadSettings): Map<string, ReadPlan> {
+  return new Map(states.map((st) => [st.path, { settings: used.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
+}
+
+/**
+ * The analysis of a caller that wants the clocks only (the timeline): no violation is built, so the
+ * report's violations, incidents and activity statistics are empty, while its inputs, clocks, errors
+ * and event counts are those of a full analysis.
+ */
+function clocksAnalysis(states: InputState[], clock: ReportClock[], calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions, readPlan: Map<string, ReadPlan>, inRange: (t: number) => boolean): Analysis {
+  const none: BuiltViolations = { violations: [], total: 0, attributed: 0, times: [], incidents: [] };
+  const report = assemble(states, clock, none, calls, errors, ruleSet, options);
+  const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
+  const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
+  return { report, events, ruleSet, readPlan, spilledMarks };
 }
 
 /** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `calls`. */
@@ -209,8 +228,9 @@ interface BuiltViolations {
  * store (which spills to disk past its bound): memory holds the report's head and the incidents,
  * not every violation. `total`: how many selectFindings gives.
  */
-async function buildViolations(selection: Selection, copies: CopyFinder, total: number, scoring: Scoring, geo: GeoIpLookup | undefined, limits: StoreLimits | undefined, onStep: AnalysisOptions['onStep']): Promise<BuiltViolations> {
-  const store = new ViolationStore(limits);
+async function buildViolations(selection: Selection, copies: CopyFinder, total: number, scoring: Scoring, geo: GeoIpLookup | undefined, options: AnalysisOptions): Promise<BuiltViolations> {
+  const { onStep, violationsListed } = options;
+  const store = new ViolationStore(options.violationsInMemory);
   const incidents = new IncidentBuilder();
   const times: number[] = [];
   let attributed = 0;
@@ -218,12 +238,14 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
   await selectFindings(selection, copies, (f) => {
     if (onStep && i % STEP_REPORT_EVERY === 0) onStep('attributing violations', i, total);
     f.origin = originOf(f.event, scoring.inventory);
-    const v = buildViolation(f, i++, scoring);
+    const index = i++;
+    const v = buildViolation(f, index, scoring);
     if (geo) enrichViolation(v, geo);
     if (v.attribution) attributed++;
     times.push(f.timeMs);
     incidents.add(v);
-    store.add(v);
+    // A violation past those the report lists counts, but is not kept (a flood's would go to disk for nothing).
+    if (violationsListed === undefined || index < violationsListed) store.add(v);
   });
   onStep?.('attributing violations', i, i);
   return { ...store.finish(), total: i, attributed, times, incidents: incidents.finish() };

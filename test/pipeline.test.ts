@@ -177,6 +177,44 @@ describe('analyze() with more violations than it holds in memory', () => {
   });
 });
 
+describe('analyze() for a report that lists only the first violations', () => {
+  it('keeps the listed ones, spills nothing, and counts, scores and groups every violation as a full analysis does', async () => {
+    const { mdRenderer } = await import('../src/report/md.js');
+    const { forPeople } = await import('../src/cli/correlate.js');
+    const limits = { violationsInMemory: { head: 3, inMemory: 3 } };
+    const full = await analyze(base(['samples'], { inventory: 'samples/inventory.csv', ...limits }));
+    const listed = await analyze(base(['samples'], { inventory: 'samples/inventory.csv', ...limits, violationsListed: 3 }));
+    expect(full.spilled).toBeDefined();
+    expect(listed.spilled).toBeUndefined();
+    expect(listed.report.violations).toEqual(full.report.violations);
+    expect(listed.report.stats).toEqual(full.report.stats);
+    expect(listed.report.stats.violations).toBeGreaterThan(3);
+    expect(listed.report.incidents).toEqual(full.report.incidents);
+    // What the human formats print is what they printed from the full analysis.
+    const cut = (r: typeof full.report) => ({ ...forPeople({ ...r, stats: { ...r.stats } }), listed: { shown: 3, total: r.stats.violations } });
+    expect(await mdRenderer.render(cut(listed.report), { color: false })).toBe(await mdRenderer.render(cut(full.report), { color: false }));
+    full.spilled!.dispose();
+  });
+});
+
+describe('analyze() for the clocks only (the timeline)', () => {
+  it('settles the same clocks and read plan as a full analysis, and builds no violation', async () => {
+    const paths = ['samples'];
+    const full = await analyze(base(paths, { inventory: 'samples/inventory.csv' }));
+    const clocks = await analyze(base(paths, { inventory: 'samples/inventory.csv', clocksOnly: true }));
+    expect(full.report.stats.violations).toBeGreaterThan(0);
+    expect(full.report.clock.some((c) => c.method === 'estimated')).toBe(true);
+    expect(clocks.report.clock).toEqual(full.report.clock);
+    expect(clocks.readPlan).toEqual(full.readPlan);
+    expect(clocks.report.inputs).toEqual(full.report.inputs);
+    expect(clocks.report.errors).toEqual(full.report.errors);
+    expect(clocks.report.stats.events).toBe(full.report.stats.events);
+    expect(clocks.report.violations).toEqual([]);
+    expect(clocks.report.incidents).toEqual([]);
+    expect(clocks.report.stats.violations).toBe(0);
+  });
+});
+
 describe('analyze() with more malformed records than it keeps in detail', () => {
   it('keeps the first problems of each input, lists the first of all, and counts every one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-issues-'));

@@ -39,9 +39,11 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
     .action(async (paths: string[], flags) => {
       const started = performance.now();
       const failOn = parseSeverity('--fail-on', flags.failOn);
-      const options = { ...toAnalysisOptions(paths, flags), onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
-      const { report, spilled } = await analyze(options);
       const renderer = rendererByName(flags.format)!;
+      // The human formats list the first MAX_LISTED violations: the others need not be kept.
+      const listed = renderer.chunks ? {} : { violationsListed: MAX_LISTED };
+      const options = { ...toAnalysisOptions(paths, flags), ...listed, onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
+      const { report, spilled } = await analyze(options);
       const renderOptions = { color: wantsColor(flags), width: process.stdout.columns };
       // Machine formats stream (a report may hold millions of violations, some read back from disk);
       // the human ones list the first MAX_LISTED in detail and say how many more there are (counts and

@@ -27,10 +27,9 @@ export function timelineCommand(): Command {
     .action(async (paths: string[], flags) => {
       // Standard input and pipes cannot be read a second time.
       const usesStdin = (await resolveInputs(paths)).sources.some((s) => s.isStdin || s.isStream === true);
-      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
+      // The first pass settles the clocks; the timeline has no use for violations.
+      const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, clocksOnly: true, onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
       const analysis = await analyze(options);
-      // The timeline lists events, not violations: spilled ones are not needed.
-      analysis.spilled?.dispose();
       const all = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
       // The second reading of a big input takes as long as the first: it gets a bar of its own, unless
       // the timeline itself is going to the terminal (the bar would be drawn between its lines).
