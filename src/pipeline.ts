@@ -160,6 +160,8 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     await reader.close();
   }
 
+  // Records a scan spilled past its own share come back while the run's budget has room (a few scans made a flood).
+  await spill?.reload(states.map((s) => s.marks));
   const toolCalls = uniqueToolCalls(calls, states, inventory);
   const clock = await settleClocks(states, toolCalls, inventory, options);
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
@@ -257,7 +259,7 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
  * leaving copies and --since/--until out and counting every correlation hit apart.
  */
 async function violationCount(selection: Selection, states: InputState[]): Promise<number> {
-  if (states.some((s) => s.marks.spilledCount > 0)) return states.reduce((n, s) => n + s.marks.findings, 0) + selection.anchors.length;
+  if (states.some((s) => s.marks.onDisk > 0)) return states.reduce((n, s) => n + s.marks.findings, 0) + selection.anchors.length;
   let total = 0;
   await selectFindings(selection, new CopyFinder(), () => total++);
   return total;
@@ -646,6 +648,19 @@ class MarkSpill {
   /** ScanOptions.spill for one scan. */
   get scanOption(): { folder: string; keep: number } {
     return { folder: this.folder.path, keep: this.limits.perScan };
+  }
+
+  /**
+   * Brings the spilled records back into memory when the run's budget holds every marked record after
+   * all: scans spill past their own share (a file cut into a dozen slices is a dozen scans), so a
+   * burst that fits the run was parsed again by each pass after the reading. A flood larger than the
+   * budget stays on disk (partly loaded, it cost memory for little time).
+   */
+  async reload(marks: InputMarks[]): Promise<void> {
+    if (marks.reduce((n, m) => n + m.count, 0) > this.limits.total) return;
+    // Parsed records carry a copy of every string: they share them as the scans' records do.
+    const strings = new SharedStrings();
+    for (const m of marks) await m.reload(strings);
   }
 
   /** Counts an input's records in memory against the budget; past it, they go to disk too. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareEvents, compareRefs, type ForensicEvent } from './model/event.js';
+import type { SharedStrings } from './model/shared-strings.js';
 import type { Rule } from './rules/rule.js';
 import { spilledMark, type ScanMark, type SpilledMark, type SpilledMarks } from './scan.js';
 import { JsonLinesFile, readJsonLines } from './timeline/json-lines-file.js';
@@ -77,6 +78,32 @@ export class InputMarks {
       file.close();
       this.segments[k] = { file: file.path, count: s.records.length, lineShift: 0 };
       this.spilledCount += s.records.length;
+    }
+  }
+
+  /** How many records wait on disk. */
+  get onDisk(): number {
+    return this.segments.reduce((n, s) => n + ('file' in s ? s.count : 0), 0);
+  }
+
+  /**
+   * Reads the spill files back into memory, their strings shared through `strings`: the passes after
+   * the reading (clocks, correlations, violations) then take the records without parsing each one again.
+   */
+  async reload(strings: SharedStrings): Promise<void> {
+    for (let k = 0; k < this.segments.length; k++) {
+      const s = this.segments[k]!;
+      if (!('file' in s)) continue;
+      const records: Marked[] = [];
+      for await (const lines of readJsonLines(s.file)) {
+        for (const text of lines) {
+          const r = this.fromLine(JSON.parse(text) as SpilledMark, s.lineShift);
+          strings.shareEvent(r.event);
+          records.push(r);
+        }
+      }
+      rmSync(s.file, { force: true });
+      this.segments[k] = { records };
     }
   }
 

@@ -1,11 +1,12 @@
 // An input's marked records between the scan and the violations: the two lists of a scan paired into
 // one list in read order, records moved to disk and back unchanged, and inputs merged by corrected
 // time, then path and line, across batches.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ForensicEvent } from '../../src/model/event.js';
+import { SharedStrings } from '../../src/model/shared-strings.js';
 import type { Rule } from '../../src/rules/rule.js';
 import { forEachMerged, InputMarks, type Marked } from '../../src/scan-marks.js';
 import type { ScanMark } from '../../src/scan.js';
@@ -54,6 +55,30 @@ describe('InputMarks', () => {
     expect(marks.inMemory).toBe(0);
     expect((await all(marks)).map(view)).toEqual(before);
     expect((await all(marks)).map((r) => r.event.dst)).toEqual([{ ip: '10.0.0.1', port: 5 }, { ip: '10.0.0.2' }]);
+  });
+
+  it('reloads spilled records into memory unchanged, in order, with their strings shared, and removes the files', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'af-marks-'));
+    const marks = new InputMarks(RULES);
+    marks.add([{ event: event('x', 1, 10), timeMs: 10, ruleIds: ['deny'] }], [], undefined, 0);
+    marks.spillTo(folder, 'first');
+    marks.add([{ event: event('x', 2, 20), timeMs: 20, ruleIds: ['deny'] }], [{ event: event('x', 3, 30), timeMs: 30, ruleIds: ['scan'] }], undefined, 0);
+    marks.spillTo(folder, 'second');
+    marks.add([{ event: event('x', 4, 40), timeMs: 40, ruleIds: ['deny'] }], [], undefined, 0);
+    const before = (await all(marks)).map(view);
+    expect(marks.onDisk).toBe(3);
+    expect(readdirSync(folder)).toHaveLength(2);
+    await marks.reload(new SharedStrings());
+    expect(marks.onDisk).toBe(0);
+    expect(marks.inMemory).toBe(4);
+    expect(marks.count).toBe(4);
+    expect(readdirSync(folder)).toEqual([]);
+    const after = await all(marks);
+    expect(after.map(view)).toEqual(before);
+    // Each later pass gets the same objects: nothing is parsed again.
+    expect((await all(marks))[1]!.event).toBe(after[1]!.event);
+    expect(after[0]!.event.format).toBe(after[1]!.event.format);
+    expect(after[0]!.event.ref.path).toBe(after[2]!.event.ref.path);
   });
 
   it('sorts an input read out of order, in memory or in runs on disk, to the same order', async () => {
