@@ -13,7 +13,7 @@ import { Inventory, loadInventory } from './attribution/inventory.js';
 import { SkewPairFinder } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
 import { ViolationStore, type SpilledViolations } from './attribution/violation-store.js';
-import { buildViolation, CallIndex, IncidentBuilder, type Scoring } from './attribution/violations.js';
+import { buildViolation, CallIndex, countedViolation, IncidentBuilder, type Scoring } from './attribution/violations.js';
 import { enrichViolation, geoipSetting, GeoIpLookup } from './enrich/geoip.js';
 import { detectInput, parseInput, withoutProbeHead, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { IO_AT_ONCE, mapInOrder, settleInOrder } from './ingest/in-order.js';
@@ -241,13 +241,15 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
     if (onStep && i % STEP_REPORT_EVERY === 0) onStep('attributing violations', i, total);
     f.origin = originOf(f.event, scoring.inventory);
     const index = i++;
-    const v = buildViolation(f, index, scoring);
-    if (geo) enrichViolation(v, geo);
+    // A violation past those the report lists counts (and joins its incident), but is not kept: a
+    // flood's would go to disk for nothing, with reasons and runner-ups nobody reads.
+    const listed = violationsListed === undefined || index < violationsListed;
+    const v = listed ? buildViolation(f, index, scoring) : countedViolation(f, index, scoring);
+    if (geo && listed) enrichViolation(v, geo);
     if (v.attribution) attributed++;
     times.push(f.timeMs);
     incidents.add(v);
-    // A violation past those the report lists counts, but is not kept (a flood's would go to disk for nothing).
-    if (violationsListed === undefined || index < violationsListed) store.add(v);
+    if (listed) store.add(v);
   });
   onStep?.('attributing violations', i, i);
   return { ...store.finish(), total: i, attributed, times, incidents: incidents.finish() };

@@ -178,7 +178,7 @@ describe('analyze() with more violations than it holds in memory', () => {
 });
 
 describe('analyze() for a report that lists only the first violations', () => {
-  it('keeps the listed ones, spills nothing, and counts, scores and groups every violation as a full analysis does', async () => {
+  it('keeps the listed ones, spills nothing, and counts, attributes and groups every violation as a full analysis does', async () => {
     const { mdRenderer } = await import('../src/report/md.js');
     const { forPeople } = await import('../src/cli/correlate.js');
     const limits = { violationsInMemory: { head: 3, inMemory: 3 } };
@@ -193,6 +193,11 @@ describe('analyze() for a report that lists only the first violations', () => {
     // What the human formats print is what they printed from the full analysis.
     const cut = (r: typeof full.report) => ({ ...forPeople({ ...r, stats: { ...r.stats } }), listed: { shown: 3, total: r.stats.violations } });
     expect(await mdRenderer.render(cut(listed.report), { color: false })).toBe(await mdRenderer.render(cut(full.report), { color: false }));
+    // Listing none: every violation only counted, the incidents and statistics still those of the full analysis.
+    const counted = await analyze(base(['samples'], { inventory: 'samples/inventory.csv', violationsListed: 0 }));
+    expect(counted.report.violations).toEqual([]);
+    expect(counted.report.stats).toEqual(full.report.stats);
+    expect(counted.report.incidents).toEqual(full.report.incidents);
     full.spilled!.dispose();
   });
 });

@@ -442,7 +442,8 @@ function compareCallRefs(a: ToolCall, b: ToolCall): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export function toAttribution(f: Finding, s: Scored): Attribution {
+/** `reasons`: false for a violation only counted (countedViolation), whose reasons nobody reads. */
+export function toAttribution(f: Finding, s: Scored, reasons = true): Attribution {
   const c = s.call;
   return {
     callId: c.callId ?? '',
@@ -453,7 +454,7 @@ export function toAttribution(f: Finding, s: Scored): Attribution {
     time: isoTimes(s.call)[0],
     deltaMs: f.timeMs - s.call.startMs,
     confidence: Math.round(s.confidence * 1000) / 1000,
-    reasons: s.evidence.map((ev) => ev.explain()),
+    reasons: reasons ? s.evidence.map((ev) => ev.explain()) : [],
     timePrecision: s.call.precision,
     ...(s.call.host ? { host: s.call.host } : {}),
     ...(s.call.sandbox ? { sandbox: s.call.sandbox } : {}),

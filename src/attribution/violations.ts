@@ -4,7 +4,7 @@
 import { formatRef, severityRank, type Severity } from '../model/event.js';
 import type { Incident, Violation } from '../model/report.js';
 import type { JoinKey, RuleHeader } from '../rules/rule.js';
-import { contentKeys, filterByJoin, mayShareContent, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type ToolCall, type Windows } from './attribute.js';
+import { contentKeys, filterByJoin, mayShareContent, rankCandidates, toAttribution, windowsFor, type DnsEvidence, type Finding, type Scored, type ToolCall, type Windows } from './attribute.js';
 import type { Inventory } from './inventory.js';
 
 /** The first of `count` items, ordered by start, whose start is at or after `from` (`count` when none is). */
@@ -241,18 +241,41 @@ function ruleSettings(rules: readonly RuleHeader[]): { windows: Windows; join: J
   return known;
 }
 
-export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
+/** The candidate calls of a violation, best first, the attribution among them, and its rules by severity. */
+function ranked(f: Finding, s: Scoring): { ranked: Scored[]; best: Scored | undefined; rules: RuleHeader[]; severity: Severity } {
   const { windows: w, join } = ruleSettings(f.rules);
   const keys = contentKeys(f, w, s.dns);
   // mayShareContent reads the needles and the windows' patterns (near() keeps questions per windows);
   // an audit operation makes every call a candidate, so there is no question to share.
   const near = s.calls.near(f.timeMs, w, keys.operation ? undefined : { mayShare: (c) => mayShareContent(c, keys), key: keys.needles.join('\0') });
   const joined = filterByJoin(f, near, join, s.inventory);
-  const ranked = rankCandidates(f, joined, w, s.dns, keys);
-  const best = ranked[0] && ranked[0].confidence >= s.minConfidence ? ranked[0] : undefined;
-  const e = f.event;
+  const list = rankCandidates(f, joined, w, s.dns, keys);
+  const best = list[0] && list[0].confidence >= s.minConfidence ? list[0] : undefined;
   const rules = [...f.rules].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || (a.id < b.id ? -1 : 1));
-  const severity: Severity = rules[0]!.severity;
+  return { ranked: list, best, rules, severity: rules[0]!.severity };
+}
+
+/**
+ * A violation the report does not list one by one (past the first ones a human format prints): what
+ * the counts, the statistics and the incidents read of it (id, time, rules, severity, who caused it),
+ * with the same attribution buildViolation gives, but without its reasons, the runner-ups or the
+ * record's fields.
+ */
+export function countedViolation(f: Finding, i: number, s: Scoring): Violation {
+  const { best, rules, severity } = ranked(f, s);
+  const e = f.event;
+  return {
+    id: `V${i + 1}`, time: new Date(f.timeMs).toISOString(), ref: e.ref, source: e.source, format: e.format,
+    rules: rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
+    severity,
+    attribution: best ? toAttribution(f, best, false) : null,
+    candidates: [],
+  };
+}
+
+export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
+  const { ranked: list, best, rules, severity } = ranked(f, s);
+  const e = f.event;
   return {
     id: `V${i + 1}`,
     time: new Date(f.timeMs).toISOString(),
@@ -274,7 +297,7 @@ export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
     rules: rules.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
     severity,
     attribution: best ? toAttribution(f, best) : null,
-    candidates: ranked.filter((s) => s !== best).slice(0, 5).map((s) => toAttribution(f, s)),
+    candidates: list.filter((s) => s !== best).slice(0, 5).map((s) => toAttribution(f, s)),
   };
 }
 
