@@ -39,7 +39,7 @@ export interface AnalysisOptions {
   violationsListed?: number;
   /**
    * Only the clocks and the read plan are wanted (the timeline command): the analysis stops once the
-   * clocks are settled, and its report has no violations, incidents nor activity statistics.
+   * clocks are settled, and its report has no violations nor incidents (its statistics count none).
    */
   clocksOnly?: boolean;
   /** called as inputs are read, for a progress display */

@@ -160,8 +160,9 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     await reader.close();
   }
 
-  // Records a scan spilled past its own share come back while the run's budget has room (a few scans made a flood).
-  await spill?.reload(states.map((s) => s.marks));
+  // Records scans spilled past their own share come back when the run's budget holds them all (the
+  // passes below read them several times); the clocks alone read them once.
+  if (!options.clocksOnly) await spill?.reload(states.map((s) => s.marks));
   const toolCalls = uniqueToolCalls(calls, states, inventory);
   const clock = await settleClocks(states, toolCalls, inventory, options);
   const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
@@ -180,8 +181,11 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
   const readPlan = readPlanOf(states, readSettings, settings);
-  const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
-  return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
+  return { report, events, ruleSet, readPlan, spilledMarks: spilledMarks(states), ...(built.spilled ? { spilled: built.spilled } : {}) };
+}
+
+function spilledMarks(states: InputState[]): number {
+  return states.reduce((n, s) => n + s.marks.spilledCount, 0);
 }
 
 /** How each input was read, for the timeline to read it again the same way. */
@@ -191,15 +195,14 @@ function readPlanOf(states: InputState[], used: Map<string, ReadSettings>, setti
 
 /**
  * The analysis of a caller that wants the clocks only (the timeline): no violation is built, so the
- * report's violations, incidents and activity statistics are empty, while its inputs, clocks, errors
- * and event counts are those of a full analysis.
+ * report has no violations nor incidents and its statistics count none, while its inputs, clocks,
+ * errors and event counts are those of a full analysis.
  */
 function clocksAnalysis(states: InputState[], clock: ReportClock[], calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions, readPlan: Map<string, ReadPlan>, inRange: (t: number) => boolean): Analysis {
   const none: BuiltViolations = { violations: [], total: 0, attributed: 0, times: [], incidents: [] };
   const report = assemble(states, clock, none, calls, errors, ruleSet, options);
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
-  return { report, events, ruleSet, readPlan, spilledMarks };
+  return { report, events, ruleSet, readPlan, spilledMarks: spilledMarks(states) };
 }
 
 /** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `calls`. */

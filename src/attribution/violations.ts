@@ -242,7 +242,7 @@ function ruleSettings(rules: readonly RuleHeader[]): { windows: Windows; join: J
 }
 
 /** The candidate calls of a violation, best first, the attribution among them, and its rules by severity. */
-function ranked(f: Finding, s: Scoring): { ranked: Scored[]; best: Scored | undefined; rules: RuleHeader[]; severity: Severity } {
+function rankFor(f: Finding, s: Scoring): { ranked: Scored[]; best: Scored | undefined; rules: RuleHeader[]; severity: Severity } {
   const { windows: w, join } = ruleSettings(f.rules);
   const keys = contentKeys(f, w, s.dns);
   // mayShareContent reads the needles and the windows' patterns (near() keeps questions per windows);
@@ -262,7 +262,7 @@ function ranked(f: Finding, s: Scoring): { ranked: Scored[]; best: Scored | unde
  * record's fields.
  */
 export function countedViolation(f: Finding, i: number, s: Scoring): Violation {
-  const { best, rules, severity } = ranked(f, s);
+  const { best, rules, severity } = rankFor(f, s);
   const e = f.event;
   return {
     id: `V${i + 1}`, time: new Date(f.timeMs).toISOString(), ref: e.ref, source: e.source, format: e.format,
@@ -274,7 +274,7 @@ export function countedViolation(f: Finding, i: number, s: Scoring): Violation {
 }
 
 export function buildViolation(f: Finding, i: number, s: Scoring): Violation {
-  const { ranked: list, best, rules, severity } = ranked(f, s);
+  const { ranked: list, best, rules, severity } = rankFor(f, s);
   const e = f.event;
   return {
     id: `V${i + 1}`,
