@@ -19,7 +19,7 @@ import { detectInput, parseInput, withoutProbeHead, type DetectedInput, type Rea
 import { IO_AT_ONCE, mapInOrder, settleInOrder } from './ingest/in-order.js';
 import { openInput, resolveInputs, type InputSource, type ResolvedInputs } from './ingest/read.js';
 import { appendAll } from './model/arrays.js';
-import { compareEvents, compareRefs, type ForensicEvent, type SourceKind } from './model/event.js';
+import { compareEvents, compareRefs, type ForensicEvent, type Ref, type SourceKind } from './model/event.js';
 import { ISSUES_KEPT, type Issue } from './model/issue.js';
 import { SharedStrings } from './model/shared-strings.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
@@ -29,13 +29,14 @@ import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
 import type { Rule, RuleHeader } from './rules/rule.js';
 import { ScanPool, workersAvailable } from './scan-pool.js';
 import { hashAndCountLines, joinSlices, sliceStarts, SPLITTABLE } from './scan-split.js';
-import type { ScanTask } from './scan-worker.js';
+import type { ScanTask, TimelineBatch } from './scan-worker.js';
 import { InputError, UserError } from './model/errors.js';
 import { OrderTracker, scanInput, type ScanResult } from './scan.js';
 import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
+import { changedOrder, shiftEvent, withinRange } from './timeline/shift.js';
 import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
 
@@ -165,7 +166,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   if (!options.clocksOnly) await spill?.reload(states.map((s) => s.marks));
   const toolCalls = uniqueToolCalls(calls, states, inventory);
   const clock = await settleClocks(states, toolCalls, inventory, options);
-  const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
+  const inRange = withinRange(options.sinceMs, options.untilMs);
   if (options.clocksOnly) return clocksAnalysis(states, clock, toolCalls, errors, ruleSet, options, readPlanOf(states, readSettings, settings), inRange);
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
   for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
@@ -389,43 +390,131 @@ const TIMELINE_MEMORY_EVENTS = 400_000;
  * streamed as it is; the others are sorted with bounded memory (sorted runs spill to disk).
  */
 export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['readPlan']): AsyncGenerator<ForensicEvent> {
+  const again = await readingAgain(options, plan);
+  yield* mergeSorted(again.inputs.map((d) => again.events(d)), compareEvents);
+  await again.verify();
+}
+
+/** Inputs read a second time for the timeline, each checked against the first reading. */
+interface ReadingAgain {
+  /** the inputs of the analysis, detected again (those of no known format left out) */
+  inputs: DetectedInput[];
+  /** an input's events on the corrected clock, in timeline order, read on this thread */
+  events(detected: DetectedInput): AsyncIterable<ForensicEvent>;
+  /** the SHA-256 of an input read elsewhere, once it is known */
+  readElsewhere(path: string, read: Promise<{ sha256: string }>): void;
+  /** throws when an input's bytes differ from the first reading (call once every input is read) */
+  verify(): Promise<void>;
+}
+
+async function readingAgain(options: AnalysisOptions, plan: Analysis['readPlan']): Promise<ReadingAgain> {
   const { sources } = await resolveInputs(options.paths);
-  const inRange = (t: number) => (options.sinceMs === undefined || t >= options.sinceMs) && (options.untilMs === undefined || t <= options.untilMs);
+  const inRange = withinRange(options.sinceMs, options.untilMs);
   const toSort = sources.filter((s) => plan.get(s.path)?.ordered === false).length;
   const runSize = Math.max(1_000, Math.floor((options.timelineEventsInMemory ?? TIMELINE_MEMORY_EVENTS) / Math.max(1, toSort)));
-  const streams: AsyncIterable<ForensicEvent>[] = [];
   const rereads: { path: string; sha256: string; read: Promise<{ sha256: string }> }[] = [];
   const planned = sources.filter((s) => plan.has(s.path));
   const detections = await mapInOrder(planned, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, plan.get(source.path)!.settings)));
-  for (const detected of detections) {
-    const source = detected.source;
-    const how = plan.get(source.path)!;
-    if (!detected.format) continue;
-    const parsed = parseInput(detected, detected.format, how.settings);
-    rereads.push({ path: source.path, sha256: how.sha256, read: parsed.read });
-    const events = shifted(parsed.events, how.offsetMs, inRange);
-    streams.push(how.ordered ? stillInOrder(events, source.path) : sortEvents(events, { runSize }));
-  }
-  yield* mergeSorted(streams, compareEvents);
-  // The timeline is only as good as the evidence the analysis hashed: a second reading of other bytes fails it.
-  for (const r of rereads) {
-    if ((await r.read).sha256 !== r.sha256) throw new InputError('the input changed while it was read: its SHA-256 differs from the first reading', r.path);
-  }
+  return {
+    inputs: detections.filter((d) => d.format),
+    events: (detected) => {
+      const path = detected.source.path;
+      const how = plan.get(path)!;
+      const parsed = parseInput(detected, detected.format!, how.settings);
+      rereads.push({ path, sha256: how.sha256, read: parsed.read });
+      const events = shifted(parsed.events, how.offsetMs, inRange);
+      return how.ordered ? stillInOrder(events, path) : sortEvents(events, { runSize });
+    },
+    readElsewhere: (path, read) => rereads.push({ path, sha256: plan.get(path)!.sha256, read }),
+    verify: async () => {
+      // The timeline is only as good as the evidence the analysis hashed: a second reading of other bytes fails it.
+      for (const r of rereads) {
+        if ((await r.read).sha256 !== r.sha256) throw new InputError('the input changed while it was read: its SHA-256 differs from the first reading', r.path);
+      }
+    },
+  };
 }
 
 /** An input the analysis read in order, checked on the way: evidence that changed since then is an error, not a misordered timeline. */
 async function* stillInOrder(events: AsyncIterable<ForensicEvent>, path: string): AsyncGenerator<ForensicEvent> {
   let last: ForensicEvent | undefined;
   for await (const e of events) {
-    if (last && compareEvents(last, e) > 0) throw new InputError('the input changed while it was read: its records are no longer in the order of the first reading', path, e.ref.line);
+    if (last && compareEvents(last, e) > 0) throw changedOrder(path, e.ref.line);
     last = e;
     yield e;
   }
 }
 
-/** An event on the corrected clock (the parsed event itself when there is nothing to add). */
-function shiftEvent(e: ForensicEvent, offsetMs: number): ForensicEvent {
-  return offsetMs === 0 ? e : { ...e, timeMs: e.timeMs + offsetMs, ...(e.endMs !== undefined ? { endMs: e.endMs + offsetMs } : {}) };
+/** One output line of the timeline, with what places it in the merge. */
+interface TimelineLine {
+  timeMs: number;
+  ref: Ref;
+  text: string;
+}
+
+const compareLines = (a: TimelineLine, b: TimelineLine) => a.timeMs - b.timeMs || compareRefs(a.ref, b.ref);
+
+/** An input this large, read in timeline order, is read again by a scan worker for the timeline. */
+const TIMELINE_WORKER_BYTES = 16 * 1024 * 1024;
+
+/** How the timeline prints an event: a line per event, formatted here by `line` and in a worker by the format's name. */
+export interface TimelinePrinting {
+  format: string;
+  line: (e: ForensicEvent) => string;
+}
+
+/**
+ * timelineEvents() as output lines of a format written a line per event: the same lines in the same
+ * order as formatting that stream. Large inputs the analysis read in timeline order are read, checked
+ * and formatted by scan workers, side by side, while this thread merges their lines.
+ */
+export async function* timelineLines(options: AnalysisOptions, plan: Analysis['readPlan'], printing: TimelinePrinting): AsyncGenerator<string> {
+  const again = await readingAgain(options, plan);
+  const inWorkers = timelineWorkerInputs(again.inputs, plan, options);
+  const pool = inWorkers.size > 0 ? new ScanPool(Math.min(options.workers ?? 2, availableParallelism(), inWorkers.size)) : undefined;
+  try {
+    const streams = again.inputs.map((detected): AsyncIterable<TimelineLine> => {
+      if (!pool || !inWorkers.has(detected)) return formattedLines(again.events(detected), printing.line);
+      const path = detected.source.path;
+      const how = plan.get(path)!;
+      let finished!: (sha256: string) => void;
+      again.readElsewhere(path, new Promise((resolve) => (finished = (sha256) => resolve({ sha256 }))));
+      return linesOfBatches(pool.timeline({
+        path, format: detected.format!.name, read: how.settings, offsetMs: how.offsetMs, lines: printing.format, head: detected.head,
+        ...(options.sinceMs !== undefined ? { sinceMs: options.sinceMs } : {}), ...(options.untilMs !== undefined ? { untilMs: options.untilMs } : {}),
+        ...(detected.source.size !== undefined ? { size: detected.source.size } : {}),
+      }), path, finished);
+    });
+    for await (const l of mergeSorted(streams, compareLines)) yield l.text;
+    await again.verify();
+  } finally {
+    await pool?.close();
+  }
+}
+
+/** The inputs the timeline hands to scan workers: large plain files read in timeline order, when workers may be used. */
+function timelineWorkerInputs(detections: DetectedInput[], plan: Analysis['readPlan'], options: AnalysisOptions): Set<DetectedInput> {
+  if ((options.workers !== undefined && options.workers < 2) || !workersAvailable()) return new Set();
+  const asked = options.workers !== undefined;
+  return new Set(detections.filter((d) => !d.source.isStdin && !d.source.isStream && !d.kept && plan.get(d.source.path)!.ordered
+    && (asked || (d.source.size ?? 0) >= TIMELINE_WORKER_BYTES)));
+}
+
+async function* formattedLines(events: AsyncIterable<ForensicEvent>, line: (e: ForensicEvent) => string): AsyncGenerator<TimelineLine> {
+  for await (const e of events) yield { timeMs: e.timeMs, ref: e.ref, text: line(e) };
+}
+
+/** A worker's batches as lines; `finished` gets the SHA-256 of what it read once it is done. */
+async function* linesOfBatches(batches: AsyncGenerator<TimelineBatch, string>, path: string, finished: (sha256: string) => void): AsyncGenerator<TimelineLine> {
+  for (;;) {
+    const next = await batches.next();
+    if (next.done) return finished(next.value);
+    const b = next.value;
+    for (let k = 0; k < b.texts.length; k++) {
+      const ref: Ref = { path, ...(b.lines[k]! >= 0 ? { line: b.lines[k]! } : {}), ...(b.indexes[k]! >= 0 ? { index: b.indexes[k]! } : {}) };
+      yield { timeMs: b.timesMs[k]!, ref, text: b.texts[k]! };
+    }
+  }
 }
 
 async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, inRange: (t: number) => boolean): AsyncGenerator<ForensicEvent> {

@@ -7,7 +7,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
 import type { ScanMark, ScanResult } from './scan.js';
-import type { ScanReply, ScanRulesMessage, ScanTask } from './scan-worker.js';
+import type { ScanReply, ScanRulesMessage, ScanTask, TimelineBatch, TimelineCredit, TimelineReply, TimelineTask } from './scan-worker.js';
 import { SharedStrings } from './model/shared-strings.js';
 
 const WORKER = new URL('./scan-worker.js', import.meta.url);
@@ -15,6 +15,16 @@ const WORKER = new URL('./scan-worker.js', import.meta.url);
 /** Workers need the compiled worker script (dist/); from sources (tests), scanning stays in-process. */
 export function workersAvailable(): boolean {
   return existsSync(fileURLToPath(WORKER));
+}
+
+/** A timeline task's batches as they arrive, until the worker says it is done or failed. */
+interface Stream {
+  worker: Worker;
+  path: string;
+  batches: TimelineBatch[];
+  sha256?: string;
+  error?: Error;
+  wake?: () => void;
 }
 
 interface Pending {
@@ -33,6 +43,8 @@ export class ScanPool {
   private idle: Worker[] = [];
   private queue: { task: ScanTask; resolve: (r: ScanResult) => void; reject: (e: Error) => void }[] = [];
   private pending = new Map<number, Pending>();
+  private streams = new Map<number, Stream>();
+  private streamsStarted = 0;
   private nextId = 0;
   private strings = new SharedStrings();
   private closing = false;
@@ -44,7 +56,7 @@ export class ScanPool {
     const resourceLimits = workerHeapLimits();
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER, { resourceLimits });
-      w.on('message', (reply: ScanReply) => this.settle(w, reply));
+      w.on('message', (reply: ScanReply | TimelineReply) => ('ok' in reply || 'marks' in reply ? this.settle(w, reply) : this.receive(reply)));
       w.on('error', (err) => this.lose(w, err));
       w.on('exit', (code) => {
         if (!this.closing) this.lose(w, new Error(`a scan worker stopped unexpectedly (exit code ${code})`));
@@ -69,6 +81,43 @@ export class ScanPool {
       this.queue.push({ task: { ...task, id: this.nextId++ }, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /**
+   * An input read again for the timeline by a worker: its lines in batches, as the worker posts them
+   * (at most two ahead of the reader), and its SHA-256 as the return value. Streams are spread over
+   * the workers and run there side by side (the merge of the timeline reads them all at once).
+   */
+  async *timeline(task: Omit<TimelineTask, 'id' | 'timeline'>): AsyncGenerator<TimelineBatch, string> {
+    if (this.lost) throw this.lost;
+    const id = this.nextId++;
+    const worker = this.workers[this.streamsStarted++ % this.workers.length]!;
+    const stream: Stream = { worker, path: task.path, batches: [] };
+    this.streams.set(id, stream);
+    worker.postMessage({ ...task, id, timeline: true } satisfies TimelineTask);
+    try {
+      for (;;) {
+        const batch = stream.batches.shift();
+        if (batch) {
+          worker.postMessage({ credit: id } satisfies TimelineCredit);
+          yield batch;
+        } else if (stream.error) throw stream.error;
+        else if (stream.sha256 !== undefined) return stream.sha256;
+        else await new Promise<void>((resolve) => (stream.wake = resolve));
+      }
+    } finally {
+      this.streams.delete(id);
+    }
+  }
+
+  private receive(reply: TimelineReply): void {
+    const stream = this.streams.get(reply.id);
+    if (!stream) return;
+    if ('batch' in reply) stream.batches.push(reply.batch);
+    else if ('done' in reply) stream.sha256 = reply.sha256;
+    else stream.error = rebuild(reply.failed);
+    stream.wake?.();
+    stream.wake = undefined;
   }
 
   private dispatch(): void {
@@ -108,10 +157,17 @@ export class ScanPool {
     if (!this.workers.includes(w)) return; // an error is followed by an exit
     this.workers = this.workers.filter((x) => x !== w);
     this.idle = this.idle.filter((x) => x !== w);
+    const failure = (path: string) => (outOfMemory(err) ? new InputError(`a scan worker ran out of memory reading this input (${err.message}): give it a larger heap with AGENT_FORENSICS_HEAP_MB=<MiB> (a worker gets an eighth of it), or run with --workers 0`, path) : err);
     for (const [id, job] of this.pending) {
       if (job.worker !== w) continue;
       this.pending.delete(id);
-      job.reject(outOfMemory(err) ? new InputError(`a scan worker ran out of memory reading this input (${err.message}): give it a larger heap with AGENT_FORENSICS_HEAP_MB=<MiB> (a worker gets an eighth of it), or run with --workers 0`, job.path) : err);
+      job.reject(failure(job.path));
+    }
+    for (const stream of this.streams.values()) {
+      if (stream.worker !== w) continue;
+      stream.error = failure(stream.path);
+      stream.wake?.();
+      stream.wake = undefined;
     }
     if (this.workers.length > 0) return;
     this.lost = err;

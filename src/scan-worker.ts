@@ -2,9 +2,12 @@
 // It compiles the rules the main thread loaded (rule objects cannot cross threads; their documents can).
 import { parentPort } from 'node:worker_threads';
 import type { Head } from './ingest/format.js';
-import { detectInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
+import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
+import { compareEvents, type ForensicEvent } from './model/event.js';
+import { lineFormatter, type LineFormat } from './report/timeline.js';
+import { changedOrder, shiftEvent, withinRange } from './timeline/shift.js';
 import { ruleSetFromPortable, type PortableRuleSet, type RuleSet } from './rules/load.js';
 import { scanInput, type ScanMark } from './scan.js';
 
@@ -34,12 +37,101 @@ export type ScanReply =
   | { id: number; marks: { findings: ScanMark[]; correlationMatches: ScanMark[] } }
   | { id: number; ok: false; error: { name: string; message: string; path?: string; line?: number; stack?: string } };
 
+/**
+ * Reads an input again for the timeline command, as the main thread would: each event on the
+ * corrected clock, within --since/--until, checked to come in the order of the first reading, and
+ * posted as its output line with the time and reference that place it in the merged timeline.
+ */
+export interface TimelineTask {
+  timeline: true;
+  id: number;
+  path: string;
+  format: string;
+  read: ReadSettings;
+  offsetMs: number;
+  sinceMs?: number;
+  untilMs?: number;
+  /** the output format, a line per event (report/timeline.ts: lineFormatter) */
+  lines: string;
+  size?: number;
+  head: Head;
+}
+
+/** Output lines in timeline order, with what places each: time, and line or record index (-1: none). */
+export interface TimelineBatch {
+  timesMs: number[];
+  lines: number[];
+  indexes: number[];
+  texts: string[];
+}
+
+export type TimelineReply =
+  | { id: number; batch: TimelineBatch }
+  | { id: number; done: true; sha256: string }
+  | { id: number; failed: { name: string; message: string; path?: string; line?: number; stack?: string } };
+
+/** The main thread took a batch: the task may post another. */
+export interface TimelineCredit {
+  credit: number;
+}
+
+/** Lines per batch, and batches a task may have posted and not yet seen taken. */
+const TIMELINE_BATCH = 2048;
+const TIMELINE_CREDIT = 2;
+
 /** Sent once, before any task: the rules every scan of this worker applies. */
 export interface ScanRulesMessage {
   rules: PortableRuleSet;
 }
 
 let ruleSet: RuleSet | undefined;
+
+/** Per timeline task: batches it may still post, and the task waiting for more. */
+const credits = new Map<number, { left: number; wake?: () => void }>();
+
+async function runTimeline(task: TimelineTask): Promise<TimelineReply> {
+  credits.set(task.id, { left: TIMELINE_CREDIT });
+  try {
+    const format = formatByName(task.format);
+    if (!format) throw new Error(`unknown format ${task.format}`);
+    const source = { path: task.path, isStdin: false, ...(task.size !== undefined ? { size: task.size } : {}) };
+    const parsed = parseInput({ source, format, head: task.head, scores: [] }, format, task.read);
+    const line = lineFormatter(task.lines as LineFormat);
+    const inRange = withinRange(task.sinceMs, task.untilMs);
+    let batch: TimelineBatch = { timesMs: [], lines: [], indexes: [], texts: [] };
+    let last: ForensicEvent | undefined;
+    const post = async () => {
+      const credit = credits.get(task.id)!;
+      while (credit.left === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
+      credit.left--;
+      parentPort!.postMessage({ id: task.id, batch } satisfies TimelineReply);
+      batch = { timesMs: [], lines: [], indexes: [], texts: [] };
+    };
+    for await (const e of parsed.events) {
+      const moved = shiftEvent(e, task.offsetMs);
+      if (!inRange(moved.timeMs)) continue;
+      if (last && compareEvents(last, moved) > 0) throw changedOrder(task.path, moved.ref.line);
+      last = moved;
+      batch.timesMs.push(moved.timeMs);
+      batch.lines.push(moved.ref.line ?? -1);
+      batch.indexes.push(moved.ref.index ?? -1);
+      batch.texts.push(line(moved));
+      if (batch.texts.length === TIMELINE_BATCH) await post();
+    }
+    if (batch.texts.length > 0) await post();
+    return { id: task.id, done: true, sha256: (await parsed.read).sha256 };
+  } catch (err) {
+    return { id: task.id, failed: errorReply(err) };
+  } finally {
+    credits.delete(task.id);
+  }
+}
+
+function errorReply(err: unknown): { name: string; message: string; path?: string; line?: number; stack?: string } {
+  const e = err as Error & { path?: string; line?: number };
+  const user = err instanceof UserError;
+  return { name: user ? e.name : 'Error', message: e.message, path: user ? e.path : undefined, line: user ? e.line : undefined, stack: user ? undefined : e.stack };
+}
 
 async function run(task: ScanTask): Promise<ScanReply> {
   try {
@@ -55,15 +147,25 @@ async function run(task: ScanTask): Promise<ScanReply> {
       });
     return { id: task.id, ok: true, result };
   } catch (err) {
-    const e = err as Error & { path?: string; line?: number };
-    const user = err instanceof UserError;
-    return { id: task.id, ok: false, error: { name: user ? e.name : 'Error', message: e.message, path: user ? e.path : undefined, line: user ? e.line : undefined, stack: user ? undefined : e.stack } };
+    return { id: task.id, ok: false, error: errorReply(err) };
   }
 }
 
-parentPort?.on('message', (message: ScanTask | ScanRulesMessage) => {
+parentPort?.on('message', (message: ScanTask | ScanRulesMessage | TimelineTask | TimelineCredit) => {
   if ('rules' in message) {
     ruleSet = ruleSetFromPortable(message.rules);
+    return;
+  }
+  if ('credit' in message) {
+    const credit = credits.get(message.credit);
+    if (!credit) return;
+    credit.left++;
+    credit.wake?.();
+    credit.wake = undefined;
+    return;
+  }
+  if ('timeline' in message) {
+    void runTimeline(message).then((reply) => parentPort!.postMessage(reply));
     return;
   }
   void run(message).then((reply) => parentPort!.postMessage(reply));

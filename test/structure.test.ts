@@ -31,7 +31,8 @@ const ALLOWED: Record<string, string[]> = {
   version: [],
   scan: ['model', 'ingest', 'rules', 'attribution', 'timeline'],
   'scan-marks': ['model', 'rules', 'scan', 'timeline'],
-  'scan-worker': ['model', 'ingest', 'rules', 'scan'],
+  // A worker also reads inputs again for the timeline and prints their lines there (in parallel).
+  'scan-worker': ['model', 'ingest', 'rules', 'scan', 'timeline', 'report'],
   'scan-pool': ['model', 'scan', 'scan-worker'],
   'scan-split': ['model', 'scan'],
   pipeline: ['model', 'ingest', 'timeline', 'rules', 'attribution', 'enrich', 'options', 'scan', 'scan-marks', 'scan-pool', 'scan-split', 'scan-worker', 'version'],

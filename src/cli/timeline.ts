@@ -3,9 +3,9 @@
 // again, sorted with bounded memory, into the output. Standard input cannot be read twice, so with
 // `-` the timeline is built in memory from the first pass.
 import { Command } from 'commander';
-import { analyze, timelineEvents } from '../pipeline.js';
+import { analyze, timelineEvents, timelineLines } from '../pipeline.js';
 import type { ForensicEvent } from '../model/event.js';
-import { TIMELINE_FORMATS, writeTimeline, type TimelineFormat } from '../report/timeline.js';
+import { lineFormatter, TIMELINE_FORMATS, writeLines, writeTimeline, type TimelineFormat } from '../report/timeline.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { toAnalysisOptions } from './options.js';
 import { progressReporter, stepping, stepReporter, writeOutput } from './output.js';
@@ -30,21 +30,26 @@ export function timelineCommand(): Command {
       // The first pass settles the clocks; the timeline has no use for violations.
       const options = { ...toAnalysisOptions(paths, flags), keepEvents: usesStdin, clocksOnly: true, onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
       const analysis = await analyze(options);
-      const all = usesStdin ? fromArray(analysis.events ?? []) : timelineEvents(options, analysis.readPlan);
+      const format = flags.format as TimelineFormat;
+      // Formats of a line per event are read again in scan workers where inputs are large; CSV rows
+      // (which may hold line breaks) and standard input are formatted here.
+      const byLine = !usesStdin && format !== 'csv';
+      const all = usesStdin ? fromArray(analysis.events ?? []) : byLine ? timelineLines(options, analysis.readPlan, { format, line: lineFormatter(format) }) : timelineEvents(options, analysis.readPlan);
       // The second reading of a big input takes as long as the first: it gets a bar of its own, unless
       // the timeline itself is going to the terminal (the bar would be drawn between its lines).
       const barShown = options.onStep && (flags.output || !process.stdout.isTTY);
-      const events = barShown ? stepping(all, options.onStep!, 'writing the timeline', analysis.report.stats.events) : all;
-      const format = flags.format as TimelineFormat;
+      const items = barShown ? stepping<ForensicEvent | string>(all, options.onStep!, 'writing the timeline', analysis.report.stats.events) : all;
+      const writeAll = (write: (text: string) => Promise<void>) =>
+        byLine ? writeLines(items as AsyncIterable<string>, write) : writeTimeline(items as AsyncIterable<ForensicEvent>, format, write);
       if (!flags.output) {
-        await writeTimeline(events, format, (text) => writeOutput(text, undefined));
+        await writeAll((text) => writeOutput(text, undefined));
         return;
       }
       const out = createWriteStream(flags.output, { flags: 'w' });
       const failed = once(out, 'error').then(([err]) => {
         throw new InputError(`cannot write the timeline: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, flags.output);
       });
-      await Promise.race([failed, writeTimeline(events, format, async (text) => {
+      await Promise.race([failed, writeAll(async (text) => {
         if (!out.write(text)) await once(out, 'drain');
       })]);
       out.end();

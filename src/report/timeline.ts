@@ -63,6 +63,18 @@ function timesketch(e: ForensicEvent): Record<string, unknown> {
   };
 }
 
+/** The formats written a line per event (CSV rows may hold line breaks: fast-csv writes them in batches). */
+export type LineFormat = Exclude<TimelineFormat, 'csv'>;
+
+/** One event's line in a format written a line per event, its line end included. */
+export function lineFormatter(format: LineFormat): (e: ForensicEvent) => string {
+  switch (format) {
+    case 'jsonl': return (e) => JSON.stringify(flat(e)) + '\n';
+    case 'timesketch': return (e) => JSON.stringify(timesketch(e)) + '\n';
+    case 'table': return (e) => TABLE_LINE(e) + '\n';
+  }
+}
+
 const CSV_HEADERS = Object.keys(flat({ kind: 'network', source: 'other', format: '', timeMs: 0, timeRaw: '', ref: { path: '' } }));
 
 /** Text gathered before each write: a write per line cost more than formatting the line. */
@@ -77,18 +89,15 @@ export async function writeTimeline(events: AsyncIterable<ForensicEvent>, format
   let pending = format === 'csv' ? await csvRows([CSV_HEADERS]) : '';
   // CSV rows go to fast-csv a batch at a time: a call per row cost more than the rest of the line.
   let rows: unknown[][] = [];
+  const line = format === 'csv' ? undefined : lineFormatter(format);
   for await (const e of events) {
-    switch (format) {
-      case 'jsonl': pending += JSON.stringify(flat(e)) + '\n'; break;
-      case 'timesketch': pending += JSON.stringify(timesketch(e)) + '\n'; break;
-      case 'table': pending += TABLE_LINE(e) + '\n'; break;
-      case 'csv':
-        rows.push(Object.values(flat(e)).map((v) => csvCell(v)));
-        if (rows.length === CSV_ROWS_AT_ONCE) {
-          pending += await csvRows(rows);
-          rows = [];
-        }
-        break;
+    if (line) pending += line(e);
+    else {
+      rows.push(Object.values(flat(e)).map((v) => csvCell(v)));
+      if (rows.length === CSV_ROWS_AT_ONCE) {
+        pending += await csvRows(rows);
+        rows = [];
+      }
     }
     if (pending.length >= WRITE_CHARS) {
       await write(pending);
@@ -100,3 +109,16 @@ export async function writeTimeline(events: AsyncIterable<ForensicEvent>, format
 }
 
 const CSV_ROWS_AT_ONCE = 200;
+
+/** Lines already formatted (lineFormatter), written a mebibyte at a time. */
+export async function writeLines(lines: AsyncIterable<string>, write: (text: string) => Promise<void>): Promise<void> {
+  let pending = '';
+  for await (const text of lines) {
+    pending += text;
+    if (pending.length >= WRITE_CHARS) {
+      await write(pending);
+      pending = '';
+    }
+  }
+  if (pending !== '') await write(pending);
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, runCli, SAMPLES } from './built-cli.js';
+import { ensureBuilt, ROOT, runCli, SAMPLES } from './built-cli.js';
 
 beforeAll(() => ensureBuilt(), 180_000);
 
@@ -85,5 +85,40 @@ describe('correlate --workers', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     // The process ends by itself: no worker is left running.
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
+
+describe('timeline --workers', () => {
+  it('writes the same bytes with inputs read again in workers as without, in every format, with a skew and a time range', () => {
+    const flags = ['--skew', 'gpu-node-08-kern.log=-2s', '--since', '2026-03-02T10:00:00Z', '--until', '2026-03-02T11:30:00Z', '-q'];
+    for (const format of ['jsonl', 'table', 'timesketch', 'csv']) {
+      const runs = ['0', '2'].map((n) => runCli(['timeline', ...SAMPLES.slice(1), '--format', format, '--workers', n, ...flags]));
+      for (const r of runs) expect(r.status, r.stderr).toBe(0);
+      expect(runs[0]!.stdout.length, format).toBeGreaterThan(1000);
+      expect(runs[1]!.stdout.equals(runs[0]!.stdout), format).toBe(true);
+    }
+  });
+
+  it('fails on an input that changed since the first reading, when a worker reads it again', async () => {
+    const built = (await import(join(ROOT, 'dist/pipeline.js'))) as typeof import('../../src/pipeline.js');
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-timeline-'));
+    const line = (s: number) => `Mar  2 10:00:${String(s).padStart(2, '0')} host-a kernel: [1.0] DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 LEN=60 PROTO=TCP SPT=40000 DPT=22`;
+    const file = join(dir, 'kern.log');
+    writeFileSync(file, [1, 2, 3].map(line).join('\n') + '\n');
+    const options = { paths: [dir], tz: 'UTC', year: 2026, skews: [], autoSkew: true, rules: [], minConfidence: 0.5, strict: false, geoip: [], workers: 2, clocksOnly: true };
+    const drain = async (plan: Awaited<ReturnType<typeof built.analyze>>['readPlan']) => {
+      const out: string[] = [];
+      const { lineFormatter } = (await import(join(ROOT, 'dist/report/timeline.js'))) as typeof import('../../src/report/timeline.js');
+      for await (const text of built.timelineLines(options, plan, { format: 'jsonl', line: lineFormatter('jsonl') })) out.push(text);
+      return out;
+    };
+    const first = await built.analyze(options);
+    expect(await drain(first.readPlan)).toHaveLength(3);
+    // Other bytes, in the same order: the SHA-256 differs.
+    writeFileSync(file, [1, 2, 4].map(line).join('\n') + '\n');
+    await expect(drain(first.readPlan)).rejects.toThrow(/SHA-256 differs from the first reading/);
+    // Out of order: the worker stops at the record, named by its line.
+    writeFileSync(file, [1, 5, 3].map(line).join('\n') + '\n');
+    await expect(drain(first.readPlan)).rejects.toThrow(/no longer in the order of the first reading/);
   });
 });
