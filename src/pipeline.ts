@@ -455,7 +455,13 @@ interface TimelineLine {
 const compareLines = (a: TimelineLine, b: TimelineLine) => a.timeMs - b.timeMs || compareRefs(a.ref, b.ref);
 
 /** An input this large, read in timeline order, is read again by a scan worker for the timeline. */
-const TIMELINE_WORKER_BYTES = 16 * 1024 * 1024;
+const TIMELINE_WORKER_BYTES = 1024 * 1024;
+
+/**
+ * Inputs read by the workers at once, the largest: each holds a read buffer there and two batches of
+ * lines here (a folder of a thousand transcripts would hold a thousand of each).
+ */
+const TIMELINE_WORKER_INPUTS = 32;
 
 /** How the timeline prints an event: a line per event, formatted here by `line` and in a worker by the format's name. */
 export interface TimelinePrinting {
@@ -496,8 +502,11 @@ export async function* timelineLines(options: AnalysisOptions, plan: Analysis['r
 function timelineWorkerInputs(detections: DetectedInput[], plan: Analysis['readPlan'], options: AnalysisOptions): Set<DetectedInput> {
   if ((options.workers !== undefined && options.workers < 2) || !workersAvailable()) return new Set();
   const asked = options.workers !== undefined;
-  return new Set(detections.filter((d) => !d.source.isStdin && !d.source.isStream && !d.kept && plan.get(d.source.path)!.ordered
-    && (asked || (d.source.size ?? 0) >= TIMELINE_WORKER_BYTES)));
+  const size = (d: DetectedInput) => d.source.size ?? 0;
+  const eligible = detections.filter((d) => !d.source.isStdin && !d.source.isStream && !d.kept && plan.get(d.source.path)!.ordered
+    && (asked || size(d) >= TIMELINE_WORKER_BYTES));
+  // The largest, in input order among equals (a stable sort).
+  return new Set([...eligible].sort((a, b) => size(b) - size(a)).slice(0, TIMELINE_WORKER_INPUTS));
 }
 
 async function* formattedLines(events: AsyncIterable<ForensicEvent>, line: (e: ForensicEvent) => string): AsyncGenerator<TimelineLine> {

@@ -99,6 +99,18 @@ describe('timeline --workers', () => {
     }
   });
 
+  it('merges inputs read in the workers with those read here into the same bytes (more inputs than the workers take)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-many-'));
+    for (let f = 0; f < 40; f++) {
+      const lines = Array.from({ length: 30 }, (_, i) => `Mar  2 10:${String(i).padStart(2, '0')}:${String((f * 7) % 60).padStart(2, '0')} host-${f % 3} kernel: [1.0] DROP: IN=eth0 OUT= SRC=10.0.0.${f} DST=203.0.113.9 LEN=60 PROTO=TCP SPT=${40000 + i} DPT=22`);
+      writeFileSync(join(dir, `kern-${String(f).padStart(2, '0')}.log`), lines.join('\n') + '\n');
+    }
+    const runs = ['0', '2'].map((n) => runCli(['timeline', dir, '--year', '2026', '--format', 'jsonl', '--workers', n, '-q']));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    expect(runs[0]!.stdout.toString().split('\n')).toHaveLength(40 * 30 + 1);
+    expect(runs[1]!.stdout.equals(runs[0]!.stdout)).toBe(true);
+  });
+
   it('fails on an input that changed since the first reading, when a worker reads it again', async () => {
     const built = (await import(join(ROOT, 'dist/pipeline.js'))) as typeof import('../../src/pipeline.js');
     const dir = mkdtempSync(join(tmpdir(), 'af-workers-timeline-'));
