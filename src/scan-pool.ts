@@ -1,5 +1,6 @@
 // A small pool of scan workers for the firewall and audit inputs: whole inputs are handed out in
-// order, results come back in any order and are put back in input order by the caller.
+// order, results come back in any order and are put back in input order by the caller. The timeline
+// streams its second reading of large inputs from the same workers.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';

@@ -1,5 +1,6 @@
 // Worker thread entry: scans whole inputs sent by the main thread and posts back their ScanResult.
 // It compiles the rules the main thread loaded (rule objects cannot cross threads; their documents can).
+// For the timeline command it also reads inputs a second time and posts their output lines.
 import { parentPort } from 'node:worker_threads';
 import type { Head } from './ingest/format.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
