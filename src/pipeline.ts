@@ -498,7 +498,7 @@ export async function* timelineLines(options: AnalysisOptions, plan: Analysis['r
   }
 }
 
-/** The inputs the timeline hands to scan workers: large plain files read in timeline order, when workers may be used. */
+/** The inputs the timeline hands to scan workers: large files (not standard input or pipes) read in timeline order, when workers may be used. */
 function timelineWorkerInputs(detections: DetectedInput[], plan: Analysis['readPlan'], options: AnalysisOptions): Set<DetectedInput> {
   if ((options.workers !== undefined && options.workers < 2) || !workersAvailable()) return new Set();
   const asked = options.workers !== undefined;
