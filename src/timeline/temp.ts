@@ -3,7 +3,7 @@
 // Ctrl-C and SIGTERM into an exit, so a multi-gigabyte spill is not left behind). A run the kernel
 // kills (out of memory, SIGKILL) cannot clean up: its folders name the host and process, and the
 // next run on the host removes those of processes that are gone.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../model/errors.js';
@@ -75,7 +75,8 @@ export function removeOrphans(base: string): string[] {
     if (!m || m[1] !== host || Number(m[2]) === process.pid || isAlive(Number(m[2]))) continue;
     const path = join(base, name);
     try {
-      const st = statSync(path);
+      // lstat: a link named like a folder of ours (planted in a shared /tmp) is neither followed nor removed.
+      const st = lstatSync(path);
       if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue;
       rmSync(path, { recursive: true, force: true });
       removed.push(path);

@@ -1,9 +1,9 @@
 // Spilled data lives in private temporary folders that go when the run ends, however it ends, and a
 // temporary folder that cannot be written is a one-line user error, not a crash.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ViolationStore } from '../../src/attribution/violation-store.js';
 import { InputError } from '../../src/model/errors.js';
@@ -73,7 +73,13 @@ describe('temporary folders', () => {
       return name;
     };
     const orphans = [folder(`agent-forensics-marks-${host}.${deadPid}-Ab12Cd`), folder(`agent-forensics-violations-${host}.${deadPid}-x9Y8z7`)];
+    // A link named like an orphan (planted in a shared /tmp) is neither followed nor removed.
+    const target = mkdtempSync(join(dirname(base), 'af-orphan-target-'));
+    writeFileSync(join(target, 'keep.txt'), 'mine');
+    const link = `agent-forensics-sort-${host}.${deadPid}-Link00`;
+    symlinkSync(target, join(base, link));
     const kept = [
+      link,
       basename(mine.path),
       folder(`agent-forensics-sort-${host}.1-aaaaaa`), // a live process
       folder(`agent-forensics-sort-other_host.${deadPid}-bbbbbb`), // another host sharing the folder
@@ -82,6 +88,7 @@ describe('temporary folders', () => {
     ];
     expect(removeOrphans(base).sort()).toEqual(orphans.map((n) => join(base, n)).sort());
     expect(readdirSync(base).sort()).toEqual(kept.sort());
+    expect(readdirSync(target)).toEqual(['keep.txt']);
     mine.remove();
     // A run of the CLI does it on its own, and leaves nothing of its own.
     const orphan = folder(`agent-forensics-marks-${host}.${deadPid}-Zz9Yy8`);
