@@ -36,7 +36,7 @@ import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
-import { changedOrder, shiftEvent, withinRange } from './timeline/shift.js';
+import { shifted, shiftEvent, stillInOrder, withinRange } from './timeline/shift.js';
 import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
 
@@ -435,16 +435,6 @@ async function readingAgain(options: AnalysisOptions, plan: Analysis['readPlan']
   };
 }
 
-/** An input the analysis read in order, checked on the way: evidence that changed since then is an error, not a misordered timeline. */
-async function* stillInOrder(events: AsyncIterable<ForensicEvent>, path: string): AsyncGenerator<ForensicEvent> {
-  let last: ForensicEvent | undefined;
-  for await (const e of events) {
-    if (last && compareEvents(last, e) > 0) throw changedOrder(path, e.ref.line);
-    last = e;
-    yield e;
-  }
-}
-
 /** One output line of the timeline, with what places it in the merge. */
 interface TimelineLine {
   timeMs: number;
@@ -523,13 +513,6 @@ async function* linesOfBatches(batches: AsyncGenerator<TimelineBatch, string>, p
       const ref: Ref = { path, ...(b.lines[k]! >= 0 ? { line: b.lines[k]! } : {}), ...(b.indexes[k]! >= 0 ? { index: b.indexes[k]! } : {}) };
       yield { timeMs: b.timesMs[k]!, ref, text: b.texts[k]! };
     }
-  }
-}
-
-async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, inRange: (t: number) => boolean): AsyncGenerator<ForensicEvent> {
-  for await (const e of events) {
-    const moved = shiftEvent(e, offsetMs);
-    if (inRange(moved.timeMs)) yield moved;
   }
 }
 

@@ -6,9 +6,8 @@ import type { Head } from './ingest/format.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
-import { compareEvents, type ForensicEvent } from './model/event.js';
 import { lineFormatter, type LineFormat } from './report/timeline.js';
-import { changedOrder, shiftEvent, withinRange } from './timeline/shift.js';
+import { shifted, stillInOrder, withinRange } from './timeline/shift.js';
 import { ruleSetFromPortable, type PortableRuleSet, type RuleSet } from './rules/load.js';
 import { scanInput, type ScanMark } from './scan.js';
 
@@ -98,9 +97,7 @@ async function runTimeline(task: TimelineTask): Promise<TimelineReply> {
     const source = { path: task.path, isStdin: false, ...(task.size !== undefined ? { size: task.size } : {}) };
     const parsed = parseInput({ source, format, head: task.head, scores: [] }, format, task.read);
     const line = lineFormatter(task.lines as LineFormat);
-    const inRange = withinRange(task.sinceMs, task.untilMs);
     let batch: TimelineBatch = { timesMs: [], lines: [], indexes: [], texts: [] };
-    let last: ForensicEvent | undefined;
     const post = async () => {
       const credit = credits.get(task.id)!;
       while (credit.left === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
@@ -108,15 +105,12 @@ async function runTimeline(task: TimelineTask): Promise<TimelineReply> {
       parentPort!.postMessage({ id: task.id, batch } satisfies TimelineReply);
       batch = { timesMs: [], lines: [], indexes: [], texts: [] };
     };
-    for await (const e of parsed.events) {
-      const moved = shiftEvent(e, task.offsetMs);
-      if (!inRange(moved.timeMs)) continue;
-      if (last && compareEvents(last, moved) > 0) throw changedOrder(task.path, moved.ref.line);
-      last = moved;
-      batch.timesMs.push(moved.timeMs);
-      batch.lines.push(moved.ref.line ?? -1);
-      batch.indexes.push(moved.ref.index ?? -1);
-      batch.texts.push(line(moved));
+    // As the main thread reads an input in timeline order again (pipeline.ts: readingAgain).
+    for await (const e of stillInOrder(shifted(parsed.events, task.offsetMs, withinRange(task.sinceMs, task.untilMs)), task.path)) {
+      batch.timesMs.push(e.timeMs);
+      batch.lines.push(e.ref.line ?? -1);
+      batch.indexes.push(e.ref.index ?? -1);
+      batch.texts.push(line(e));
       if (batch.texts.length === TIMELINE_BATCH) await post();
     }
     if (batch.texts.length > 0) await post();

@@ -1,15 +1,28 @@
 // An input's events on the corrected clock, for the passes that read inputs again (the timeline).
 import { InputError } from '../model/errors.js';
-import type { ForensicEvent } from '../model/event.js';
+import { compareEvents, type ForensicEvent } from '../model/event.js';
 
 /** An event on the corrected clock (the parsed event itself when there is nothing to add). */
 export function shiftEvent(e: ForensicEvent, offsetMs: number): ForensicEvent {
   return offsetMs === 0 ? e : { ...e, timeMs: e.timeMs + offsetMs, ...(e.endMs !== undefined ? { endMs: e.endMs + offsetMs } : {}) };
 }
 
-/** An input the analysis read in order whose records come out of order now: the evidence changed since (not a misordered timeline). */
-export function changedOrder(path: string, line: number | undefined): InputError {
-  return new InputError('the input changed while it was read: its records are no longer in the order of the first reading', path, line);
+/** The events on the corrected clock, those within the range only. */
+export async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: number, inRange: (t: number) => boolean): AsyncGenerator<ForensicEvent> {
+  for await (const e of events) {
+    const moved = shiftEvent(e, offsetMs);
+    if (inRange(moved.timeMs)) yield moved;
+  }
+}
+
+/** An input the analysis read in order, checked on the way: evidence that changed since then is an error, not a misordered timeline. */
+export async function* stillInOrder(events: AsyncIterable<ForensicEvent>, path: string): AsyncGenerator<ForensicEvent> {
+  let last: ForensicEvent | undefined;
+  for await (const e of events) {
+    if (last && compareEvents(last, e) > 0) throw new InputError('the input changed while it was read: its records are no longer in the order of the first reading', path, e.ref.line);
+    last = e;
+    yield e;
+  }
 }
 
 /** Whether a corrected time is within --since/--until (either may be absent). */
