@@ -85,27 +85,26 @@ const WRITE_CHARS = 1 << 20;
  * time. JSON lines leave out absent values (JSON.stringify skips undefined properties).
  */
 export async function writeTimeline(events: AsyncIterable<ForensicEvent>, format: TimelineFormat, write: (text: string) => Promise<void>): Promise<void> {
+  await writeLines(format === 'csv' ? csvTexts(events) : linesOf(events, lineFormatter(format)), write);
+}
+
+async function* linesOf(events: AsyncIterable<ForensicEvent>, line: (e: ForensicEvent) => string): AsyncGenerator<string> {
+  for await (const e of events) yield line(e);
+}
+
+/** The header, then the rows, given to fast-csv a batch at a time: a call per row cost more than the rest of the line. */
+async function* csvTexts(events: AsyncIterable<ForensicEvent>): AsyncGenerator<string> {
   const csvRows = async (rows: unknown[][]) => writeToString(rows, { includeEndRowDelimiter: true });
-  let pending = format === 'csv' ? await csvRows([CSV_HEADERS]) : '';
-  // CSV rows go to fast-csv a batch at a time: a call per row cost more than the rest of the line.
+  yield await csvRows([CSV_HEADERS]);
   let rows: unknown[][] = [];
-  const line = format === 'csv' ? undefined : lineFormatter(format);
   for await (const e of events) {
-    if (line) pending += line(e);
-    else {
-      rows.push(Object.values(flat(e)).map((v) => csvCell(v)));
-      if (rows.length === CSV_ROWS_AT_ONCE) {
-        pending += await csvRows(rows);
-        rows = [];
-      }
-    }
-    if (pending.length >= WRITE_CHARS) {
-      await write(pending);
-      pending = '';
+    rows.push(Object.values(flat(e)).map((v) => csvCell(v)));
+    if (rows.length === CSV_ROWS_AT_ONCE) {
+      yield await csvRows(rows);
+      rows = [];
     }
   }
-  if (rows.length > 0) pending += await csvRows(rows);
-  if (pending !== '') await write(pending);
+  if (rows.length > 0) yield await csvRows(rows);
 }
 
 const CSV_ROWS_AT_ONCE = 200;
