@@ -167,7 +167,21 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const toolCalls = uniqueToolCalls(calls, states, inventory);
   const clock = await settleClocks(states, toolCalls, inventory, options);
   const inRange = withinRange(options.sinceMs, options.untilMs);
-  if (options.clocksOnly) return clocksAnalysis(states, clock, toolCalls, errors, ruleSet, options, readPlanOf(states, readSettings, settings), inRange);
+  // A caller that wants the clocks only (the timeline) gets a report with no violations nor incidents
+  // (its statistics count none), its inputs, clocks, errors and event counts those of a full analysis.
+  const { built, geo } = options.clocksOnly ? { built: NO_VIOLATIONS, geo: undefined } : await attributeViolations(states, toolCalls, dns, inventory, ruleSet, spill, inRange, options);
+  const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
+  if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
+  const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
+  const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
+  const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
+  return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
+}
+
+const NO_VIOLATIONS: BuiltViolations = { violations: [], total: 0, attributed: 0, times: [], incidents: [] };
+
+/** The violations of the marked records on the corrected clock, attributed to the tool calls (copies between inputs noted). */
+async function attributeViolations(states: InputState[], toolCalls: ToolCall[], dns: DnsIndex, inventory: Inventory, ruleSet: RuleSet, spill: MarkSpill | undefined, inRange: (t: number) => boolean, options: AnalysisOptions): Promise<{ built: BuiltViolations; geo: GeoIpLookup | undefined }> {
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
   for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
   const marked: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
@@ -178,32 +192,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const copies = new CopyFinder();
   const built = await buildViolations(selection, copies, total, scoring, geo, options);
   noteCopies(states, copies.copies, 'violations');
-  const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
-  if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
-  const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  const readPlan = readPlanOf(states, readSettings, settings);
-  return { report, events, ruleSet, readPlan, spilledMarks: spilledMarks(states), ...(built.spilled ? { spilled: built.spilled } : {}) };
-}
-
-function spilledMarks(states: InputState[]): number {
-  return states.reduce((n, s) => n + s.marks.spilledCount, 0);
-}
-
-/** How each input was read, for the timeline to read it again the same way. */
-function readPlanOf(states: InputState[], used: Map<string, ReadSettings>, settings: ReadSettings): Map<string, ReadPlan> {
-  return new Map(states.map((st) => [st.path, { settings: used.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
-}
-
-/**
- * The analysis of a caller that wants the clocks only (the timeline): no violation is built, so the
- * report has no violations nor incidents and its statistics count none, while its inputs, clocks,
- * errors and event counts are those of a full analysis.
- */
-function clocksAnalysis(states: InputState[], clock: ReportClock[], calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions, readPlan: Map<string, ReadPlan>, inRange: (t: number) => boolean): Analysis {
-  const none: BuiltViolations = { violations: [], total: 0, attributed: 0, times: [], incidents: [] };
-  const report = assemble(states, clock, none, calls, errors, ruleSet, options);
-  const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
-  return { report, events, ruleSet, readPlan, spilledMarks: spilledMarks(states) };
+  return { built, geo };
 }
 
 /** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `calls`. */
