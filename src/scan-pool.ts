@@ -8,7 +8,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { appendAll } from './model/arrays.js';
 import { InputError, RuleError, UsageError } from './model/errors.js';
 import type { ScanMark, ScanResult } from './scan.js';
-import type { ScanReply, ScanRulesMessage, ScanTask, TimelineBatch, TimelineCredit, TimelineReply, TimelineTask } from './scan-worker.js';
+import type { ScanReply, ScanRulesMessage, ScanTask, TimelineBatch, TimelineCredit, TimelineReply, TimelineTask, WorkerError } from './scan-worker.js';
 import { SharedStrings } from './model/shared-strings.js';
 
 const WORKER = new URL('./scan-worker.js', import.meta.url);
@@ -117,8 +117,7 @@ export class ScanPool {
     if ('batch' in reply) stream.batches.push(reply.batch);
     else if ('done' in reply) stream.sha256 = reply.sha256;
     else stream.error = rebuild(reply.failed);
-    stream.wake?.();
-    stream.wake = undefined;
+    wakeUp(stream);
   }
 
   private dispatch(): void {
@@ -167,8 +166,7 @@ export class ScanPool {
     for (const stream of this.streams.values()) {
       if (stream.worker !== w) continue;
       stream.error = failure(stream.path);
-      stream.wake?.();
-      stream.wake = undefined;
+      wakeUp(stream);
     }
     if (this.workers.length > 0) return;
     this.lost = err;
@@ -179,6 +177,13 @@ export class ScanPool {
     this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/** Resumes the reader of a stream waiting for its next batch or its end, if it waits. */
+function wakeUp(stream: Stream): void {
+  const wake = stream.wake;
+  stream.wake = undefined;
+  wake?.();
 }
 
 /** A worker's heap: this share of the main thread's limit (sized to the machine, src/cli/heap.ts), within the bounds below. */
@@ -208,7 +213,7 @@ function outOfMemory(err: Error): boolean {
 }
 
 /** The worker's error as the same kind of error the main thread would have thrown. */
-function rebuild(e: { name: string; message: string; path?: string; line?: number; stack?: string }): Error {
+function rebuild(e: WorkerError): Error {
   if (e.name === 'InputError') return new InputError(e.message, e.path, e.line);
   if (e.name === 'RuleError') return new RuleError(e.message, e.path, e.line);
   if (e.name === 'UsageError') return new UsageError(e.message, e.path, e.line);

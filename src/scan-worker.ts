@@ -31,11 +31,20 @@ export interface ScanTask {
   spill?: { folder: string; keep: number };
 }
 
+/** An error as it crosses back to the main thread, which rebuilds it (scan-pool.ts). */
+export interface WorkerError {
+  name: string;
+  message: string;
+  path?: string;
+  line?: number;
+  stack?: string;
+}
+
 export type ScanReply =
   | { id: number; ok: true; result: Awaited<ReturnType<typeof scanInput>> }
   /** marks found so far, sent while the scan goes on (cloning them all at the end kept the main thread waiting) */
   | { id: number; marks: { findings: ScanMark[]; correlationMatches: ScanMark[] } }
-  | { id: number; ok: false; error: { name: string; message: string; path?: string; line?: number; stack?: string } };
+  | { id: number; ok: false; error: WorkerError };
 
 /**
  * Reads an input again for the timeline command, as the main thread would: each event on the
@@ -68,7 +77,7 @@ export interface TimelineBatch {
 export type TimelineReply =
   | { id: number; batch: TimelineBatch }
   | { id: number; done: true; sha256: string }
-  | { id: number; failed: { name: string; message: string; path?: string; line?: number; stack?: string } };
+  | { id: number; failed: WorkerError };
 
 /** The main thread took a batch: the task may post another. */
 export interface TimelineCredit {
@@ -122,7 +131,7 @@ async function runTimeline(task: TimelineTask): Promise<TimelineReply> {
   }
 }
 
-function errorReply(err: unknown): { name: string; message: string; path?: string; line?: number; stack?: string } {
+function errorReply(err: unknown): WorkerError {
   const e = err as Error & { path?: string; line?: number };
   const user = err instanceof UserError;
   return { name: user ? e.name : 'Error', message: e.message, path: user ? e.path : undefined, line: user ? e.line : undefined, stack: user ? undefined : e.stack };

@@ -72,7 +72,7 @@ export function removeOrphans(base: string): string[] {
   const uid = process.getuid?.();
   for (const name of names) {
     const m = ORPHAN.exec(name);
-    if (!m || m[1] !== host || Number(m[2]) === process.pid || isAlive(Number(m[2]))) continue;
+    if (!m || m[1] !== host || isAlive(Number(m[2]))) continue;
     const path = join(base, name);
     try {
       // lstat: a link named like a folder of ours (planted in a shared /tmp) is neither followed nor removed.
