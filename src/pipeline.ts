@@ -6,11 +6,13 @@
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { originOf, type Finding, type ToolCall } from './attribution/attribute.js';
+import { originOf, widestWindows, type Finding, type ToolCall } from './attribution/attribute.js';
 import { buildToolCallsFrom } from './attribution/calls.js';
+import { CALLS_IN_MEMORY, CallRecords } from './attribution/call-spill.js';
+import { WindowedCallIndex, WindowedSkewPairs, LONG_CALL_MS, type CallFile } from './attribution/call-window.js';
 import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
-import { SkewPairFinder } from './attribution/skew-pairs.js';
+import { PAIR_SEARCH_MS, SkewPairFinder } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
 import { ViolationStore, type SpilledViolations } from './attribution/violation-store.js';
 import { buildViolation, CallIndex, countedViolation, IncidentBuilder, type Scoring } from './attribution/violations.js';
@@ -37,7 +39,7 @@ import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
 import { mergeSorted, sortEvents } from './timeline/merge.js';
 import { shifted, shiftEvent, stillInOrder, withinRange } from './timeline/shift.js';
-import { estimateSkew, manualOffsetFor } from './timeline/skew.js';
+import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
 
 /** Problems the report lists in detail (each input keeps as many: see ISSUES_KEPT); `errorsTotal` counts them all. */
@@ -57,6 +59,8 @@ export interface Analysis {
   readPlan: Map<string, ReadPlan>;
   /** marked records that waited on disk between the reading and the violations (past the memory budget) */
   spilledMarks: number;
+  /** tool calls that went to disk and were read back through a window (past the memory budget) */
+  spilledCalls: number;
 }
 
 /** How an input was read by the analysis, so that the timeline reads it again the same way. */
@@ -151,7 +155,8 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
       manualOffsetMs: manualOffsetFor(options.skews, source.path, format?.name ?? ''), offsetMs: 0, ordered: false, marks: new InputMarks(byId), events: [],
     });
   }
-  const calls: ForensicEvent[] = [];
+  const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
+  const calls = new CallRecords(spill?.folder.path, options.callsInMemory ?? CALLS_IN_MEMORY, (p) => agentOffsets.get(p) ?? 0, inventory);
   const dns = new DnsIndex();
   const reader = await openReader(states, ruleSet, byId, options, early, spill);
   let readSettings: Map<string, ReadSettings>;
@@ -164,8 +169,8 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   // Records scans spilled past their own share come back when the run's budget holds them all (the
   // passes below read them several times); the clocks alone read them once.
   if (!options.clocksOnly) await spill?.reload(states.map((s) => s.marks));
-  const toolCalls = uniqueToolCalls(calls, states, inventory);
-  const clock = await settleClocks(states, toolCalls, inventory, options);
+  const toolCalls = uniqueToolCalls(calls, states, inventory, ruleSet);
+  const clock = await settleClocks(states, toolCalls, inventory, options, spill);
   const inRange = withinRange(options.sinceMs, options.untilMs);
   // A caller that wants the clocks only (the timeline) gets a report with no violations nor incidents
   // (its statistics count none), its inputs, clocks, errors and event counts those of a full analysis.
@@ -175,35 +180,63 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
   const readPlan = new Map(states.map((st) => [st.path, { settings: readSettings.get(st.path) ?? settings, offsetMs: st.offsetMs, ordered: st.ordered, sha256: st.sha256 }]));
   const spilledMarks = states.reduce((n, s) => n + s.marks.spilledCount, 0);
-  return { report, events, ruleSet, readPlan, spilledMarks, ...(built.spilled ? { spilled: built.spilled } : {}) };
+  const spilledCalls = Array.isArray(toolCalls) ? 0 : toolCalls.count;
+  return { report, events, ruleSet, readPlan, spilledMarks, spilledCalls, ...(built.spilled ? { spilled: built.spilled } : {}) };
 }
 
 const NO_VIOLATIONS: BuiltViolations = { violations: [], total: 0, attributed: 0, times: [], incidents: [] };
 
 /** The violations of the marked records on the corrected clock, attributed to the tool calls (copies between inputs noted). */
-async function attributeViolations(states: InputState[], toolCalls: ToolCall[], dns: DnsIndex, inventory: Inventory, ruleSet: RuleSet, spill: MarkSpill | undefined, inRange: (t: number) => boolean, options: AnalysisOptions): Promise<{ built: BuiltViolations; geo: GeoIpLookup | undefined }> {
+async function attributeViolations(states: InputState[], toolCalls: RunCalls, dns: DnsIndex, inventory: Inventory, ruleSet: RuleSet, spill: MarkSpill | undefined, inRange: (t: number) => boolean, options: AnalysisOptions): Promise<{ built: BuiltViolations; geo: GeoIpLookup | undefined }> {
   // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
   for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
   const marked: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
   const selection: Selection = { sources: marked, anchors: await correlationAnchors(marked, ruleSet), inRange };
   const total = await violationCount(selection, states);
-  const scoring: Scoring = { calls: new CallIndex(toolCalls), dns, inventory, minConfidence: options.minConfidence };
+  const window = Array.isArray(toolCalls) ? undefined : toolCalls.window(LONG_CALL_MS + widest(ruleSet).lingerMs, widest(ruleSet).beforeMs);
+  const scoring: Scoring = { calls: window ? new WindowedCallIndex(window) : new CallIndex(toolCalls as ToolCall[]), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
   const copies = new CopyFinder();
-  const built = await buildViolations(selection, copies, total, scoring, geo, options);
+  let built: BuiltViolations;
+  try {
+    built = await buildViolations(selection, copies, total, scoring, geo, options);
+  } finally {
+    window?.close();
+  }
   noteCopies(states, copies.copies, 'violations');
   return { built, geo };
 }
 
-/** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `calls`. */
-function uniqueToolCalls(calls: ForensicEvent[], states: InputState[], inventory: Inventory): ToolCall[] {
-  const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const unique = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + (agentOffsets.get(e.ref.path) ?? 0) }));
+/**
+ * The run's tool calls as attribution reads them: a list in memory, or (past the budget) a file of
+ * calls read through windows, with the few calls longer than an hour in memory.
+ */
+type RunCalls = ToolCall[] | CallFile;
+
+function callCount(calls: RunCalls): number {
+  return Array.isArray(calls) ? calls.length : calls.count;
+}
+
+/** The widest windows of the run's rules. */
+function widest(ruleSet: RuleSet): ReturnType<typeof widestWindows> {
+  return widestWindows([...ruleSet.detections, ...ruleSet.correlations]);
+}
+
+/** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `records`. */
+function uniqueToolCalls(records: CallRecords, states: InputState[], inventory: Inventory, ruleSet: RuleSet): RunCalls {
+  const calls = records.inMemory;
+  if (!calls) {
+    const { calls: onDisk, copies } = records.finish(widest(ruleSet).afterMs);
+    noteCopies(states, copies, 'tool calls');
+    return onDisk;
+  }
+  const offsetOf = records.offsetOf;
+  const unique = dedupeRecords(calls, (e) => ({ event: e, timeMs: e.timeMs + offsetOf(e.ref.path) }));
   noteCopies(states, unique.copies, 'tool calls');
   // The records are not read again (a ToolCall keeps what is): they go as their calls are made.
   const kept: (ForensicEvent | undefined)[] = unique.kept === calls ? calls.slice() : unique.kept;
   calls.length = 0;
-  return buildToolCallsFrom(kept, inventory, (p) => agentOffsets.get(p) ?? 0);
+  return buildToolCallsFrom(kept, inventory, offsetOf);
 }
 
 /** What the report says about all violations, gathered while they are built one at a time. */
@@ -506,7 +539,7 @@ async function* linesOfBatches(batches: AsyncGenerator<TimelineBatch, string>, p
 }
 
 /** Folds one input's scan into the run, in input order (so workers cannot change the report). */
-function applyScan(st: InputState, scan: Scanned | undefined, calls: ForensicEvent[], dns: DnsIndex, errors: Issue[]): void {
+function applyScan(st: InputState, scan: Scanned | undefined, calls: CallRecords, dns: DnsIndex, errors: Issue[]): void {
   if (!scan) return;
   st.records = scan.records;
   st.firstMs = scan.firstMs;
@@ -521,7 +554,7 @@ function applyScan(st: InputState, scan: Scanned | undefined, calls: ForensicEve
   appendAll(errors, scan.issues);
   if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
   st.marks = scan.marks;
-  appendAll(calls, scan.calls);
+  calls.add(scan.calls);
   for (const [ip, domain, where] of scan.dnsPairs) dns.add(ip, domain, where);
   st.events = scan.events;
 }
@@ -786,29 +819,53 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
 }
 
 /** Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts. */
-async function settleClocks(states: InputState[], calls: ToolCall[], inventory: Inventory, options: AnalysisOptions): Promise<ReportClock[]> {
-  const out: ReportClock[] = [];
-  for (const st of states) out.push(await settleClock(st, calls, inventory, options));
-  return out;
+async function settleClocks(states: InputState[], calls: RunCalls, inventory: Inventory, options: AnalysisOptions, spill: MarkSpill | undefined): Promise<ReportClock[]> {
+  const estimated = states.filter((st) => st.manualOffsetMs === undefined && options.autoSkew && st.source !== 'agent' && st.source !== 'other' && callCount(calls) > 0);
+  const pairs = Array.isArray(calls) ? await pairsInMemory(estimated, calls, inventory) : await pairsThroughWindow(estimated, calls, inventory, spill);
+  return states.map((st) => settleClock(st, pairs.get(st)));
 }
 
-async function settleClock(st: InputState, calls: ToolCall[], inventory: Inventory, options: AnalysisOptions): Promise<ReportClock> {
+function settleClock(st: InputState, pairs: SkewPair[] | undefined): ReportClock {
   if (st.manualOffsetMs !== undefined) {
     st.offsetMs = st.manualOffsetMs;
     return { path: st.path, offsetMs: st.offsetMs, method: 'manual', pairs: 0, confidence: 1 };
   }
-  if (!options.autoSkew || st.source === 'agent' || st.source === 'other' || calls.length === 0) {
-    return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
-  }
-  const finder = new SkewPairFinder(calls, inventory);
-  for await (const batch of st.marks.batches()) {
-    for (const r of batch) if (r.finding) finder.add({ event: r.event, timeMs: r.timeMs, rules: r.finding });
-  }
-  const pairs = finder.pairs;
-  if (pairs.length === 0) return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
+  if (!pairs || pairs.length === 0) return { path: st.path, offsetMs: 0, method: 'none', pairs: 0, confidence: 0 };
   const est = estimateSkew(pairs, 5_000, DEFAULT_HINTS.beforeMs);
   st.offsetMs = est.offsetMs;
   return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
+}
+
+/** Each input's skew pairs, its findings read in the order it holds them. */
+async function pairsInMemory(states: InputState[], calls: ToolCall[], inventory: Inventory): Promise<Map<InputState, SkewPair[]>> {
+  const out = new Map<InputState, SkewPair[]>();
+  for (const st of states) {
+    const finder = new SkewPairFinder(calls, inventory);
+    for await (const batch of st.marks.batches()) {
+      for (const r of batch) if (r.finding) finder.add({ event: r.event, timeMs: r.timeMs, rules: r.finding });
+    }
+    out.set(st, finder.pairs);
+  }
+  return out;
+}
+
+/**
+ * Each input's skew pairs with the calls on disk: the inputs' findings merged in time order (each
+ * input sorted first; the passes after this one need that too) and read in one pass over the calls,
+ * through a window of the half hour a pair may lie on either side.
+ */
+async function pairsThroughWindow(states: InputState[], calls: CallFile, inventory: Inventory, spill: MarkSpill | undefined): Promise<Map<InputState, SkewPair[]>> {
+  for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
+  const window = calls.window(PAIR_SEARCH_MS, PAIR_SEARCH_MS);
+  const finders = states.map(() => new WindowedSkewPairs(window, inventory));
+  try {
+    await forEachMerged(states.map((st) => ({ marks: st.marks, offsetMs: 0 })), (r, timeMs, k) => {
+      if (r.finding) finders[k]!.add({ event: r.event, timeMs, rules: r.finding });
+    });
+  } finally {
+    window.close();
+  }
+  return new Map(states.map((st, k) => [st, finders[k]!.pairs]));
 }
 
 function noteCopies(states: InputState[], copies: Map<string, { count: number; of: string }>, what: string): void {
@@ -841,7 +898,7 @@ async function correlationAnchors(sources: MarkSource[], ruleSet: RuleSet): Prom
   return anchors;
 }
 
-function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: ToolCall[], errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
+function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: RunCalls, errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
   const inputs: ReportInput[] = states.map((s) => ({
     path: s.path, sha256: s.sha256, bytes: s.bytes, format: s.format, source: s.source,
     records: s.records, skipped: s.skipped,
@@ -854,7 +911,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
   const lasts = inputs.filter((i) => i.last).map((i) => Date.parse(i.last!));
   const spanStart = options.sinceMs ?? (firsts.length ? Math.min(...firsts) : 0);
   const spanEnd = options.untilMs ?? (lasts.length ? Math.max(...lasts) : 0);
-  const activity = activityStats(calls, built.times, spanStart, spanEnd);
+  const activity = activityStats(Array.isArray(calls) ? calls : calls.spans(), built.times, spanStart, spanEnd);
   const { total, attributed } = built;
   const sortedErrors: ReportError[] = [...errors].sort((a, b) => compareRefs(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   const errorsTotal = sortedErrors.length + states.reduce((n, s) => n + s.unlisted, 0);
@@ -873,7 +930,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
       agentActiveFraction: activity.agentActiveFraction,
       overRepresentation: activity.overRepresentation,
       pValue: activity.pValue,
-      toolCalls: calls.length,
+      toolCalls: callCount(calls),
       violationsDuringActivity: activity.violationsDuringActivity,
       spanMs: activity.spanMs,
     },

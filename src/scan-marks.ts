@@ -36,6 +36,8 @@ export class InputMarks {
   spilledCount = 0;
   /** findings among all the records */
   findings = 0;
+  /** sort() has put the records in order */
+  private sorted = false;
 
   constructor(private readonly rules: Map<string, Rule>) {}
 
@@ -137,6 +139,9 @@ export class InputMarks {
    * memory; more are cut into sorted runs of that size in `folder`, merged back into one file.
    */
   async sort(folder: string | undefined, runSize: number): Promise<void> {
+    // The clocks may need the order before the violations do (tool calls read through a window).
+    if (this.sorted) return;
+    this.sorted = true;
     if (folder === undefined || this.count <= runSize) {
       const all: Marked[] = [];
       for await (const b of this.batches()) for (const r of b) all.push(r);

@@ -199,6 +199,21 @@ export function windowsFor(rules: readonly RuleHeader[]): Windows {
   return w;
 }
 
+/**
+ * The widest windows any of these rules (or the defaults) give a violation: how far before and after
+ * a violation its calls may start (`beforeMs`), end (`afterMs`, in which a session's next start counts)
+ * or end and linger (`lingerMs`: background calls and persistent rules).
+ */
+export function widestWindows(rules: readonly RuleHeader[]): { beforeMs: number; afterMs: number; lingerMs: number } {
+  const w = { beforeMs: DEFAULT_HINTS.beforeMs, afterMs: DEFAULT_HINTS.afterMs, lingerMs: Math.max(DEFAULT_HINTS.afterMs, DEFAULT_HINTS.persistentAfterMs) };
+  for (const r of rules) {
+    w.beforeMs = Math.max(w.beforeMs, r.attribution.beforeMs);
+    w.afterMs = Math.max(w.afterMs, r.attribution.afterMs);
+    w.lingerMs = Math.max(w.lingerMs, r.attribution.afterMs);
+  }
+  return w;
+}
+
 const TIME_WEIGHT: Record<TimePrecision, number> = { exact: 0.35, 'call-result': 0.35, response: 0.25, step: 0.2, session: 0.1 };
 const PRECISION_WORDS: Record<TimePrecision, string> = {
   exact: 'start and end recorded for the call',

@@ -6,7 +6,7 @@ import { originOf, type Finding, type ToolCall } from './attribute.js';
 import type { Inventory } from './inventory.js';
 import { firstStartingFrom } from './violations.js';
 
-const PAIR_SEARCH_MS = 30 * 60_000;
+export const PAIR_SEARCH_MS = 30 * 60_000;
 
 /**
  * Records tied to exactly one call by content (the command names the destination), within 30 min,

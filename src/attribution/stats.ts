@@ -6,46 +6,9 @@ export interface Interval {
   endMs: number;
 }
 
-/** Sorted, non-overlapping union of intervals clipped to [from, to]. */
-export function unionWithin(intervals: readonly Interval[], from: number, to: number): Interval[] {
-  // Tool calls come sorted by start (half a million of them in RL traces): merged as they are,
-  // without the clipped copies and the sort that cost a hundred megabytes of garbage at the end.
-  if (sortedByStart(intervals)) return mergeSorted(intervals, from, to);
-  const clipped = intervals
-    .map((i) => ({ startMs: Math.max(i.startMs, from), endMs: Math.min(i.endMs, to) }))
-    .filter((i) => i.endMs >= i.startMs);
-  return mergeSorted(clipped.sort((a, b) => a.startMs - b.startMs), from, to);
-}
-
 function sortedByStart(intervals: readonly Interval[]): boolean {
   for (let k = 1; k < intervals.length; k++) if (!(intervals[k - 1]!.startMs <= intervals[k]!.startMs)) return false;
   return true;
-}
-
-/** The union of intervals sorted by start, clipped to [from, to] (clipping keeps them sorted). */
-function mergeSorted(sorted: readonly Interval[], from: number, to: number): Interval[] {
-  const out: Interval[] = [];
-  let last: Interval | undefined;
-  for (const i of sorted) {
-    const startMs = Math.max(i.startMs, from);
-    const endMs = Math.min(i.endMs, to);
-    if (!(endMs >= startMs)) continue;
-    if (last && startMs <= last.endMs) last.endMs = Math.max(last.endMs, endMs);
-    else out.push((last = { startMs, endMs }));
-  }
-  return out;
-}
-
-export function covers(union: Interval[], t: number): boolean {
-  let lo = 0, hi = union.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const iv = union[mid]!;
-    if (t < iv.startMs) hi = mid - 1;
-    else if (t > iv.endMs) lo = mid + 1;
-    else return true;
-  }
-  return false;
 }
 
 /** ln(i!) for i ≤ n, built once per call: O(n), where summing logs per term would be O(n²). */
@@ -91,14 +54,13 @@ export interface ActivityStats {
 
 /**
  * Compares the violation rate while any agent tool call runs with the rate over the whole span.
- * Undefined (null) when there is no span, no activity, or no violation.
+ * Undefined (null) when there is no span, no activity, or no violation. `activity`: a list, or
+ * anything else that gives the intervals in start order (calls read back from disk).
  */
-export function activityStats(activity: readonly Interval[], violationTimes: number[], spanStart: number, spanEnd: number): ActivityStats {
+export function activityStats(activity: Iterable<Interval>, violationTimes: number[], spanStart: number, spanEnd: number): ActivityStats {
   const spanMs = Math.max(0, spanEnd - spanStart);
-  const union = unionWithin(activity, spanStart, spanEnd);
-  const activeMs = union.reduce((s, i) => s + (i.endMs - i.startMs), 0);
+  const { activeMs, during } = coverage(inStartOrder(activity), ascending(violationTimes), spanStart, spanEnd);
   const fraction = spanMs > 0 ? activeMs / spanMs : 0;
-  const during = violationTimes.filter((t) => covers(union, t)).length;
   const n = violationTimes.length;
   if (n === 0 || fraction <= 0 || fraction >= 1) {
     return { agentActiveFraction: round(fraction), overRepresentation: null, pValue: null, violationsDuringActivity: during, spanMs };
@@ -110,6 +72,47 @@ export function activityStats(activity: readonly Interval[], violationTimes: num
     violationsDuringActivity: during,
     spanMs,
   };
+}
+
+function inStartOrder(activity: Iterable<Interval>): Iterable<Interval> {
+  if (!Array.isArray(activity)) return activity;
+  const list = activity as readonly Interval[];
+  return sortedByStart(list) ? list : [...list].sort((a, b) => a.startMs - b.startMs);
+}
+
+function ascending(times: number[]): number[] {
+  for (let k = 1; k < times.length; k++) if (!(times[k - 1]! <= times[k]!)) return [...times].sort((a, b) => a - b);
+  return times;
+}
+
+/**
+ * The time the union of intervals (in start order) covers within [from, to], and how many of the
+ * times (ascending) it covers, the union made as the intervals come: the calls need not be held.
+ */
+function coverage(sorted: Iterable<Interval>, times: readonly number[], from: number, to: number): { activeMs: number; during: number } {
+  let activeMs = 0, during = 0, k = 0;
+  let start = NaN, end = NaN;
+  const close = () => {
+    activeMs += end - start;
+    while (k < times.length && times[k]! < start) k++;
+    while (k < times.length && times[k]! <= end) {
+      during++;
+      k++;
+    }
+  };
+  for (const i of sorted) {
+    const s = Math.max(i.startMs, from);
+    const e = Math.min(i.endMs, to);
+    if (!(e >= s)) continue;
+    if (s <= end) end = Math.max(end, e);
+    else {
+      if (end === end) close();
+      start = s;
+      end = e;
+    }
+  }
+  if (end === end) close();
+  return { activeMs, during };
 }
 
 function round(x: number): number {

@@ -218,8 +218,13 @@ const MAX_QUESTIONS = 64;
 /** Upper bounds of the call-length classes: a minute, ten minutes, an hour, longer. */
 const LENGTH_CLASSES_MS = [60_000, 600_000, 3_600_000, Infinity];
 
+/** The candidate calls of an instant: CallIndex, or one over a window of calls on disk (WindowedCallIndex). */
+export interface CallLookup {
+  near(t: number, w: Windows, content?: ContentTest): ToolCall[];
+}
+
 export interface Scoring {
-  calls: CallIndex;
+  calls: CallLookup;
   dns: DnsEvidence;
   inventory: Inventory;
   minConfidence: number;

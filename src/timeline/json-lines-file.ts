@@ -1,7 +1,8 @@
 // One JSON text per line in a private temporary file: what does not fit in memory (violations past
 // the report's head, records rules marked past the scan's budget) waits there, in order, until it
 // is read back. Writes are gathered in one reused buffer and reads come in batches of lines.
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { tempError } from './temp.js';
 
 /** Bytes gathered before a write. */
@@ -100,4 +101,58 @@ export async function* readJsonLines(path: string): AsyncGenerator<string[]> {
     rest = text.slice(from);
   }
   if (batch.length) yield batch;
+}
+
+/**
+ * The lines of a file, one at a time and synchronously: for passes that read a temporary file of
+ * their own from inside a synchronous loop (the tool calls, read through a moving window while the
+ * violations are built). Reads of 256 KiB, decoded with multi-byte characters kept whole.
+ */
+export class LineReader {
+  private readonly fd: number;
+  private readonly buffer = Buffer.allocUnsafe(256 * 1024);
+  private readonly decoder = new StringDecoder('utf8');
+  private text = '';
+  private at = 0;
+  private ended = false;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  /** The next line without its newline; undefined at the end (the file is then closed). */
+  next(): string | undefined {
+    for (;;) {
+      const nl = this.text.indexOf('\n', this.at);
+      if (nl >= 0) {
+        const line = this.text.slice(this.at, nl);
+        this.at = nl + 1;
+        return line;
+      }
+      if (this.ended) {
+        const rest = this.text.slice(this.at);
+        this.text = '';
+        this.at = 0;
+        return rest.length ? rest : undefined;
+      }
+      this.fill();
+    }
+  }
+
+  close(): void {
+    if (!this.ended) closeSync(this.fd);
+    this.ended = true;
+  }
+
+  private fill(): void {
+    const n = readSync(this.fd, this.buffer, 0, this.buffer.length, null);
+    const rest = this.text.slice(this.at);
+    this.at = 0;
+    if (n === 0) {
+      this.text = rest + this.decoder.end();
+      this.close();
+      return;
+    }
+    this.text = rest + this.decoder.write(this.buffer.subarray(0, n));
+  }
 }

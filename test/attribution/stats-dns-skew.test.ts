@@ -1,7 +1,7 @@
 // Unit tests of the activity statistics (binomial p-values against known values), DNS learning and skew estimation.
 import { describe, expect, it } from 'vitest';
 import { DnsIndex, resolverPairs } from '../../src/attribution/dns.js';
-import { activityStats, binomialUpperTail, unionWithin } from '../../src/attribution/stats.js';
+import { activityStats, binomialUpperTail } from '../../src/attribution/stats.js';
 import type { ForensicEvent } from '../../src/model/event.js';
 import { estimateSkew } from '../../src/timeline/skew.js';
 
@@ -51,8 +51,11 @@ describe('activityStats()', () => {
     expect(activityStats([], [5], 0, 10)).toMatchObject({ overRepresentation: null, pValue: null });
     expect(activityStats([{ startMs: 0, endMs: 5 }], [], 0, 10)).toMatchObject({ agentActiveFraction: 0.5, pValue: null });
   });
-  it('unionWithin() merges overlapping intervals and clips them', () => {
-    expect(unionWithin([{ startMs: 5, endMs: 20 }, { startMs: -5, endMs: 6 }, { startMs: 30, endMs: 40 }], 0, 35)).toEqual([{ startMs: 0, endMs: 20 }, { startMs: 30, endMs: 35 }]);
+  it('merges overlapping intervals and clips them to the span', () => {
+    // union [0, 20] and [30, 35] of [0, 40]: 25 of 40 ms; 20 and 30 are covered (ends count), 25 and 36 are not
+    const s = activityStats([{ startMs: 5, endMs: 20 }, { startMs: -5, endMs: 6 }, { startMs: 30, endMs: 45 }], [20, 25, 30, 36], 0, 35);
+    expect(s.agentActiveFraction).toBe(0.7143);
+    expect(s.violationsDuringActivity).toBe(2);
   });
 });
 

@@ -1,0 +1,262 @@
+// Tool calls past a memory budget (RL traces hold millions): their records wait on disk in sorted
+// runs, merged into one stream in (corrected start, position) order. On that stream copies between
+// inputs are found per instant, calls are made and linked to their session's next call, and the
+// finished calls are written once more, in order, for the passes that read them through a window
+// (call-window.ts). Under the budget, nothing changes: the records stay in memory.
+import crypto from 'node:crypto';
+import { join } from 'node:path';
+import { appendAll } from '../model/arrays.js';
+import { compareRefs, type ForensicEvent, type Ref } from '../model/event.js';
+import { recordKey } from '../timeline/dedupe.js';
+import { JsonLinesFile, LineReader } from '../timeline/json-lines-file.js';
+import { Heap } from '../timeline/merge.js';
+import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
+import { CallFile, isLongCall, parseCall, serializeCall } from './call-window.js';
+import type { Inventory } from './inventory.js';
+
+/** Call records held in memory before they go to disk in sorted runs (RL traces: about 300 bytes a call once made). */
+export const CALLS_IN_MEMORY = 200_000;
+
+/** Copies between inputs, per input: how many of its records were copies, and of which input. */
+export type Copies = Map<string, { count: number; of: string }>;
+
+/**
+ * A call as the merge reads it from a run, without parsing the call itself: its times, session and
+ * place, the digest of its record (copies between inputs have the same), and the rest as text.
+ */
+interface RunCall {
+  startMs: number;
+  endMs: number;
+  openEnded: boolean;
+  /** the session as JSON text (a key only; `""` for none) */
+  session: string;
+  ref: Ref;
+  digest: string;
+  nextStartMs: number | undefined;
+  /** the rest of the call (serializeCall) */
+  rest: string;
+  /** the call itself, for a long call, which stays in memory */
+  call?: ToolCall;
+}
+
+/** The run's call records as the reading gives them, per input; on disk past the budget. */
+export class CallRecords {
+  private held: ForensicEvent[] = [];
+  private readonly runs: string[] = [];
+  private readonly commands = new CommandFacts();
+
+  /**
+   * `folder`: where runs go (undefined: everything stays in memory); `offsetOf`: an agent input's
+   * manual offset, which puts its calls in order with the others'.
+   */
+  constructor(private readonly folder: string | undefined, private readonly budget: number, readonly offsetOf: (path: string) => number, private readonly inventory: Inventory) {}
+
+  add(events: readonly ForensicEvent[]): void {
+    appendAll(this.held, events);
+    if (this.folder !== undefined && this.held.length > this.budget) this.cut();
+  }
+
+  /** The records, when they all stayed in memory (the caller empties the list); undefined once runs went to disk. */
+  get inMemory(): ForensicEvent[] | undefined {
+    return this.runs.length === 0 ? this.held : undefined;
+  }
+
+  /**
+   * The calls of the runs on disk, copies left out, linked, written in order: the calls longer than
+   * an hour stay in memory (they reach violations hours away), the others go to a file.
+   * `maxAfterMs`: the longest after-window of any rule (a session's next start matters within it only).
+   */
+  finish(maxAfterMs: number): { calls: CallFile; copies: Copies } {
+    if (this.held.length) this.cut();
+    const file = new JsonLinesFile(join(this.folder!, `calls-${this.runs.length}.jsonl`), 'tool calls');
+    const long: ToolCall[] = [];
+    let count = 0;
+    const linker = new SessionLinker<RunCall>(maxAfterMs, (c) => {
+      file.appendText(`${c.startMs}\t${c.endMs}\t${c.nextStartMs ?? ''}\t${c.rest}`);
+      count++;
+    });
+    const copies: Copies = new Map();
+    forEachInstant(this.runs, this.commands, (instant) => {
+      const keep = keepOriginals(instant, copies);
+      instant.forEach((c, i) => {
+        if (!keep[i]) return;
+        if (c.call) long.push(c.call);
+        linker.add(c);
+      });
+    });
+    linker.finish();
+    file.close();
+    return { calls: new CallFile(file.path, count, long), copies };
+  }
+
+  /** The held records as calls, sorted by (start, position), to a new run on disk. */
+  private cut(): void {
+    const records = this.held;
+    this.held = [];
+    const calls = records.map((e) => toToolCall(e, this.inventory, this.offsetOf(e.ref.path), this.commands));
+    const order = Array.from(calls.keys()).sort((a, b) => calls[a]!.startMs - calls[b]!.startMs || compareRefs(calls[a]!.ref, calls[b]!.ref));
+    const run = new JsonLinesFile(join(this.folder!, `call-run-${this.runs.length}.jsonl`), 'tool calls');
+    for (const i of order) {
+      const c = calls[i]!;
+      const { path, line, index } = c.ref;
+      const digest = sha256(recordKey(records[i]!, c.startMs));
+      run.appendText(`${c.startMs}\t${c.endMs}\t${c.openEnded ? 1 : 0}\t${JSON.stringify(c.session)}\t${JSON.stringify(path)}\t${line ?? ''}\t${index ?? ''}\t${digest}\t${serializeCall(c)}`);
+    }
+    run.close();
+    this.runs.push(run.path);
+  }
+}
+
+const sha256: (text: string) => string = typeof crypto.hash === 'function'
+  ? (text) => crypto.hash('sha256', text, 'base64')
+  : (text) => crypto.createHash('sha256').update(text).digest('base64');
+
+function readRunCall(line: string, commands: CommandFacts): RunCall {
+  const f = line.split('\t', 8);
+  const ref: Ref = { path: JSON.parse(f[4]!) as string };
+  if (f[5]) ref.line = Number(f[5]);
+  if (f[6]) ref.index = Number(f[6]);
+  const rest = line.slice(f.reduce((n, x) => n + x.length + 1, 0));
+  const c: RunCall = { startMs: Number(f[0]), endMs: Number(f[1]), openEnded: f[2] === '1', session: f[3]!, ref, digest: f[7]!, nextStartMs: undefined, rest };
+  if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, commands);
+  return c;
+}
+
+/**
+ * Which calls of one instant to keep, as CopyFinder.keep does for records: all but copies (the same
+ * digest) of an earlier one from another input. Counts the copies per input in `copies`.
+ */
+function keepOriginals(instant: readonly RunCall[], copies: Copies): boolean[] {
+  const path = instant[0]!.ref.path;
+  if (instant.every((c) => c.ref.path === path)) return instant.map(() => true);
+  const firstSeen = new Map<string, string>();
+  return instant.map((c) => {
+    const original = firstSeen.get(c.digest);
+    if (original === undefined) {
+      firstSeen.set(c.digest, c.ref.path);
+      return true;
+    }
+    if (original === c.ref.path) return true;
+    const n = copies.get(c.ref.path) ?? { count: 0, of: original };
+    n.count++;
+    copies.set(c.ref.path, n);
+    return false;
+  });
+}
+
+/** The calls of sorted runs merged, handed over one instant (start) at a time, in position order. */
+function forEachInstant(runs: string[], commands: CommandFacts, visit: (instant: RunCall[]) => void): void {
+  interface Cursor { reader: LineReader; call: RunCall; from: number }
+  const heap = new Heap<Cursor>((a, b) => a.call.startMs - b.call.startMs || compareRefs(a.call.ref, b.call.ref) || a.from - b.from);
+  const advance = (c: Cursor): void => {
+    const line = c.reader.next();
+    if (line === undefined) return;
+    c.call = readRunCall(line, commands);
+    heap.push(c);
+  };
+  runs.forEach((path, from) => advance({ reader: new LineReader(path), call: undefined!, from }));
+  let instant: RunCall[] = [];
+  while (heap.size > 0) {
+    const c = heap.pop()!;
+    if (instant.length && c.call.startMs !== instant[0]!.startMs) {
+      visit(instant);
+      instant = [];
+    }
+    instant.push(c.call);
+    advance(c);
+  }
+  if (instant.length) visit(instant);
+}
+
+/** What the linker reads and sets of a call. */
+interface Linkable {
+  startMs: number;
+  endMs: number;
+  openEnded: boolean;
+  session: string;
+  ref: { path: string };
+  nextStartMs?: number;
+  /** a long call kept in memory, whose copy is linked too */
+  call?: ToolCall;
+}
+
+/** The calls of one session (of one input) that started last, waiting for the session's next start. */
+interface Waiting<C> {
+  startMs: number;
+  calls: C[];
+}
+
+/**
+ * Links calls that come in (start, position) order to their session's next call, as buildToolCalls
+ * does for a list, and hands each on, in that order, once nothing can change it: once its session's
+ * next call has come, or once the stream has passed its end plus the longest after-window (a later
+ * next start changes no score: scoring reads it only for a violation within that window, and an
+ * open end only shrinks to a next start before it). Long calls are linked but not handed on.
+ */
+export class SessionLinker<C extends Linkable> {
+  private readonly queue: C[] = [];
+  private head = 0;
+  private readonly sessions = new Map<string, Map<string, Waiting<C>>>();
+  private added = 0;
+
+  /** `session`: what a call without a session has there */
+  constructor(private readonly maxAfterMs: number, private readonly emit: (call: C) => void, private readonly noSession = '""') {}
+
+  add(call: C): void {
+    if (call.session !== this.noSession) this.link(call);
+    if (!isLongCall(call)) this.queue.push(call);
+    this.flush(call.startMs);
+    if (++this.added % 65_536 === 0) this.forget(call.startMs);
+  }
+
+  finish(): void {
+    this.flush(Infinity);
+  }
+
+  private link(call: C): void {
+    let byPath = this.sessions.get(call.session);
+    if (!byPath) this.sessions.set(call.session, (byPath = new Map()));
+    const waiting = byPath.get(call.ref.path);
+    if (!waiting) {
+      byPath.set(call.ref.path, { startMs: call.startMs, calls: [call] });
+      return;
+    }
+    if (waiting.startMs === call.startMs) {
+      waiting.calls.push(call);
+      return;
+    }
+    for (const c of waiting.calls) {
+      c.nextStartMs = call.startMs;
+      if (c.openEnded && call.startMs < c.endMs) c.endMs = call.startMs;
+      if (c.call) {
+        c.call.nextStartMs = c.nextStartMs;
+        c.call.endMs = c.endMs;
+      }
+    }
+    waiting.startMs = call.startMs;
+    waiting.calls = [call];
+  }
+
+  /** Hands on the calls at the head of the queue that nothing can change once the stream is at `now`. */
+  private flush(now: number): void {
+    const q = this.queue;
+    while (this.head < q.length) {
+      const c = q[this.head]!;
+      if (c.session !== this.noSession && c.nextStartMs === undefined && c.endMs + this.maxAfterMs >= now) break;
+      this.emit(c);
+      q[this.head++] = undefined!;
+    }
+    if (this.head > 4096 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Drops the sessions whose waiting calls nothing can change any more (RL traces run thousands of episodes). */
+  private forget(now: number): void {
+    for (const [session, byPath] of this.sessions) {
+      for (const [path, w] of byPath) if (w.calls.every((c) => !isLongCall(c) && c.endMs + this.maxAfterMs < now)) byPath.delete(path);
+      if (byPath.size === 0) this.sessions.delete(session);
+    }
+  }
+}

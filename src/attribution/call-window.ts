@@ -1,0 +1,194 @@
+// Tool calls on disk (call-spill.ts), read back through a window that moves forward in time: a pass
+// that asks about instants in rising order holds the calls that can reach the instant it is at, not
+// all of them. A call reaches a violation only within its own length plus the rules' windows, so the
+// window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
+// than that stay in memory and join every window they can reach.
+import { appendAll } from '../model/arrays.js';
+import { compareRefs, type Ref, type TimePrecision } from '../model/event.js';
+import { LineReader } from '../timeline/json-lines-file.js';
+import type { SkewPair } from '../timeline/skew.js';
+import { CommandFacts, type Finding, type ToolCall, type Windows } from './attribute.js';
+import type { Inventory } from './inventory.js';
+import { SkewPairFinder } from './skew-pairs.js';
+import { CallIndex, type ContentTest } from './violations.js';
+import type { Interval } from './stats.js';
+
+/** Calls longer than this (or of no length) stay in memory: the window need not reach back to their start. */
+export const LONG_CALL_MS = 3_600_000;
+
+export function isLongCall(c: { startMs: number; endMs: number }): boolean {
+  return !(c.endMs - c.startMs <= LONG_CALL_MS);
+}
+
+/** What a call's line holds after its times: the rest of the call (its command's facts are worked out again). */
+type CallTuple = [ref: Ref, callId: string | null, tool: string | null, command: string | null, container: string | null, openEnded: boolean, precision: TimePrecision, session: string, host: string | null, sandbox: string | null, hostInInventory: boolean];
+
+/** A call but its times, as JSON: a call's line in the file is `start<TAB>end<TAB>next start<TAB>` and this. */
+export function serializeCall(c: ToolCall): string {
+  const tuple: CallTuple = [c.ref, c.callId ?? null, c.tool ?? null, c.command ?? null, c.container ?? null, c.openEnded, c.precision, c.session, c.host ?? null, c.sandbox ?? null, c.hostInInventory];
+  return JSON.stringify(tuple);
+}
+
+/** The call serializeCall wrote, with its times (made with the same shape toToolCall gives). */
+export function parseCall(text: string, startMs: number, endMs: number, nextStartMs: number | undefined, commands: CommandFacts): ToolCall {
+  const [ref, callId, tool, command, container, openEnded, precision, session, host, sandbox, hostInInventory] = JSON.parse(text) as CallTuple;
+  const facts = commands.of(command ?? '');
+  return {
+    ref, callId: callId ?? undefined, tool: tool ?? undefined, command: command ?? undefined, container: container ?? undefined,
+    startMs, endMs, openEnded, precision,
+    text: facts.text,
+    session,
+    host: host ?? undefined,
+    sandbox: sandbox ?? undefined,
+    background: facts.background,
+    hostInInventory,
+    nextStartMs,
+    facts,
+  };
+}
+
+/** The tool calls of a run past the budget: the ordinary ones in a file in (start, position) order, the long ones in memory. */
+export class CallFile {
+  private readonly commands = new CommandFacts();
+
+  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[]) {}
+
+  get count(): number {
+    return this.fileCount + this.long.length;
+  }
+
+  /** A window of the calls for instants asked in rising order (see CallWindow). */
+  window(backMs: number, aheadMs: number): CallWindow {
+    return new CallWindow(this, backMs, aheadMs);
+  }
+
+  /** Every call's start and end, in start order. */
+  *spans(): Generator<Interval> {
+    const reader = new LineReader(this.path);
+    let k = 0;
+    for (let line = reader.next(); line !== undefined; line = reader.next()) {
+      const tab = line.indexOf('\t');
+      const startMs = Number(line.slice(0, tab));
+      while (k < this.long.length && this.long[k]!.startMs <= startMs) yield this.long[k++]!;
+      yield { startMs, endMs: Number(line.slice(tab + 1, line.indexOf('\t', tab + 1))) };
+    }
+    while (k < this.long.length) yield this.long[k++]!;
+  }
+
+  /** The lines of the file, in order. */
+  lines(): LineReader {
+    return new LineReader(this.path);
+  }
+
+  /** The call of a line of the file. */
+  parse(line: string): ToolCall {
+    const tab = line.indexOf('\t');
+    const tab2 = line.indexOf('\t', tab + 1);
+    const tab3 = line.indexOf('\t', tab2 + 1);
+    const next = line.slice(tab2 + 1, tab3);
+    return parseCall(line.slice(tab3 + 1), Number(line.slice(0, tab)), Number(line.slice(tab + 1, tab2)), next ? Number(next) : undefined, this.commands);
+  }
+}
+
+function startOf(line: string): number {
+  return Number(line.slice(0, line.indexOf('\t')));
+}
+
+/**
+ * The calls that can matter at an instant, for instants asked in rising order: every call that
+ * started from `backMs` before it to `aheadMs` after it, and the long calls that have not ended
+ * `backMs` before it, in (start, position) order. The list is made anew once per stretch of
+ * `backMs / 4` (the same list comes back within it, so a caller may index it once per list).
+ */
+export class CallWindow {
+  private list: ToolCall[] = [];
+  /** calls read from the file, from the window's start on */
+  private read: ToolCall[] = [];
+  private readonly reader: LineReader;
+  private pending: string | undefined;
+  private until = -Infinity;
+  private last = -Infinity;
+  private readonly stretchMs: number;
+
+  constructor(private readonly file: CallFile, private readonly backMs: number, private readonly aheadMs: number) {
+    this.reader = file.lines();
+    this.pending = this.reader.next();
+    this.stretchMs = Math.max(60_000, backMs / 4);
+  }
+
+  at(t: number): ToolCall[] {
+    if (t < this.last) throw new Error(`tool calls asked out of time order (${t} after ${this.last})`);
+    this.last = t;
+    if (t <= this.until) return this.list;
+    const from = t - this.backMs;
+    this.until = t + this.stretchMs;
+    const to = this.until + this.aheadMs;
+    let k = 0;
+    while (k < this.read.length && this.read[k]!.startMs < from) k++;
+    const read = this.read.slice(k);
+    for (; this.pending !== undefined; this.pending = this.reader.next()) {
+      const start = startOf(this.pending);
+      if (start > to) break;
+      if (start >= from) read.push(this.file.parse(this.pending));
+    }
+    this.read = read;
+    const long = this.file.long.filter((c) => c.startMs <= to && !(c.endMs < from));
+    this.list = long.length ? mergeByStart(long, read) : read;
+    return this.list;
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+/** Two lists in (start, position) order as one. */
+function mergeByStart(a: readonly ToolCall[], b: readonly ToolCall[]): ToolCall[] {
+  const out: ToolCall[] = [];
+  let i = 0, j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && (a[i]!.startMs - b[j]!.startMs || compareRefs(a[i]!.ref, b[j]!.ref)) < 0)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/** CallIndex.near() over a window: the index is made again when the window moves on. */
+export class WindowedCallIndex {
+  private list: ToolCall[] | undefined;
+  private index: CallIndex | undefined;
+
+  constructor(private readonly window: CallWindow) {}
+
+  near(t: number, w: Windows, content?: ContentTest): ToolCall[] {
+    const list = this.window.at(t);
+    if (list !== this.list) {
+      this.list = list;
+      this.index = new CallIndex(list);
+    }
+    return this.index!.near(t, w, content);
+  }
+}
+
+/** SkewPairFinder over a window, for an input's findings in time order: the finder is made again when the window moves on. */
+export class WindowedSkewPairs {
+  private list: ToolCall[] | undefined;
+  private finder: SkewPairFinder | undefined;
+  private readonly found: SkewPair[] = [];
+
+  constructor(private readonly window: CallWindow, private readonly inventory: Inventory) {}
+
+  add(f: Finding): void {
+    const list = this.window.at(f.timeMs);
+    if (list !== this.list) {
+      if (this.finder) appendAll(this.found, this.finder.pairs);
+      this.list = list;
+      this.finder = new SkewPairFinder(list, this.inventory);
+    }
+    this.finder!.add(f);
+  }
+
+  get pairs(): SkewPair[] {
+    return this.finder ? [...this.found, ...this.finder.pairs] : this.found;
+  }
+}
