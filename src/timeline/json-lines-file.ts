@@ -2,7 +2,6 @@
 // the report's head, records rules marked past the scan's budget) waits there, in order, until it
 // is read back. Writes are gathered in one reused buffer and reads come in batches of lines.
 import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { tempError } from './temp.js';
 
 /** Bytes gathered before a write. */
@@ -106,12 +105,14 @@ export async function* readJsonLines(path: string): AsyncGenerator<string[]> {
 /**
  * The lines of a file, one at a time and synchronously: for passes that read a temporary file of
  * their own from inside a synchronous loop (the tool calls, read through a moving window while the
- * violations are built). Reads of 256 KiB, decoded with multi-byte characters kept whole.
+ * violations are built). Reads of 256 KiB, decoded up to their last newline (a byte no multi-byte
+ * character contains), the rest carried to the next read.
  */
 export class LineReader {
   private readonly fd: number;
-  private readonly buffer = Buffer.allocUnsafe(256 * 1024);
-  private readonly decoder = new StringDecoder('utf8');
+  private buffer = Buffer.allocUnsafe(256 * 1024);
+  /** bytes at the start of `buffer` that belong to the next text (a line cut by the last read) */
+  private carried = 0;
   private text = '';
   private at = 0;
   private ended = false;
@@ -129,12 +130,7 @@ export class LineReader {
         this.at = nl + 1;
         return line;
       }
-      if (this.ended) {
-        const rest = this.text.slice(this.at);
-        this.text = '';
-        this.at = 0;
-        return rest.length ? rest : undefined;
-      }
+      if (this.ended) return undefined;
       this.fill();
     }
   }
@@ -145,14 +141,30 @@ export class LineReader {
   }
 
   private fill(): void {
-    const n = readSync(this.fd, this.buffer, 0, this.buffer.length, null);
-    const rest = this.text.slice(this.at);
+    // A line longer than the buffer: the buffer grows to hold it.
+    if (this.carried === this.buffer.length) {
+      const larger = Buffer.allocUnsafe(this.buffer.length * 2);
+      this.buffer.copy(larger);
+      this.buffer = larger;
+    }
+    const n = readSync(this.fd, this.buffer, this.carried, this.buffer.length - this.carried, null);
+    const filled = this.carried + n;
     this.at = 0;
     if (n === 0) {
-      this.text = rest + this.decoder.end();
+      // the last line, without a newline
+      this.text = this.carried ? this.buffer.toString('utf8', 0, filled) + '\n' : '';
+      this.carried = 0;
       this.close();
       return;
     }
-    this.text = rest + this.decoder.write(this.buffer.subarray(0, n));
+    const last = this.buffer.lastIndexOf(10, filled - 1);
+    if (last < 0) {
+      this.text = '';
+      this.carried = filled;
+      return;
+    }
+    this.text = this.buffer.toString('utf8', 0, last + 1);
+    this.buffer.copy(this.buffer, 0, last + 1, filled);
+    this.carried = filled - last - 1;
   }
 }
