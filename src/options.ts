@@ -27,7 +27,7 @@ export interface AnalysisOptions {
   violationsInMemory?: { head: number; inMemory: number };
   /** marked records held in memory per scan and in all before the rest wait on disk (tests make it small) */
   marksInMemory?: { perScan: number; total: number };
-  /** tool-call records held in memory before they go to disk and are read through windows (tests make it small) */
+  /** tool-call records held in memory before they go to disk and are read through windows (default: all, unless the transcripts exceed 128 MiB; tests make it small) */
   callsInMemory?: number;
   /** events the timeline holds in memory while sorting inputs that are out of order (tests make it small) */
   timelineEventsInMemory?: number;

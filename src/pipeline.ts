@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { originOf, widestWindows, type Finding, type ToolCall } from './attribution/attribute.js';
 import { buildToolCallsFrom } from './attribution/calls.js';
-import { CALLS_IN_MEMORY, CallRecords } from './attribution/call-spill.js';
+import { CALLS_ON_DISK_BYTES, CallRecords } from './attribution/call-spill.js';
 import { WindowedCallIndex, WindowedSkewPairs, LONG_CALL_MS, type CallFile } from './attribution/call-window.js';
 import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
@@ -156,7 +156,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     });
   }
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const calls = new CallRecords(spill?.folder.path, options.callsInMemory ?? CALLS_IN_MEMORY, (p) => agentOffsets.get(p) ?? 0, inventory);
+  const calls = new CallRecords(spill?.folder.path, options.callsInMemory ?? (await callsBudget(states)), (p) => agentOffsets.get(p) ?? 0, inventory);
   const dns = new DnsIndex();
   const reader = await openReader(states, ruleSet, byId, options, early, spill);
   let readSettings: Map<string, ReadSettings>;
@@ -212,6 +212,12 @@ async function attributeViolations(states: InputState[], toolCalls: RunCalls, dn
  * calls read through windows, with the few calls longer than an hour in memory.
  */
 type RunCalls = ToolCall[] | CallFile;
+
+/** Call records held in memory: all of them, unless the transcripts together are larger than CALLS_ON_DISK_BYTES. */
+async function callsBudget(states: InputState[]): Promise<number> {
+  const transcripts = states.filter((s) => s.source === 'agent').map((s) => s.detected.source);
+  return (await totalBytes(transcripts)) > CALLS_ON_DISK_BYTES ? 0 : Infinity;
+}
 
 function callCount(calls: RunCalls): number {
   return Array.isArray(calls) ? calls.length : calls.count;

@@ -14,8 +14,15 @@ import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
 import { CallFile, isLongCall, parseCall, serializeCall } from './call-window.js';
 import type { Inventory } from './inventory.js';
 
-/** Call records held in memory before they go to disk in sorted runs (RL traces: about 300 bytes a call once made). */
-export const CALLS_IN_MEMORY = 200_000;
+/**
+ * Transcripts larger than this together (about half a million calls) have their calls on disk from
+ * the start. Below it they stay in memory: the disk costs about 10 µs a call (twice the time of RL
+ * traces), for a peak that no longer grows with them.
+ */
+export const CALLS_ON_DISK_BYTES = 128 * 1024 * 1024;
+
+/** Calls sorted in memory at a time once they go to disk. */
+const RUN_CALLS = 50_000;
 
 /** Copies between inputs, per input: how many of its records were copies, and of which input. */
 export type Copies = Map<string, { count: number; of: string }>;
@@ -46,14 +53,17 @@ export class CallRecords {
   private readonly commands = new CommandFacts();
 
   /**
-   * `folder`: where runs go (undefined: everything stays in memory); `offsetOf`: an agent input's
-   * manual offset, which puts its calls in order with the others'.
+   * `folder`: where runs go (undefined: everything stays in memory); `budget`: records held before
+   * they go there (0: from the start); `offsetOf`: an agent input's manual offset, which puts its
+   * calls in order with the others'.
    */
   constructor(private readonly folder: string | undefined, private readonly budget: number, readonly offsetOf: (path: string) => number, private readonly inventory: Inventory) {}
 
   add(events: readonly ForensicEvent[]): void {
     appendAll(this.held, events);
-    if (this.folder !== undefined && this.held.length > this.budget) this.cut();
+    if (this.folder === undefined || (this.runs.length === 0 && this.held.length <= this.budget)) return;
+    // Runs as long as the budget when it is small (tests), so that many are merged.
+    if (this.runs.length === 0 || this.held.length >= (this.budget > 0 ? Math.min(this.budget, RUN_CALLS) : RUN_CALLS)) this.cut();
   }
 
   /** The records, when they all stayed in memory (the caller empties the list); undefined once runs went to disk. */
@@ -89,17 +99,27 @@ export class CallRecords {
     return { calls: new CallFile(file.path, count, long), copies };
   }
 
-  /** The held records as calls, sorted by (start, position), to a new run on disk. */
+  /**
+   * The held records as calls, sorted by (start, position), to a new run on disk. Each record goes
+   * as its call is made (with its digest): the records and the calls are not held together.
+   */
   private cut(): void {
-    const records = this.held;
+    const records: (ForensicEvent | undefined)[] = this.held;
     this.held = [];
-    const calls = records.map((e) => toToolCall(e, this.inventory, this.offsetOf(e.ref.path), this.commands));
+    const calls: ToolCall[] = new Array(records.length);
+    const digests: string[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const e = records[i]!;
+      calls[i] = toToolCall(e, this.inventory, this.offsetOf(e.ref.path), this.commands);
+      digests[i] = sha256(recordKey(e, calls[i]!.startMs));
+      records[i] = undefined;
+    }
     const order = Array.from(calls.keys()).sort((a, b) => calls[a]!.startMs - calls[b]!.startMs || compareRefs(calls[a]!.ref, calls[b]!.ref));
     const run = new JsonLinesFile(join(this.folder!, `call-run-${this.runs.length}.jsonl`), 'tool calls');
     for (const i of order) {
       const c = calls[i]!;
       const { path, line, index } = c.ref;
-      const digest = sha256(recordKey(records[i]!, c.startMs));
+      const digest = digests[i]!;
       run.appendText(`${c.startMs}\t${c.endMs}\t${c.openEnded ? 1 : 0}\t${JSON.stringify(c.session)}\t${JSON.stringify(path)}\t${line ?? ''}\t${index ?? ''}\t${digest}\t${serializeCall(c)}`);
     }
     run.close();
