@@ -188,12 +188,12 @@ const NO_VIOLATIONS: BuiltViolations = { violations: [], total: 0, attributed: 0
 
 /** The violations of the marked records on the corrected clock, attributed to the tool calls (copies between inputs noted). */
 async function attributeViolations(states: InputState[], toolCalls: RunCalls, dns: DnsIndex, inventory: Inventory, ruleSet: RuleSet, spill: MarkSpill | undefined, inRange: (t: number) => boolean, options: AnalysisOptions): Promise<{ built: BuiltViolations; geo: GeoIpLookup | undefined }> {
-  // The passes below merge the inputs by time: an input read out of order is sorted first (on disk past the budget).
-  for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
+  await sortOutOfOrder(states, spill);
   const marked: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
   const selection: Selection = { sources: marked, anchors: await correlationAnchors(marked, ruleSet), inRange };
   const total = await violationCount(selection, states);
-  const window = Array.isArray(toolCalls) ? undefined : toolCalls.window(LONG_CALL_MS + widest(ruleSet).lingerMs, widest(ruleSet).beforeMs);
+  const w = widest(ruleSet);
+  const window = Array.isArray(toolCalls) ? undefined : toolCalls.window(LONG_CALL_MS + w.lingerMs, w.beforeMs);
   const scoring: Scoring = { calls: window ? new WindowedCallIndex(window) : new CallIndex(toolCalls as ToolCall[]), dns, inventory, minConfidence: options.minConfidence };
   const geo = options.geoip.length > 0 ? await GeoIpLookup.open(options.geoip) : undefined;
   const copies = new CopyFinder();
@@ -205,6 +205,11 @@ async function attributeViolations(states: InputState[], toolCalls: RunCalls, dn
   }
   noteCopies(states, copies.copies, 'violations');
   return { built, geo };
+}
+
+/** The passes that merge the inputs by time need each in order: an input read out of order is sorted, once (on disk past the budget). */
+async function sortOutOfOrder(states: InputState[], spill: MarkSpill | undefined): Promise<void> {
+  for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
 }
 
 /**
@@ -826,7 +831,8 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
 
 /** Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts. */
 async function settleClocks(states: InputState[], calls: RunCalls, inventory: Inventory, options: AnalysisOptions, spill: MarkSpill | undefined): Promise<ReportClock[]> {
-  const estimated = states.filter((st) => st.manualOffsetMs === undefined && options.autoSkew && st.source !== 'agent' && st.source !== 'other' && callCount(calls) > 0);
+  const anyCall = callCount(calls) > 0;
+  const estimated = states.filter((st) => st.manualOffsetMs === undefined && options.autoSkew && st.source !== 'agent' && st.source !== 'other' && anyCall);
   const pairs = Array.isArray(calls) ? await pairsInMemory(estimated, calls, inventory) : await pairsThroughWindow(estimated, calls, inventory, spill);
   return states.map((st) => settleClock(st, pairs.get(st)));
 }
@@ -861,7 +867,7 @@ async function pairsInMemory(states: InputState[], calls: ToolCall[], inventory:
  * through a window of the half hour a pair may lie on either side.
  */
 async function pairsThroughWindow(states: InputState[], calls: CallFile, inventory: Inventory, spill: MarkSpill | undefined): Promise<Map<InputState, SkewPair[]>> {
-  for (const st of states) if (!st.ordered) await st.marks.sort(spill?.folder.path, spill?.runSize ?? Infinity);
+  await sortOutOfOrder(states, spill);
   const window = calls.window(PAIR_SEARCH_MS, PAIR_SEARCH_MS);
   const finders = states.map(() => new WindowedSkewPairs(window, inventory));
   try {

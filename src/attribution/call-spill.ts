@@ -4,13 +4,15 @@
 // finished calls are written once more, in order, for the passes that read them through a window
 // (call-window.ts). Under the budget, nothing changes: the records stay in memory.
 import crypto from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAll } from '../model/arrays.js';
 import { compareRefs, type ForensicEvent, type Ref } from '../model/event.js';
-import { recordKey } from '../timeline/dedupe.js';
+import { CopyFinder, recordKey } from '../timeline/dedupe.js';
 import { JsonLinesFile, LineReader } from '../timeline/json-lines-file.js';
 import { Heap } from '../timeline/merge.js';
 import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
+import { linkToNext } from './calls.js';
 import { CallFile, isLongCall, parseCall, serializeCall } from './call-window.js';
 import type { Inventory } from './inventory.js';
 
@@ -23,9 +25,6 @@ export const CALLS_ON_DISK_BYTES = 128 * 1024 * 1024;
 
 /** Calls sorted in memory at a time once they go to disk. */
 const RUN_CALLS = 50_000;
-
-/** Copies between inputs, per input: how many of its records were copies, and of which input. */
-export type Copies = Map<string, { count: number; of: string }>;
 
 /**
  * A call as the merge reads it from a run, without parsing the call itself: its times, session and
@@ -61,9 +60,9 @@ export class CallRecords {
 
   add(events: readonly ForensicEvent[]): void {
     appendAll(this.held, events);
-    if (this.folder === undefined || (this.runs.length === 0 && this.held.length <= this.budget)) return;
-    // Runs as long as the budget when it is small (tests), so that many are merged.
-    if (this.runs.length === 0 || this.held.length >= (this.budget > 0 ? Math.min(this.budget, RUN_CALLS) : RUN_CALLS)) this.cut();
+    if (this.folder === undefined) return;
+    // Past the budget everything held goes; then runs as long as the budget when it is small (tests, so that many are merged).
+    if (this.runs.length === 0 ? this.held.length > this.budget : this.held.length >= (this.budget > 0 ? Math.min(this.budget, RUN_CALLS) : RUN_CALLS)) this.cut();
   }
 
   /** The records, when they all stayed in memory (the caller empties the list); undefined once runs went to disk. */
@@ -76,7 +75,7 @@ export class CallRecords {
    * an hour stay in memory (they reach violations hours away), the others go to a file.
    * `maxAfterMs`: the longest after-window of any rule (a session's next start matters within it only).
    */
-  finish(maxAfterMs: number): { calls: CallFile; copies: Copies } {
+  finish(maxAfterMs: number): { calls: CallFile; copies: CopyFinder['copies'] } {
     if (this.held.length) this.cut();
     const file = new JsonLinesFile(join(this.folder!, `calls-${this.runs.length}.jsonl`), 'tool calls');
     const long: ToolCall[] = [];
@@ -85,18 +84,21 @@ export class CallRecords {
       file.appendText(`${c.startMs}\t${c.endMs}\t${c.nextStartMs ?? ''}\t${c.rest}`);
       count++;
     });
-    const copies: Copies = new Map();
+    const copies = new CopyFinder();
     forEachInstant(this.runs, this.commands, (instant) => {
-      const keep = keepOriginals(instant, copies);
+      const path = instant[0]!.ref.path;
+      // One input's calls are never copies of each other (CopyFinder.keep's rule).
+      const keep = instant.every((c) => c.ref.path === path) ? undefined : copies.keepByKey(instant.map((c) => c.ref.path), (i) => instant[i]!.digest);
       instant.forEach((c, i) => {
-        if (!keep[i]) return;
+        if (keep && !keep[i]) return;
         if (c.call) long.push(c.call);
         linker.add(c);
       });
     });
     linker.finish();
     file.close();
-    return { calls: new CallFile(file.path, count, long), copies };
+    for (const run of this.runs) rmSync(run, { force: true });
+    return { calls: new CallFile(file.path, count, long), copies: copies.copies };
   }
 
   /**
@@ -140,28 +142,6 @@ function readRunCall(line: string, commands: CommandFacts): RunCall {
   const c: RunCall = { startMs: Number(f[0]), endMs: Number(f[1]), openEnded: f[2] === '1', session: f[3]!, ref, digest: f[7]!, nextStartMs: undefined, rest };
   if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, commands);
   return c;
-}
-
-/**
- * Which calls of one instant to keep, as CopyFinder.keep does for records: all but copies (the same
- * digest) of an earlier one from another input. Counts the copies per input in `copies`.
- */
-function keepOriginals(instant: readonly RunCall[], copies: Copies): boolean[] {
-  const path = instant[0]!.ref.path;
-  if (instant.every((c) => c.ref.path === path)) return instant.map(() => true);
-  const firstSeen = new Map<string, string>();
-  return instant.map((c) => {
-    const original = firstSeen.get(c.digest);
-    if (original === undefined) {
-      firstSeen.set(c.digest, c.ref.path);
-      return true;
-    }
-    if (original === c.ref.path) return true;
-    const n = copies.get(c.ref.path) ?? { count: 0, of: original };
-    n.count++;
-    copies.set(c.ref.path, n);
-    return false;
-  });
 }
 
 /** The calls of sorted runs merged, handed over one instant (start) at a time, in position order. */
@@ -246,12 +226,8 @@ export class SessionLinker<C extends Linkable> {
       return;
     }
     for (const c of waiting.calls) {
-      c.nextStartMs = call.startMs;
-      if (c.openEnded && call.startMs < c.endMs) c.endMs = call.startMs;
-      if (c.call) {
-        c.call.nextStartMs = c.nextStartMs;
-        c.call.endMs = c.endMs;
-      }
+      linkToNext(c, call.startMs);
+      if (c.call) linkToNext(c.call, call.startMs);
     }
     waiting.startMs = call.startMs;
     waiting.calls = [call];

@@ -64,7 +64,7 @@ export class CallFile {
 
   /** Every call's start and end, in start order. */
   *spans(): Generator<Interval> {
-    const reader = new LineReader(this.path);
+    const reader = this.lines();
     let k = 0;
     for (let line = reader.next(); line !== undefined; line = reader.next()) {
       const tab = line.indexOf('\t');

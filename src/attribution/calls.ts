@@ -44,12 +44,16 @@ function linkSessions(unsorted: ToolCall[]): ToolCall[] {
       let j = i + 1;
       while (j < list.length && list[j]!.startMs === c.startMs) j++;
       const next = list[j];
-      if (!next) continue;
-      c.nextStartMs = next.startMs;
-      if (c.openEnded && next.startMs < c.endMs) c.endMs = next.startMs;
+      if (next) linkToNext(c, next.startMs);
     }
   }
   return calls;
+}
+
+/** A call's session started its next call at `nextStartMs`: a call whose end is unknown has ended by then. */
+export function linkToNext(c: { nextStartMs?: number; openEnded: boolean; endMs: number }, nextStartMs: number): void {
+  c.nextStartMs = nextStartMs;
+  if (c.openEnded && nextStartMs < c.endMs) c.endMs = nextStartMs;
 }
 
 /**

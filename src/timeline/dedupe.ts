@@ -1,6 +1,6 @@
 // The same record in two inputs (overlapping exports, a transcript copied twice) is one record:
 // reported once, at its first place in (time, path, line) order, with the copies counted per input.
-import { compareRefs, type ForensicEvent, type Ref } from '../model/event.js';
+import { compareRefs, type ForensicEvent } from '../model/event.js';
 
 /** What makes two records the same: everything the parser read, except where it stands. */
 export function recordKey(event: ForensicEvent, timeMs: number): string {
@@ -63,21 +63,29 @@ export class CopyFinder {
     const path = run[0]?.event.ref.path;
     if (run.every((v) => v.event.ref.path === path)) return run.map(() => true);
     const suspects = inSeveralInputs(run);
-    const firstSeen = new Map<string, Ref>();
-    return run.map((v, i) => {
-      // A record whose outline no other input shares at this instant has no copy to be, or to have.
-      if (!suspects[i]) return true;
-      const key = recordKey(v.event, v.timeMs);
+    // A record whose outline no other input shares at this instant has no copy to be, or to have.
+    return this.keepByKey(run.map((v) => v.event.ref.path), (i) => (suspects[i] ? recordKey(run[i]!.event, run[i]!.timeMs) : undefined));
+  }
+
+  /**
+   * keep() for items of one instant (in path, line order) whose keys are known otherwise (the tool
+   * calls on disk carry their record key's digest): `keyOf` undefined keeps the item unexamined.
+   */
+  keepByKey(paths: readonly string[], keyOf: (i: number) => string | undefined): boolean[] {
+    const firstSeen = new Map<string, string>();
+    return paths.map((path, i) => {
+      const key = keyOf(i);
+      if (key === undefined) return true;
       const original = firstSeen.get(key);
-      if (!original) {
-        firstSeen.set(key, v.event.ref);
+      if (original === undefined) {
+        firstSeen.set(key, path);
         return true;
       }
       // A record repeated inside one input is two records (e.g. a retransmission logged twice).
-      if (original.path === v.event.ref.path) return true;
-      const c = this.copies.get(v.event.ref.path) ?? { count: 0, of: original.path };
+      if (original === path) return true;
+      const c = this.copies.get(path) ?? { count: 0, of: original };
       c.count++;
-      this.copies.set(v.event.ref.path, c);
+      this.copies.set(path, c);
       return false;
     });
   }
