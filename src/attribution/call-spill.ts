@@ -8,12 +8,13 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAll } from '../model/arrays.js';
 import { compareRefs, type ForensicEvent, type Ref } from '../model/event.js';
+import { SharedStrings } from '../model/shared-strings.js';
 import { CopyFinder, recordKey } from '../timeline/dedupe.js';
 import { JsonLinesFile, LineReader } from '../timeline/json-lines-file.js';
 import { Heap } from '../timeline/merge.js';
 import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
 import { linkToNext } from './calls.js';
-import { CallFile, isLongCall, parseCall, serializeCall } from './call-window.js';
+import { CallFile, isLongCall, parseCall, serializeCall, type CallReading } from './call-window.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -50,6 +51,10 @@ export class CallRecords {
   private held: ForensicEvent[] = [];
   private readonly runs: string[] = [];
   private readonly commands = new CommandFacts();
+  /** the inputs' paths by number, as the runs and the calls file name them */
+  private readonly paths: string[] = [];
+  private readonly numbers = new Map<string, number>();
+  private readonly reading: CallReading = { paths: this.paths, commands: this.commands, strings: new SharedStrings() };
 
   /**
    * `folder`: where runs go (undefined: everything stays in memory); `budget`: records held before
@@ -85,7 +90,7 @@ export class CallRecords {
       count++;
     });
     const copies = new CopyFinder();
-    forEachInstant(this.runs, this.commands, (instant) => {
+    forEachInstant(this.runs, this.reading, (instant) => {
       const path = instant[0]!.ref.path;
       // One input's calls are never copies of each other (CopyFinder.keep's rule).
       const keep = instant.every((c) => c.ref.path === path) ? undefined : copies.keepByKey(instant.map((c) => c.ref.path), (i) => instant[i]!.digest);
@@ -98,7 +103,7 @@ export class CallRecords {
     linker.finish();
     file.close();
     for (const run of this.runs) rmSync(run, { force: true });
-    return { calls: new CallFile(file.path, count, long), copies: copies.copies };
+    return { calls: new CallFile(file.path, count, long, this.reading), copies: copies.copies };
   }
 
   /**
@@ -120,12 +125,21 @@ export class CallRecords {
     const run = new JsonLinesFile(join(this.folder!, `call-run-${this.runs.length}.jsonl`), 'tool calls');
     for (const i of order) {
       const c = calls[i]!;
-      const { path, line, index } = c.ref;
-      const digest = digests[i]!;
-      run.appendText(`${c.startMs}\t${c.endMs}\t${c.openEnded ? 1 : 0}\t${JSON.stringify(c.session)}\t${JSON.stringify(path)}\t${line ?? ''}\t${index ?? ''}\t${digest}\t${serializeCall(c)}`);
+      const { line, index } = c.ref;
+      const input = this.inputNumber(c.ref.path);
+      run.appendText(`${c.startMs}\t${c.endMs}\t${c.openEnded ? 1 : 0}\t${JSON.stringify(c.session)}\t${input}\t${line ?? ''}\t${index ?? ''}\t${digests[i]!}\t${serializeCall(c, input)}`);
     }
     run.close();
     this.runs.push(run.path);
+  }
+
+  private inputNumber(path: string): number {
+    let n = this.numbers.get(path);
+    if (n === undefined) {
+      n = this.paths.push(path) - 1;
+      this.numbers.set(path, n);
+    }
+    return n;
   }
 }
 
@@ -133,25 +147,25 @@ const sha256: (text: string) => string = typeof crypto.hash === 'function'
   ? (text) => crypto.hash('sha256', text, 'base64')
   : (text) => crypto.createHash('sha256').update(text).digest('base64');
 
-function readRunCall(line: string, commands: CommandFacts): RunCall {
+function readRunCall(line: string, reading: CallReading): RunCall {
   const f = line.split('\t', 8);
-  const ref: Ref = { path: JSON.parse(f[4]!) as string };
+  const ref: Ref = { path: reading.paths[Number(f[4])]! };
   if (f[5]) ref.line = Number(f[5]);
   if (f[6]) ref.index = Number(f[6]);
   const rest = line.slice(f.reduce((n, x) => n + x.length + 1, 0));
   const c: RunCall = { startMs: Number(f[0]), endMs: Number(f[1]), openEnded: f[2] === '1', session: f[3]!, ref, digest: f[7]!, nextStartMs: undefined, rest };
-  if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, commands);
+  if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, reading);
   return c;
 }
 
 /** The calls of sorted runs merged, handed over one instant (start) at a time, in position order. */
-function forEachInstant(runs: string[], commands: CommandFacts, visit: (instant: RunCall[]) => void): void {
+function forEachInstant(runs: string[], reading: CallReading, visit: (instant: RunCall[]) => void): void {
   interface Cursor { reader: LineReader; call: RunCall; from: number }
   const heap = new Heap<Cursor>((a, b) => a.call.startMs - b.call.startMs || compareRefs(a.call.ref, b.call.ref) || a.from - b.from);
   const advance = (c: Cursor): void => {
     const line = c.reader.next();
     if (line === undefined) return;
-    c.call = readRunCall(line, commands);
+    c.call = readRunCall(line, reading);
     heap.push(c);
   };
   runs.forEach((path, from) => advance({ reader: new LineReader(path), call: undefined!, from }));

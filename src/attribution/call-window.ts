@@ -4,10 +4,11 @@
 // window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
 // than that stay in memory and join every window they can reach.
 import { appendAll } from '../model/arrays.js';
+import type { SharedStrings } from '../model/shared-strings.js';
 import { compareRefs, type Ref, type TimePrecision } from '../model/event.js';
 import { LineReader } from '../timeline/json-lines-file.js';
 import type { SkewPair } from '../timeline/skew.js';
-import { CommandFacts, type Finding, type ToolCall, type Windows } from './attribute.js';
+import type { CommandFacts, Finding, ToolCall, Windows } from './attribute.js';
 import type { Inventory } from './inventory.js';
 import { SkewPairFinder } from './skew-pairs.js';
 import { CallIndex, type ContentTest } from './violations.js';
@@ -20,26 +21,42 @@ export function isLongCall(c: { startMs: number; endMs: number }): boolean {
   return !(c.endMs - c.startMs <= LONG_CALL_MS);
 }
 
-/** What a call's line holds after its times: the rest of the call (its command's facts are worked out again). */
-type CallTuple = [ref: Ref, callId: string | null, tool: string | null, command: string | null, container: string | null, openEnded: boolean, precision: TimePrecision, session: string, host: string | null, sandbox: string | null, hostInInventory: boolean];
+/**
+ * What a call's line holds after its times: the rest of the call (its command's facts are worked
+ * out again). Its input is a number (CallRecords.inputNumber): paths were 40 % of the bytes.
+ */
+type CallTuple = [input: number, line: number | null, index: number | null, callId: string | null, tool: string | null, command: string | null, container: string | null, openEnded: boolean, precision: TimePrecision, session: string, host: string | null, sandbox: string | null, hostInInventory: boolean];
 
-/** A call but its times, as JSON: a call's line in the file is `start<TAB>end<TAB>next start<TAB>` and this. */
-export function serializeCall(c: ToolCall): string {
-  const tuple: CallTuple = [c.ref, c.callId ?? null, c.tool ?? null, c.command ?? null, c.container ?? null, c.openEnded, c.precision, c.session, c.host ?? null, c.sandbox ?? null, c.hostInInventory];
+/** A call but its times, as JSON: a call's line in the file is `start<TAB>end<TAB>next start<TAB>` and this. `input`: its path's number. */
+export function serializeCall(c: ToolCall, input: number): string {
+  const tuple: CallTuple = [input, c.ref.line ?? null, c.ref.index ?? null, c.callId ?? null, c.tool ?? null, c.command ?? null, c.container ?? null, c.openEnded, c.precision, c.session, c.host ?? null, c.sandbox ?? null, c.hostInInventory];
   return JSON.stringify(tuple);
 }
 
+/** What reading calls back shares: the inputs' paths by number, command facts, one copy of repeated strings. */
+export interface CallReading {
+  paths: readonly string[];
+  commands: CommandFacts;
+  strings: SharedStrings;
+}
+
 /** The call serializeCall wrote, with its times (made with the same shape toToolCall gives). */
-export function parseCall(text: string, startMs: number, endMs: number, nextStartMs: number | undefined, commands: CommandFacts): ToolCall {
-  const [ref, callId, tool, command, container, openEnded, precision, session, host, sandbox, hostInInventory] = JSON.parse(text) as CallTuple;
-  const facts = commands.of(command ?? '');
+export function parseCall(text: string, startMs: number, endMs: number, nextStartMs: number | undefined, reading: CallReading): ToolCall {
+  const [input, line, index, callId, tool, command, container, openEnded, precision, session, host, sandbox, hostInInventory] = JSON.parse(text) as CallTuple;
+  const ref: Ref = { path: reading.paths[input]! };
+  if (line !== null) ref.line = line;
+  if (index !== null) ref.index = index;
+  const facts = reading.commands.of(command ?? '');
+  const { strings } = reading;
+  // A window holds hundreds of thousands of calls: their sessions, hosts and commands repeat.
   return {
-    ref, callId: callId ?? undefined, tool: tool ?? undefined, command: command ?? undefined, container: container ?? undefined,
+    ref, callId: callId ?? undefined, tool: tool === null ? undefined : strings.share(tool), command: command === null ? undefined : strings.share(command),
+    container: container === null ? undefined : strings.share(container),
     startMs, endMs, openEnded, precision,
     text: facts.text,
-    session,
-    host: host ?? undefined,
-    sandbox: sandbox ?? undefined,
+    session: strings.share(session),
+    host: host === null ? undefined : strings.share(host),
+    sandbox: sandbox === null ? undefined : strings.share(sandbox),
     background: facts.background,
     hostInInventory,
     nextStartMs,
@@ -49,9 +66,8 @@ export function parseCall(text: string, startMs: number, endMs: number, nextStar
 
 /** The tool calls of a run past the budget: the ordinary ones in a file in (start, position) order, the long ones in memory. */
 export class CallFile {
-  private readonly commands = new CommandFacts();
-
-  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[]) {}
+  /** `reading`: the paths by number the file's calls were written with (and what parsing shares) */
+  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[], private readonly reading: CallReading) {}
 
   get count(): number {
     return this.fileCount + this.long.length;
@@ -86,7 +102,7 @@ export class CallFile {
     const tab2 = line.indexOf('\t', tab + 1);
     const tab3 = line.indexOf('\t', tab2 + 1);
     const next = line.slice(tab2 + 1, tab3);
-    return parseCall(line.slice(tab3 + 1), Number(line.slice(0, tab)), Number(line.slice(tab + 1, tab2)), next ? Number(next) : undefined, this.commands);
+    return parseCall(line.slice(tab3 + 1), Number(line.slice(0, tab)), Number(line.slice(tab + 1, tab2)), next ? Number(next) : undefined, this.reading);
   }
 }
 
