@@ -158,7 +158,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
   const calls = new CallRecords(spill?.folder.path, options.callsInMemory ?? (await callsBudget(states)), (p) => agentOffsets.get(p) ?? 0, inventory);
   const dns = new DnsIndex();
-  const reader = await openReader(states, ruleSet, byId, options, early, spill);
+  const reader = await openReader(states, ruleSet, byId, options, early, spill, calls);
   let readSettings: Map<string, ReadSettings>;
   try {
     readSettings = await readInputs(states, settings, reader, (st, scan) => applyScan(st, scan, calls, dns, errors));
@@ -374,9 +374,12 @@ async function readInputs(states: InputState[], settings: ReadSettings, reader: 
   const early = reader.parallel ? rest.filter((st) => !st.detected.format?.yearless) : [];
   const earlyScans = reader.settleAll(early, settings);
   let referenceMs: number | undefined;
-  for (const st of states.filter((s) => s.source === 'agent')) {
-    used.set(st.path, { ...settings, referenceMs });
-    apply(st, await reader.scan(st, { ...settings, referenceMs }));
+  const transcripts = states.filter((s) => s.source === 'agent');
+  // Read together, transcripts get no reference time: their formats date themselves (openReader).
+  const together = reader.transcriptsInWorkers ? firstFailureThrown(await reader.settleAll(transcripts, settings)) : undefined;
+  for (const [i, st] of transcripts.entries()) {
+    used.set(st.path, together ? settings : { ...settings, referenceMs });
+    apply(st, together ? together[i] : await reader.scan(st, { ...settings, referenceMs }));
     if (Number.isFinite(st.lastMs)) referenceMs = Math.max(referenceMs ?? -Infinity, st.lastMs);
   }
   const phase2 = { ...settings, referenceMs };
@@ -566,6 +569,7 @@ function applyScan(st: InputState, scan: Scanned | undefined, calls: CallRecords
   if (scan.readError) errors.push({ path: st.path, ...(scan.readError.line ? { line: scan.readError.line } : {}), message: scan.readError.message });
   st.marks = scan.marks;
   calls.add(scan.calls);
+  if (scan.callRuns) calls.addRuns(scan.callRuns);
   for (const [ip, domain, where] of scan.dnsPairs) dns.add(ip, domain, where);
   st.events = scan.events;
 }
@@ -574,6 +578,8 @@ function applyScan(st: InputState, scan: Scanned | undefined, calls: CallRecords
 interface Reader {
   /** scans run in workers, beside this thread */
   parallel: boolean;
+  /** the workers read the transcripts, all at once, writing their calls to disk themselves (CallRecords.runsFor) */
+  transcriptsInWorkers: boolean;
   scan(st: InputState, read: ReadSettings): Promise<Scanned>;
   /** every scan settled, in the order of `list` (never rejects) */
   settleAll(list: InputState[], read: ReadSettings): Promise<PromiseSettledResult<Scanned | undefined>[]>;
@@ -587,11 +593,12 @@ interface Reader {
 const SMALL_INPUT_BYTES = 1024 * 1024;
 
 /**
- * Whether an input is read on the main thread although there are workers: transcripts (needed first),
- * stdin and unknown formats, and, unless workers were asked for by number, small files.
+ * Whether an input is read on the main thread although there are workers: transcripts (needed first,
+ * unless the workers write their calls to disk: `transcriptsInWorkers`), stdin and unknown formats,
+ * and, unless workers were asked for by number, small files.
  */
-export function scannedHere(detected: DetectedInput, source: SourceKind, workersAsked: boolean): boolean {
-  if (!detected.format || detected.kept || source === 'agent') return true;
+export function scannedHere(detected: DetectedInput, source: SourceKind, workersAsked: boolean, transcriptsInWorkers = false): boolean {
+  if (!detected.format || detected.kept || (source === 'agent' && !transcriptsInWorkers)) return true;
   return !workersAsked && (detected.source.size ?? Infinity) < SMALL_INPUT_BYTES;
 }
 
@@ -599,10 +606,15 @@ export function scannedHere(detected: DetectedInput, source: SourceKind, workers
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 /** `rules`: every detection and correlation rule by id, for the ids marked records carry. */
-async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<string, Rule>, options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined): Promise<Reader> {
+async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<string, Rule>, options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined, calls: CallRecords): Promise<Reader> {
   const strings = new SharedStrings();
   const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill), rules, spill);
-  const files = states.filter((s) => s.source !== 'agent' && s.detected.format && !s.detected.kept);
+  // Transcripts whose calls go to disk from the start can be read in the workers, all at once: each
+  // worker writes its input's calls as sorted runs, and only their file names come back. Those of a
+  // format that dates by the other inputs (none so far) would need the transcripts read before them.
+  const transcripts = states.filter((s) => s.source === 'agent');
+  const transcriptsInWorkers = calls.runsInScans && transcripts.length > 0 && transcripts.every((s) => s.detected.format && !s.detected.format.yearless && !s.detected.kept);
+  const files = states.filter((s) => (s.source !== 'agent' || transcriptsInWorkers) && s.detected.format && !s.detected.kept);
   const size = await workerCount(files, options);
   const started = await early.pool;
   early.adopted = true;
@@ -610,9 +622,12 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
   const pool = started?.size === size ? started : size > 1 ? new ScanPool(size) : undefined;
   if (pool && pool !== started) pool.useRules(ruleSet.portable);
   const scan = async (st: InputState, read: ReadSettings): Promise<Scanned> => {
-    if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined)) return local(st, read);
-    const task = { path: st.path, format: st.format, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}) };
-    const starts = await sliceable(st, size, options.workers !== undefined);
+    const transcript = st.source === 'agent';
+    if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined, transcriptsInWorkers)) return local(st, read);
+    const runs = transcript ? { callRuns: { ...calls.runsFor(st.path)!, assets: calls.inventory.assets } } : {};
+    const task = { path: st.path, format: st.format, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}), ...runs };
+    // A transcript is read whole: its lines depend on the lines before them (sessions name the host).
+    const starts = transcript ? undefined : await sliceable(st, size, options.workers !== undefined);
     if (starts) {
       const joined = await scanSlices(pool, task, starts, rules);
       if (joined) {
@@ -628,6 +643,7 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
   const progress = (st: InputState) => options.onProgress?.(Math.min(++done, total), total, st.path);
   return {
     parallel: pool !== undefined,
+    transcriptsInWorkers: pool !== undefined && transcriptsInWorkers,
     scan: async (st, read) => {
       const r = await scan(st, read);
       progress(st);

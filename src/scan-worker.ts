@@ -9,7 +9,7 @@ import { UserError } from './model/errors.js';
 import { lineFormatter, type LineFormat } from './report/timeline.js';
 import { shifted, stillInOrder, withinRange } from './timeline/shift.js';
 import { ruleSetFromPortable, type PortableRuleSet, type RuleSet } from './rules/load.js';
-import { scanInput, type ScanMark } from './scan.js';
+import { scanInput, type ScanMark, type ScanOptions } from './scan.js';
 
 export interface ScanTask {
   id: number;
@@ -29,6 +29,8 @@ export interface ScanTask {
   head?: Head;
   /** marked records past `keep` go to a file in `folder` (ScanOptions.spill) */
   spill?: { folder: string; keep: number };
+  /** the input's tool calls go to sorted runs on disk (ScanOptions.callRuns) */
+  callRuns?: ScanOptions['callRuns'];
 }
 
 /** An error as it crosses back to the main thread, which rebuilds it (scan-pool.ts). */
@@ -146,7 +148,7 @@ async function run(task: ScanTask): Promise<ScanReply> {
     const detected: DetectedInput = task.head && !task.range ? { source, format, head: task.head, scores: [] } : { ...(await detectInput(source, task.read)), format };
     const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
       {
-        read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false, ...(task.spill ? { spill: task.spill } : {}),
+        read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false, ...(task.spill ? { spill: task.spill } : {}), ...(task.callRuns ? { callRuns: task.callRuns } : {}),
         onMarks: (findings, correlationMatches) => parentPort!.postMessage({ id: task.id, marks: { findings, correlationMatches } } satisfies ScanReply),
       });
     return { id: task.id, ok: true, result };

@@ -3,13 +3,15 @@
 // main thread and in scan workers, so a report does not depend on how many workers read it.
 import { hash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { CallRunWriter } from './attribution/call-spill.js';
 import { DNS_FIELD_KEYS, DnsIndex } from './attribution/dns.js';
+import { Inventory, type Asset } from './attribution/inventory.js';
 import type { InputFormat } from './ingest/format.js';
 import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } from './ingest/ingest.js';
 import { compareEvents, type ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
-import type { SharedStrings } from './model/shared-strings.js';
+import { SharedStrings } from './model/shared-strings.js';
 import { fieldKeysRulesRead, matchingRules, NO_RULES, rulesMayRead } from './rules/match.js';
 import type { Rule } from './rules/rule.js';
 import { JsonLinesFile } from './timeline/json-lines-file.js';
@@ -42,6 +44,12 @@ export interface ScanOptions {
    * costs disk, not memory.
    */
   spill?: { folder: string; keep: number };
+  /**
+   * The input's tool calls go to sorted runs in `folder` as they are read (CallRunWriter), named by
+   * `input` (CallRecords.runsFor), instead of to ScanResult.calls: a worker's calls then never cross
+   * threads. `assets`: the inventory, which a call's host and sandbox come from.
+   */
+  callRuns?: { folder: string; input: number; assets: Asset[] };
 }
 
 /** A marked record as a line of a spill file: the event, its time, and the ids of the rules that marked it. */
@@ -106,6 +114,8 @@ export interface ScanResult {
   findings: ScanMark[];
   correlationMatches: ScanMark[];
   calls: ForensicEvent[];
+  /** the runs of sorted calls written instead (ScanOptions.callRuns) */
+  callRuns?: string[];
   /** name ↔ address pairs in the order learned: [ip, domain, where] */
   dnsPairs: [string, string, string][];
   events: ForensicEvent[];
@@ -164,6 +174,10 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
   let spill: JsonLinesFile | undefined;
   let spilledCount = 0;
   let spilledFindings = 0;
+  const runs = options.callRuns && new CallRunWriter(options.callRuns.folder, new Inventory(options.callRuns.assets), () => manual, () => options.callRuns!.input);
+  // Calls written as runs are kept as the main thread keeps them (keptCall): a copy of a call in an
+  // input read there must have the same record (a long output as its digest).
+  const callStrings = options.detach ?? (runs ? new SharedStrings() : undefined);
   const take = (event: ForensicEvent): void => {
     out.records++;
     order.see(event);
@@ -174,7 +188,11 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     dns.learn(event);
     if (options.keepEvents) out.events.push(event);
     if (event.kind === 'tool-call') {
-      out.calls.push(options.detach ? keptCall(event, options.detach) : event);
+      out.calls.push(callStrings ? keptCall(event, callStrings) : event);
+      if (runs && out.calls.length >= CALL_BATCH) {
+        runs.add(out.calls);
+        out.calls = [];
+      }
       return;
     }
     const m = marks.of(event);
@@ -210,6 +228,11 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     }
   }
   const read = await parsed.read;
+  if (runs) {
+    runs.add(out.calls);
+    out.calls = [];
+    out.callRuns = runs.finish();
+  }
   if (spill) {
     spill.close();
     out.spilled = { file: spill.path, count: spilledCount, findings: spilledFindings };
@@ -267,6 +290,9 @@ function isEmpty(o: object): boolean {
   for (const _ in o) return false;
   return true;
 }
+
+/** Calls handed to a CallRunWriter at a time. */
+const CALL_BATCH = 4096;
 
 /** Longer outputs are kept as a digest (51 characters). */
 const KEPT_OUTPUT_CHARS = 64;

@@ -6,14 +6,21 @@
 // hours (a persistent rule looking back hours), and a log 40 s late whose clock is estimated.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisOptions } from '../src/options.js';
 import { analyze, type Analysis } from '../src/pipeline.js';
+import { ensureBuilt } from './cli/built-cli.js';
 
 const base = (paths: string[], extra: Partial<AnalysisOptions> = {}): AnalysisOptions => ({
   paths, tz: 'UTC', skews: [], autoSkew: true, rules: [], minConfidence: 0.5, strict: false, geoip: [], inventory: 'samples/inventory.csv', ...extra,
 });
+
+/** The compiled pipeline: scan workers run only from dist/ (from the sources, scans stay on this thread). */
+async function built(): Promise<typeof import('../src/pipeline.js')> {
+  ensureBuilt();
+  return (await import(resolve('dist/pipeline.js'))) as typeof import('../src/pipeline.js');
+}
 
 const START = Date.UTC(2026, 2, 2, 10, 0, 0);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -95,6 +102,17 @@ describe('tool calls past the memory budget', () => {
     }
   }, 120_000);
 
+  it('give the same report when scan workers read the transcripts, each writing its calls to disk', async () => {
+    // All at once: the transcripts are then read without a reference time from the ones before (they need none).
+    const inWorkers = await (await built()).analyze(base([dir], { callsInMemory: 0, workers: 2 }));
+    const plan = (a: Analysis) => a.readPlan.get(join(dir, 'agent', 'trace.jsonl'))!.settings.referenceMs;
+    expect(plan(held)).toBeGreaterThan(0);
+    expect(plan(inWorkers)).toBeUndefined();
+    expect(inWorkers.spilledCalls).toBeGreaterThan(0);
+    expect(JSON.stringify(inWorkers.report)).toBe(JSON.stringify(held.report));
+    inWorkers.spilled?.dispose();
+  }, 180_000);
+
   it('give the same clocks to the timeline, which stops at them', async () => {
     const inMemory = await analyze(base([dir], { clocksOnly: true }));
     const onDisk = await analyze(base([dir], { clocksOnly: true, callsInMemory: 0 }));
@@ -111,9 +129,11 @@ describe('tool calls past the memory budget', () => {
       writeFileSync(join(odd, 'träce "q".jsonl'), text.join('\n'));
       writeFileSync(join(odd, 'träce "q" copy.jsonl'), text.slice(0, 50).join('\n'));
       const a = await analyze(base([odd]));
-      const b = await analyze(base([odd], { callsInMemory: 0 }));
-      expect(b.spilledCalls).toBeGreaterThan(0);
-      expect(JSON.stringify(b.report)).toBe(JSON.stringify(a.report));
+      for (const run of [analyze, (await built()).analyze]) {
+        const b = await run(base([odd], { callsInMemory: 0, workers: 2 }));
+        expect(b.spilledCalls).toBeGreaterThan(0);
+        expect(JSON.stringify(b.report)).toBe(JSON.stringify(a.report));
+      }
     } finally {
       rmSync(odd, { recursive: true, force: true });
     }

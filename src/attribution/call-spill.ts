@@ -3,7 +3,7 @@
 // inputs are found per instant, calls are made and linked to their session's next call, and the
 // finished calls are written once more, in order, for the passes that read them through a window
 // (call-window.ts). Under the budget, nothing changes: the records stay in memory.
-import crypto from 'node:crypto';
+import crypto, { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAll } from '../model/arrays.js';
@@ -49,7 +49,10 @@ interface RunCall {
 /** The run's call records as the reading gives them, per input; on disk past the budget. */
 export class CallRecords {
   private held: ForensicEvent[] = [];
-  private readonly runs: string[] = [];
+  /** runs written here (once past the budget) */
+  private writer: CallRunWriter | undefined;
+  /** runs a scan worker wrote for its input */
+  private readonly written: string[] = [];
   private readonly commands = new CommandFacts();
   /** the inputs' paths by number, as the runs and the calls file name them */
   private readonly paths: string[] = [];
@@ -61,18 +64,36 @@ export class CallRecords {
    * they go there (0: from the start); `offsetOf`: an agent input's manual offset, which puts its
    * calls in order with the others'.
    */
-  constructor(private readonly folder: string | undefined, private readonly budget: number, readonly offsetOf: (path: string) => number, private readonly inventory: Inventory) {}
+  constructor(private readonly folder: string | undefined, private readonly budget: number, readonly offsetOf: (path: string) => number, readonly inventory: Inventory) {}
+
+  /** The calls go to disk from the start: scans may write their input's calls as runs themselves (runsFor). */
+  get runsInScans(): boolean {
+    return this.folder !== undefined && this.budget === 0;
+  }
+
+  /** Where a scan may write an input's calls as runs itself (see CallRunWriter), when they go to disk from the start. */
+  runsFor(path: string): { folder: string; input: number } | undefined {
+    return this.runsInScans ? { folder: this.folder!, input: this.inputNumber(path) } : undefined;
+  }
 
   add(events: readonly ForensicEvent[]): void {
+    if (this.writer) return this.writer.add(events);
     appendAll(this.held, events);
-    if (this.folder === undefined) return;
-    // Past the budget everything held goes; then runs as long as the budget when it is small (tests, so that many are merged).
-    if (this.runs.length === 0 ? this.held.length > this.budget : this.held.length >= (this.budget > 0 ? Math.min(this.budget, RUN_CALLS) : RUN_CALLS)) this.cut();
+    if (this.folder === undefined || this.held.length <= this.budget) return;
+    // Past the budget everything held goes; runs are as long as the budget when it is small (tests, so that many are merged).
+    this.writer = new CallRunWriter(this.folder, this.inventory, this.offsetOf, (path) => this.inputNumber(path), this.commands, this.budget > 0 ? Math.min(this.budget, RUN_CALLS) : RUN_CALLS);
+    this.writer.add(this.held);
+    this.held = [];
+  }
+
+  /** Runs of sorted calls a scan wrote (CallRunWriter, with the number runsFor gave its input). */
+  addRuns(runs: readonly string[]): void {
+    appendAll(this.written, runs);
   }
 
   /** The records, when they all stayed in memory (the caller empties the list); undefined once runs went to disk. */
   get inMemory(): ForensicEvent[] | undefined {
-    return this.runs.length === 0 ? this.held : undefined;
+    return this.writer === undefined && this.written.length === 0 ? this.held : undefined;
   }
 
   /**
@@ -81,8 +102,8 @@ export class CallRecords {
    * `maxAfterMs`: the longest after-window of any rule (a session's next start matters within it only).
    */
   finish(maxAfterMs: number): { calls: CallFile; copies: CopyFinder['copies'] } {
-    if (this.held.length) this.cut();
-    const file = new JsonLinesFile(join(this.folder!, `calls-${this.runs.length}.jsonl`), 'tool calls');
+    const runs = [...(this.writer?.finish() ?? []), ...this.written];
+    const file = new JsonLinesFile(join(this.folder!, `calls-${randomUUID()}.jsonl`), 'tool calls');
     const long: ToolCall[] = [];
     let count = 0;
     const linker = new SessionLinker<RunCall>(maxAfterMs, (c) => {
@@ -90,7 +111,7 @@ export class CallRecords {
       count++;
     });
     const copies = new CopyFinder();
-    forEachInstant(this.runs, this.reading, (instant) => {
+    forEachInstant(runs, this.reading, (instant) => {
       const path = instant[0]!.ref.path;
       // One input's calls are never copies of each other (CopyFinder.keep's rule).
       const keep = instant.every((c) => c.ref.path === path) ? undefined : copies.keepByKey(instant.map((c) => c.ref.path), (i) => instant[i]!.digest);
@@ -102,14 +123,45 @@ export class CallRecords {
     });
     linker.finish();
     file.close();
-    for (const run of this.runs) rmSync(run, { force: true });
+    for (const run of runs) rmSync(run, { force: true });
     return { calls: new CallFile(file.path, count, long, this.reading), copies: copies.copies };
   }
 
-  /**
-   * The held records as calls, sorted by (start, position), to a new run on disk. Each record goes
-   * as its call is made (with its digest): the records and the calls are not held together.
-   */
+  private inputNumber(path: string): number {
+    let n = this.numbers.get(path);
+    if (n === undefined) {
+      n = this.paths.push(path) - 1;
+      this.numbers.set(path, n);
+    }
+    return n;
+  }
+}
+
+/**
+ * Call records made into calls, with the digest of their record, and written to disk in runs sorted
+ * by (start, position): by the main thread past the budget, or by a scan worker for the input it
+ * reads (the calls then never cross threads). Each record goes as its call is made: the records and
+ * the calls are not held together.
+ */
+export class CallRunWriter {
+  private held: ForensicEvent[] = [];
+  private readonly runs: string[] = [];
+
+  /** `inputNumber`: the number runs give an input's path (CallRecords.paths); `runCalls`: calls per run */
+  constructor(private readonly folder: string, private readonly inventory: Inventory, private readonly offsetOf: (path: string) => number,
+    private readonly inputNumber: (path: string) => number, private readonly commands = new CommandFacts(), private readonly runCalls = RUN_CALLS) {}
+
+  add(events: readonly ForensicEvent[]): void {
+    appendAll(this.held, events);
+    if (this.held.length >= this.runCalls) this.cut();
+  }
+
+  /** The runs written, the last of them with the records still held. */
+  finish(): string[] {
+    if (this.held.length) this.cut();
+    return this.runs;
+  }
+
   private cut(): void {
     const records: (ForensicEvent | undefined)[] = this.held;
     this.held = [];
@@ -122,7 +174,8 @@ export class CallRecords {
       records[i] = undefined;
     }
     const order = Array.from(calls.keys()).sort((a, b) => calls[a]!.startMs - calls[b]!.startMs || compareRefs(calls[a]!.ref, calls[b]!.ref));
-    const run = new JsonLinesFile(join(this.folder!, `call-run-${this.runs.length}.jsonl`), 'tool calls');
+    // Named at random: scan workers write runs into the same folder at the same time.
+    const run = new JsonLinesFile(join(this.folder, `call-run-${randomUUID()}.jsonl`), 'tool calls');
     for (const i of order) {
       const c = calls[i]!;
       const { line, index } = c.ref;
@@ -131,15 +184,6 @@ export class CallRecords {
     }
     run.close();
     this.runs.push(run.path);
-  }
-
-  private inputNumber(path: string): number {
-    let n = this.numbers.get(path);
-    if (n === undefined) {
-      n = this.paths.push(path) - 1;
-      this.numbers.set(path, n);
-    }
-    return n;
   }
 }
 

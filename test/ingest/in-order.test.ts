@@ -130,6 +130,9 @@ describe('which inputs the workers read', () => {
     expect(scannedHere(file(2 << 20), 'audit', false)).toBe(false);
     expect(scannedHere(file(undefined), 'audit', false)).toBe(false);
     expect(scannedHere(file(2 << 20), 'agent', true)).toBe(true);
+    // unless their calls go to disk from the workers (RL traces past 128 MiB)
+    expect(scannedHere(file(2 << 20), 'agent', false, true)).toBe(false);
+    expect(scannedHere(file(3000), 'agent', false, true)).toBe(true);
     expect(scannedHere({ ...file(2 << 20), format: undefined }, 'other', true)).toBe(true);
     expect(scannedHere(file(2 << 20, { kept: { chunks: [], result: Promise.resolve({ sha256: '', bytes: 0, gzip: false }) } }), 'audit', true)).toBe(true);
   });
