@@ -33,7 +33,7 @@ import { ScanPool, workersAvailable } from './scan-pool.js';
 import { hashAndCountLines, joinSlices, sliceStarts, SPLITTABLE } from './scan-split.js';
 import type { ScanTask, TimelineBatch } from './scan-worker.js';
 import { InputError, UserError } from './model/errors.js';
-import { OrderTracker, scanInput, type ScanResult } from './scan.js';
+import { OrderTracker, scanInput, type ScanOptions, type ScanResult } from './scan.js';
 import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
@@ -608,7 +608,13 @@ const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 /** `rules`: every detection and correlation rule by id, for the ids marked records carry. */
 async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<string, Rule>, options: AnalysisOptions, early: EarlyPool, spill: MarkSpill | undefined, calls: CallRecords): Promise<Reader> {
   const strings = new SharedStrings();
-  const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill), rules, spill);
+  // A transcript whose calls go to disk from the start writes them as runs as it is read, here as in
+  // a worker: one transcript larger than memory is then read in bounded memory too.
+  const callRuns = (st: InputState) => {
+    const runs = st.source === 'agent' ? calls.runsFor(st.path) : undefined;
+    return runs ? { callRuns: { ...runs, assets: calls.inventory.assets } } : {};
+  };
+  const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill, callRuns(st)), rules, spill);
   // Transcripts whose calls go to disk from the start can be read in the workers, all at once: each
   // worker writes its input's calls as sorted runs, and only their file names come back. Those of a
   // format that dates by the other inputs (none so far) would need the transcripts read before them.
@@ -624,8 +630,7 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
   const scan = async (st: InputState, read: ReadSettings): Promise<Scanned> => {
     const transcript = st.source === 'agent';
     if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined, transcriptsInWorkers)) return local(st, read);
-    const runs = transcript ? { callRuns: { ...calls.runsFor(st.path)!, assets: calls.inventory.assets } } : {};
-    const task = { path: st.path, format: st.format, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}), ...runs };
+    const task = { path: st.path, format: st.format, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}), ...callRuns(st) };
     // A transcript is read whole: its lines depend on the lines before them (sessions name the host).
     const starts = transcript ? undefined : await sliceable(st, size, options.workers !== undefined);
     if (starts) {
@@ -825,13 +830,13 @@ async function totalBytes(files: InputSource[]): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, strings: SharedStrings, spill: MarkSpill | undefined): Promise<ScanResult> {
+async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet, options: AnalysisOptions, strings: SharedStrings, spill: MarkSpill | undefined, runs: Pick<ScanOptions, 'callRuns'>): Promise<ScanResult> {
   const format = st.detected.format;
   if (format) {
     // Kept events (the timeline of standard input) hold their lines anyway: no copies for them.
     const detach = options.keepEvents ? undefined : strings;
     return scanInput(st.detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
-      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true, ...(detach ? { detach } : {}), ...(spill ? { spill: spill.scanOption } : {}) });
+      { read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, keepEvents: options.keepEvents === true, ...(detach ? { detach } : {}), ...(spill ? { spill: spill.scanOption } : {}), ...runs });
   }
   // Not an error: evidence folders hold notes, inventories and other files. Listed, hashed, never hidden.
   const opened = openInput(st.detected.source, read);
