@@ -1,6 +1,7 @@
-// Tool calls past a memory budget (RL traces hold millions): their records wait on disk in sorted
-// runs, merged into one stream in (corrected start, position) order. On that stream copies between
-// inputs are found per instant, calls are made and linked to their session's next call, and the
+// Tool calls past a memory budget (RL traces hold millions): they wait on disk as sorted runs of
+// calls (written by the scans that read the transcripts, in workers or here, or here past the
+// budget), merged into one stream in (corrected start, position) order. On that stream copies
+// between inputs are found per instant, calls are linked to their session's next call, and the
 // finished calls are written once more, in order, for the passes that read them through a window
 // (call-window.ts). Under the budget, nothing changes: the records stay in memory.
 import crypto, { randomUUID } from 'node:crypto';
@@ -49,9 +50,9 @@ interface RunCall {
 /** The run's call records as the reading gives them, per input; on disk past the budget. */
 export class CallRecords {
   private held: ForensicEvent[] = [];
-  /** runs written here (once past the budget) */
+  /** writes runs here, once past the budget */
   private writer: CallRunWriter | undefined;
-  /** runs a scan worker wrote for its input */
+  /** runs the scans wrote for their inputs (runsFor) */
   private readonly written: string[] = [];
   private readonly commands = new CommandFacts();
   /** the inputs' paths by number, as the runs and the calls file name them */

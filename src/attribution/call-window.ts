@@ -4,8 +4,8 @@
 // window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
 // than that stay in memory and join every window they can reach.
 import { appendAll } from '../model/arrays.js';
-import type { SharedStrings } from '../model/shared-strings.js';
 import { compareRefs, type Ref, type TimePrecision } from '../model/event.js';
+import type { SharedStrings } from '../model/shared-strings.js';
 import { LineReader } from '../timeline/json-lines-file.js';
 import type { SkewPair } from '../timeline/skew.js';
 import type { CommandFacts, Finding, ToolCall, Windows } from './attribute.js';
@@ -23,7 +23,7 @@ export function isLongCall(c: { startMs: number; endMs: number }): boolean {
 
 /**
  * What a call's line holds after its times: the rest of the call (its command's facts are worked
- * out again). Its input is a number (CallRecords.inputNumber): paths were 40 % of the bytes.
+ * out again). Its input is a number (CallReading.paths): paths were 40 % of the bytes.
  */
 type CallTuple = [input: number, line: number | null, index: number | null, callId: string | null, tool: string | null, command: string | null, container: string | null, openEnded: boolean, precision: TimePrecision, session: string, host: string | null, sandbox: string | null, hostInInventory: boolean];
 
