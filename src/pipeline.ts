@@ -37,7 +37,7 @@ import { OrderTracker, scanInput, type ScanOptions, type ScanResult } from './sc
 import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
-import { mergeSorted, sortEvents } from './timeline/merge.js';
+import { mergeMany, sortEvents, type LineCodec } from './timeline/merge.js';
 import { shifted, shiftEvent, stillInOrder, withinRange } from './timeline/shift.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
@@ -427,7 +427,7 @@ const TIMELINE_MEMORY_EVENTS = 400_000;
  */
 export async function* timelineEvents(options: AnalysisOptions, plan: Analysis['readPlan']): AsyncGenerator<ForensicEvent> {
   const again = await readingAgain(options, plan);
-  yield* mergeSorted(again.inputs.map((d) => again.events(d)), compareEvents);
+  yield* mergeMany(again.inputs.map((d) => () => again.events(d)), compareEvents, EVENT_LINES);
   await again.verify();
 }
 
@@ -448,7 +448,7 @@ async function readingAgain(options: AnalysisOptions, plan: Analysis['readPlan']
   const inRange = withinRange(options.sinceMs, options.untilMs);
   const toSort = sources.filter((s) => plan.get(s.path)?.ordered === false).length;
   const runSize = Math.max(1_000, Math.floor((options.timelineEventsInMemory ?? TIMELINE_MEMORY_EVENTS) / Math.max(1, toSort)));
-  const rereads: { path: string; sha256: string; read: Promise<{ sha256: string }> }[] = [];
+  const rereads: { path: string; sha256: string; read: Promise<{ sha256: string; error?: string }> }[] = [];
   const planned = sources.filter((s) => plan.has(s.path));
   const detections = await mapInOrder(planned, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, plan.get(source.path)!.settings)));
   return {
@@ -465,7 +465,10 @@ async function readingAgain(options: AnalysisOptions, plan: Analysis['readPlan']
     verify: async () => {
       // The timeline is only as good as the evidence the analysis hashed: a second reading of other bytes fails it.
       for (const r of rereads) {
-        if ((await r.read).sha256 !== r.sha256) throw new InputError('the input changed while it was read: its SHA-256 differs from the first reading', r.path);
+        const read = await r.read;
+        // A file that could not be read again is not a changed one (too many open files, say).
+        if (read.error && read.sha256 !== r.sha256) throw new InputError(`could not read it again for the timeline: ${read.error}`, r.path);
+        if (read.sha256 !== r.sha256) throw new InputError('the input changed while it was read: its SHA-256 differs from the first reading', r.path);
       }
     },
   };
@@ -479,6 +482,19 @@ interface TimelineLine {
 }
 
 const compareLines = (a: TimelineLine, b: TimelineLine) => a.timeMs - b.timeMs || compareRefs(a.ref, b.ref);
+
+/** Events and timeline lines as lines of the temporary files of a merge of many inputs (mergeMany). */
+const EVENT_LINES: LineCodec<ForensicEvent> = { write: (e) => JSON.stringify(e), read: (line) => JSON.parse(line) as ForensicEvent };
+const TIMELINE_LINES: LineCodec<TimelineLine> = {
+  write: (l) => JSON.stringify([l.timeMs, l.ref.path, l.ref.line ?? null, l.ref.index ?? null, l.text]),
+  read: (line) => {
+    const [timeMs, path, at, index, text] = JSON.parse(line) as [number, string, number | null, number | null, string];
+    const ref: Ref = { path };
+    if (at !== null) ref.line = at;
+    if (index !== null) ref.index = index;
+    return { timeMs, ref, text };
+  },
+};
 
 /** An input this large, read in timeline order, is read again by a scan worker for the timeline. */
 const TIMELINE_WORKER_BYTES = 1024 * 1024;
@@ -505,7 +521,7 @@ export async function* timelineLines(options: AnalysisOptions, plan: Analysis['r
   const inWorkers = timelineWorkerInputs(again.inputs, plan, options);
   const pool = inWorkers.size > 0 ? new ScanPool(Math.min(options.workers ?? 2, availableParallelism(), inWorkers.size)) : undefined;
   try {
-    const streams = again.inputs.map((detected): AsyncIterable<TimelineLine> => {
+    const streams = again.inputs.map((detected) => (): AsyncIterable<TimelineLine> => {
       if (!pool || !inWorkers.has(detected)) return formattedLines(again.events(detected), printing.line);
       const path = detected.source.path;
       const how = plan.get(path)!;
@@ -517,7 +533,7 @@ export async function* timelineLines(options: AnalysisOptions, plan: Analysis['r
         ...(detected.source.size !== undefined ? { size: detected.source.size } : {}),
       }), path, finished);
     });
-    for await (const l of mergeSorted(streams, compareLines)) yield l.text;
+    for await (const l of mergeMany(streams, compareLines, TIMELINE_LINES)) yield l.text;
     await again.verify();
   } finally {
     await pool?.close();

@@ -69,6 +69,76 @@ export async function* mergeSorted<T>(streams: AsyncIterable<T>[], compare: Comp
   }
 }
 
+/** How items of a merge are written to a line of a temporary file and read back (no line breaks in the text). */
+export interface LineCodec<T> {
+  write(item: T): string;
+  read(line: string): T;
+}
+
+/**
+ * Streams merged with this many at most open at a time. Each input read holds a file descriptor and
+ * its read buffers: an evidence folder of thousands of episode transcripts would exhaust the
+ * process's descriptors (commonly 1024) and hold a buffer per file.
+ */
+export const MAX_MERGED_AT_ONCE = 256;
+
+/**
+ * mergeSorted() over streams made when needed (`sources`), with at most `maxOpen` of them read at a
+ * time: past that, consecutive groups are merged into sorted temporary files first, and those are
+ * merged (in groups again, if need be). Ties keep the order of `sources`, as mergeSorted does.
+ */
+export async function* mergeMany<T>(sources: (() => AsyncIterable<T>)[], compare: Compare<T>, codec: LineCodec<T>, maxOpen = MAX_MERGED_AT_ONCE): AsyncGenerator<T> {
+  if (sources.length <= maxOpen) {
+    yield* mergeSorted(sources.map((open) => open()), compare);
+    return;
+  }
+  const dir = privateTempFolder('merge');
+  try {
+    let level = sources;
+    for (let depth = 0; level.length > maxOpen; depth++) {
+      const files: (() => AsyncIterable<T>)[] = [];
+      for (let g = 0; g < level.length; g += maxOpen) {
+        const path = join(dir.path, `merged-${depth}-${files.length}.txt`);
+        await writeLines(mergeSorted(level.slice(g, g + maxOpen).map((open) => open()), compare), codec, path);
+        files.push(() => readLines(path, codec));
+      }
+      level = files;
+    }
+    yield* mergeSorted(level.map((open) => open()), compare);
+  } finally {
+    dir.remove();
+  }
+}
+
+async function writeLines<T>(items: AsyncIterable<T>, codec: LineCodec<T>, path: string): Promise<void> {
+  const out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+  // A failure of the file (it could not be made, the disk is full) is the temporary folder's; one of
+  // the items (an input that changed order) passes through as it is.
+  let failed: unknown;
+  out.on('error', (err) => (failed ??= err));
+  const settled = (event: string) => new Promise<void>((resolve) => {
+    out.once(event, resolve);
+    out.once('error', () => resolve());
+  });
+  try {
+    for await (const item of items) {
+      if (failed) break;
+      if (!out.write(codec.write(item) + '\n')) await settled('drain');
+    }
+  } catch (err) {
+    out.destroy();
+    throw err;
+  }
+  out.end();
+  if (!out.closed) await settled('close');
+  if (failed) throw tempError('cannot write the merged timeline to the temporary folder', failed, path);
+}
+
+async function* readLines<T>(path: string, codec: LineCodec<T>): AsyncGenerator<T> {
+  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 16 }), crlfDelay: Infinity });
+  for await (const line of lines) if (line) yield codec.read(line);
+}
+
 export interface SortOptions {
   /** events held in memory before a sorted run spills to disk */
   runSize?: number;

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { compareEvents, type ForensicEvent } from '../../src/model/event.js';
-import { mergeSorted, sortEvents } from '../../src/timeline/merge.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeMany, mergeSorted, sortEvents, type LineCodec } from '../../src/timeline/merge.js';
 
 const ev = (timeMs: number, path: string, line: number): ForensicEvent => ({ kind: 'network', source: 'firewall', format: 'test', timeMs, timeRaw: String(timeMs), ref: { path, line } });
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -19,6 +22,54 @@ describe('mergeSorted()', () => {
     const b = [ev(2, 'b', 1), ev(3, 'b', 2)];
     const merged = await collect(mergeSorted([from(b), from(a)], compareEvents));
     expect(merged.map((e) => `${e.timeMs}${e.ref.path}${e.ref.line}`)).toEqual(['1a1', '2b1', '3a2', '3a3', '3b2']);
+  });
+});
+
+describe('mergeMany()', () => {
+  const codec: LineCodec<ForensicEvent> = { write: (e) => JSON.stringify(e), read: (l) => JSON.parse(l) as ForensicEvent };
+  // ties between streams on purpose (same time and ref): their order must be the streams' order, as mergeSorted gives it
+  const compareTimes = (a: ForensicEvent, b: ForensicEvent) => a.timeMs - b.timeMs;
+
+  it('gives what mergeSorted gives, ties in stream order, with at most maxOpen streams read at once', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 12 }), { maxLength: 40 }), fc.integer({ min: 2, max: 6 }), async (times, maxOpen) => {
+      const streams = times.map((ts, k) => [...ts].sort((a, b) => a - b).map((t, i) => ev(t, `in-${k}`, i)));
+      const expected = await collect(mergeSorted(streams.map(from), compareTimes));
+      let open = 0, most = 0;
+      const counted = (items: ForensicEvent[]) => async function* () {
+        open++;
+        most = Math.max(most, open);
+        try {
+          yield* items;
+        } finally {
+          open--;
+        }
+      };
+      const merged = await collect(mergeMany(streams.map(counted), compareTimes, codec, maxOpen));
+      expect(merged).toEqual(expected);
+      expect(most).toBeLessThanOrEqual(maxOpen);
+    }), { numRuns: 60 });
+  });
+
+  it('removes its temporary files, also when a stream fails', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'af-merge-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const ok = Array.from({ length: 9 }, (_, k) => () => from([ev(k, 'x', k), ev(k + 10, 'x', k)]));
+      expect(await collect(mergeMany(ok, compareEvents, codec, 3))).toHaveLength(18);
+      const failing = [...ok, () => (async function* () {
+        yield ev(1, 'bad', 1);
+        // the groups before it are in the merge's folder by now
+        expect(readdirSync(tmp)).toHaveLength(1);
+        throw new Error('the input changed order');
+      })()];
+      await expect(collect(mergeMany(failing, compareEvents, codec, 3))).rejects.toThrow('the input changed order');
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
