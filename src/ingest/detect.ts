@@ -42,16 +42,39 @@ export async function peek(chunks: AsyncIterable<Buffer>, minBytes = HEAD_BYTES)
     if (limit === minBytes && size >= minBytes && looksLikeDocument(Buffer.concat(buffered))) limit = DOCUMENT_PROBE_BYTES;
   }
   const head = Buffer.concat(buffered);
-  async function* replay(): AsyncGenerator<Buffer> {
-    if (head.length) yield head;
-    if (done) return;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-  return { head, complete: done, chunks: replay() };
+  return { head, complete: done, chunks: replay(head, it, done) };
+}
+
+/**
+ * The head, then the rest of `rest`. Not a generator: one stopped before its first step (detection
+ * that has seen enough) would not pass the stop on, and the file under it would stay open.
+ */
+function replay(head: Buffer, rest: AsyncIterator<Buffer>, restDone: boolean): AsyncIterableIterator<Buffer> {
+  let headGiven = head.length === 0;
+  let finished = restDone;
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next(): Promise<IteratorResult<Buffer>> {
+      if (!headGiven) {
+        headGiven = true;
+        return { value: head, done: false };
+      }
+      if (finished) return { value: undefined, done: true };
+      const next = await rest.next();
+      if (next.done) finished = true;
+      return next;
+    },
+    async return(): Promise<IteratorResult<Buffer>> {
+      headGiven = true;
+      if (!finished) {
+        finished = true;
+        await rest.return?.();
+      }
+      return { value: undefined, done: true };
+    },
+  };
 }
 
 function looksLikeDocument(buf: Buffer): boolean {

@@ -338,7 +338,7 @@ async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadRe
       next = await rest.next();
     }
     if (!failed) z.end();
-  })();
+  })().catch(() => undefined); // a read the consumer stopped (the file closed under a pending read) is not an error here
   let out = 0;
   const stop = (message: string): void => {
     state.error = message;
@@ -362,6 +362,9 @@ async function* gunzip(first: Buffer, rest: AsyncIterator<Buffer>, state: ReadRe
     failed = true;
     const msg = (err as Error).message;
     state.error = /unexpected end/i.test(msg) ? 'gzip stream is truncated; the readable part was analysed' : `gzip stream is corrupt (${msg}); the readable part was analysed`;
+  } finally {
+    // Also when the consumer stops early (detection has seen enough): the feeder stops too.
+    failed = true;
   }
-  await feed.catch(() => undefined);
+  await feed;
 }

@@ -1,7 +1,9 @@
 // One JSON text per line in a private temporary file: what does not fit in memory (violations past
 // the report's head, records rules marked past the scan's budget) waits there, in order, until it
 // is read back. Writes are gathered in one reused buffer and reads come in batches of lines.
-import { closeSync, createReadStream, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { tempError } from './temp.js';
 
 /** Bytes gathered before a write. */
@@ -81,13 +83,23 @@ export class JsonLinesFile {
   }
 }
 
-/** The lines of a file written by JsonLinesFile, in batches, in order. */
+/**
+ * The lines of a file written by JsonLinesFile, in batches, in order. The file is opened for each
+ * read and closed again: a merge reads the marked records of every input side by side, and an
+ * evidence folder of a thousand logs would otherwise hold a thousand descriptors (commonly the
+ * process's limit) between two batches.
+ */
 export async function* readJsonLines(path: string): AsyncGenerator<string[]> {
   let rest = '';
   let batch: string[] = [];
+  const decoder = new StringDecoder('utf8');
   // Reads of 64 KiB: strings of a mebibyte would go to V8's large-object space and pile up as garbage.
-  for await (const chunk of createReadStream(path, { highWaterMark: READ_BYTES, encoding: 'utf8' })) {
-    const text = rest + (chunk as string);
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  for (let position = 0; ;) {
+    const read = await readAt(path, buffer, position);
+    if (read === 0) break;
+    position += read;
+    const text = rest + decoder.write(buffer.subarray(0, read));
     let from = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
       batch.push(text.slice(from, nl));
@@ -100,6 +112,15 @@ export async function* readJsonLines(path: string): AsyncGenerator<string[]> {
     rest = text.slice(from);
   }
   if (batch.length) yield batch;
+}
+
+async function readAt(path: string, buffer: Buffer, position: number): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    return (await file.read(buffer, 0, buffer.length, position)).bytesRead;
+  } finally {
+    await file.close();
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
-// RL training leaves thousands of episode transcripts in one folder. The timeline reads every input
-// again and merges them by time; opening all of them at once ran out of file descriptors (commonly
-// 1024 a process) and failed with a misleading "SHA-256 differs". It now merges at most a few hundred
-// at a time, through temporary files. Run under a lower descriptor limit than there are inputs.
+// RL training leaves thousands of episode transcripts in one folder, and a cluster a kern.log per
+// node. Run under a lower descriptor limit than there are inputs (commonly 1024 a process): the
+// timeline opened every input at once for its merge (now at most a few hundred, through temporary
+// files), and detection left open every file larger than its head (every input then failed to read).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,13 +30,15 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** The timeline under `ulimit -n 400` (fewer descriptors than inputs); its exit code, output and errors. */
-function timelineWithFewDescriptors(format: string): { status: number | null; out: string; stderr: string } {
-  const out = join(dir, `timeline.${format}`);
-  const r = spawnSync('sh', ['-c', 'ulimit -n 400 && exec "$0" "$@"', process.execPath, join(ROOT, 'bin/agent-forensics.js'), 'timeline', dir, '--format', format, '-o', out, '-q', '--no-progress'],
+/** The CLI under `ulimit -n <limit>` (none: as the tests run), writing to `out`; its exit code, output and errors. */
+function withDescriptors(limit: number | undefined, args: string[], out: string): { status: number | null; out: string; stderr: string } {
+  const r = spawnSync('sh', ['-c', `${limit ? `ulimit -n ${limit} && ` : ''}exec "$0" "$@"`, process.execPath, join(ROOT, 'bin/agent-forensics.js'), ...args, '-o', out, '-q', '--no-progress'],
     { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, out: r.status === 0 ? readFileSync(out, 'utf8') : '', stderr: r.stderr };
 }
+
+/** The timeline under `ulimit -n 400` (fewer descriptors than inputs). */
+const timelineWithFewDescriptors = (format: string) => withDescriptors(400, ['timeline', dir, '--format', format], join(dir, `timeline.${format}`));
 
 describe('a timeline of more inputs than the process may open at once', () => {
   it('holds every call of every input, in time order (JSON lines, merged from the lines of the inputs)', () => {
@@ -54,5 +56,39 @@ describe('a timeline of more inputs than the process may open at once', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.out.trimEnd().split('\n')).toHaveLength(1 + INPUTS * CALLS);
+  }, 120_000);
+});
+
+describe('a correlation of more logs larger than the detection head than the process may open at once', () => {
+  const LOGS = 300;
+  let logs = '';
+  beforeAll(() => {
+    logs = mkdtempSync(join(tmpdir(), 'af-many-logs-'));
+    for (let k = 0; k < LOGS; k++) {
+      // about 70 KB: more than the 64 KiB detection reads
+      const lines = Array.from({ length: 260 }, (_, i) => {
+        const s = i * 13 + k;
+        const stamp = `Mar  2 ${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+        const verdict = i % 50 === 0 ? 'DROP' : 'ACCEPT';
+        return `${stamp} gpu-node-${k} kernel: [${50000 + i}.000000] SBX-EGRESS ${verdict}: IN=docker0 OUT=eth0 MAC=02:42:ac:11:00:03:02:42:5e:1a:2b:3c:08:00 SRC=172.17.0.9 DST=203.0.113.${i % 200} LEN=60 TOS=0x00 PREC=0x00 TTL=63 ID=${i} DF PROTO=TCP SPT=${40000 + i} DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0`;
+      });
+      writeFileSync(join(logs, `node-${String(k).padStart(3, '0')}-kern.log`), lines.join('\n') + '\n');
+    }
+  });
+  afterAll(() => {
+    if (logs) for (const p of [logs, `${logs}-few.json`, `${logs}-many.json`]) rmSync(p, { recursive: true, force: true });
+  });
+
+  it('reads every log, and reports as it does with descriptors to spare', () => {
+    const args = ['correlate', logs, '--year', '2026', '--format', 'json'];
+    // (the reports go beside the folder: written into it, the first would be an input of the second)
+    const few = withDescriptors(200, args, `${logs}-few.json`);
+    expect(few.stderr).toBe('');
+    expect(few.status).toBe(0);
+    const report = JSON.parse(few.out) as { errors: unknown[]; stats: { events: number; violations: number } };
+    expect(report.errors).toEqual([]);
+    expect(report.stats.events).toBe(LOGS * 260);
+    expect(report.stats.violations).toBeGreaterThan(0);
+    expect(few.out).toBe(withDescriptors(undefined, args, `${logs}-many.json`).out);
   }, 120_000);
 });

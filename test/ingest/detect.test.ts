@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEAD_BYTES } from '../../src/ingest/detect.js';
+import { HEAD_BYTES, peek } from '../../src/ingest/detect.js';
 import { ingestFile } from '../helpers/ingest.js';
 
 describe('detect() with long first lines', () => {
@@ -31,5 +31,43 @@ describe('detect() with long first lines', () => {
     const r = await ingestFile(path);
     expect(r.format).toBe('agent-events');
     expect(r.events.map((e) => e.callId)).toEqual(['c1', 'c2']);
+  });
+});
+
+describe('peek()', () => {
+  /** A source that records whether it was stopped (a file's stream closes its descriptor then). */
+  function source(chunks: number) {
+    const state = { stopped: false, read: 0 };
+    async function* gen(): AsyncGenerator<Buffer> {
+      try {
+        for (let i = 0; i < chunks; i++) {
+          state.read++;
+          yield Buffer.from(('x'.repeat(1023) + '\n').repeat(HEAD_BYTES / 1024));
+        }
+      } finally {
+        state.stopped = true;
+      }
+    }
+    return { state, chunks: gen() };
+  }
+
+  it('passes a stop before the first replayed chunk on to the source (detection that has seen enough closes the file)', async () => {
+    const s = source(5);
+    const peeked = await peek(s.chunks);
+    expect(peeked.complete).toBe(false);
+    await peeked.chunks[Symbol.asyncIterator]().return!();
+    expect(s.state.stopped).toBe(true);
+    expect(s.state.read).toBe(1);
+  });
+
+  it('replays the head, then the rest, once', async () => {
+    const s = source(3);
+    const peeked = await peek(s.chunks);
+    const sizes: number[] = [];
+    for await (const c of peeked.chunks) sizes.push(c.length);
+    expect(sizes).toEqual([HEAD_BYTES, HEAD_BYTES, HEAD_BYTES]);
+    expect(s.state.stopped).toBe(true);
+    const again = await peeked.chunks[Symbol.asyncIterator]().next();
+    expect(again.done).toBe(true);
   });
 });
