@@ -93,8 +93,9 @@ describe('tool calls past the memory budget', () => {
     expect(late.method).toBe('estimated');
     expect(late.offsetMs).toBeLessThan(-30_000);
     expect(held.report.violations.some((v) => v.attribution?.callId === 'd-miner')).toBe(true);
-    // 0: on disk from the start (two runs); 97: runs of 97 calls, about twenty of them merged
-    for (const callsInMemory of [0, 97, 1000]) {
+    // 0: on disk from the start (a run per transcript); 97: runs of 97 calls, about twenty of them
+    // merged; 3: about 900 runs, more than are merged at once (groups are merged first)
+    for (const callsInMemory of [0, 3, 97, 1000]) {
       const spilt = await analyze(base([dir], { callsInMemory }));
       expect(spilt.spilledCalls, String(callsInMemory)).toBeGreaterThan(0);
       expect(JSON.stringify(spilt.report), String(callsInMemory)).toBe(report);

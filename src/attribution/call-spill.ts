@@ -103,7 +103,7 @@ export class CallRecords {
    * `maxAfterMs`: the longest after-window of any rule (a session's next start matters within it only).
    */
   finish(maxAfterMs: number): { calls: CallFile; copies: CopyFinder['copies'] } {
-    const runs = [...(this.writer?.finish() ?? []), ...this.written];
+    const runs = fewerRuns([...(this.writer?.finish() ?? []), ...this.written], this.folder!, this.reading);
     const file = new JsonLinesFile(join(this.folder!, `calls-${randomUUID()}.jsonl`), 'tool calls');
     const long: ToolCall[] = [];
     let count = 0;
@@ -205,26 +205,62 @@ function readRunCall(line: string, reading: CallReading): RunCall {
 
 /** The calls of sorted runs merged, handed over one instant (start) at a time, in position order. */
 function forEachInstant(runs: string[], reading: CallReading, visit: (instant: RunCall[]) => void): void {
-  interface Cursor { reader: LineReader; call: RunCall; from: number }
+  let instant: RunCall[] = [];
+  forEachRunCall(runs, reading, (call) => {
+    if (instant.length && call.startMs !== instant[0]!.startMs) {
+      visit(instant);
+      instant = [];
+    }
+    instant.push(call);
+  });
+  if (instant.length) visit(instant);
+}
+
+/** The calls of sorted runs merged in (start, position, run) order, each with its line. */
+function forEachRunCall(runs: string[], reading: CallReading, visit: (call: RunCall, line: string) => void): void {
+  interface Cursor { reader: LineReader; call: RunCall; line: string; from: number }
   const heap = new Heap<Cursor>((a, b) => a.call.startMs - b.call.startMs || compareRefs(a.call.ref, b.call.ref) || a.from - b.from);
   const advance = (c: Cursor): void => {
     const line = c.reader.next();
     if (line === undefined) return;
+    c.line = line;
     c.call = readRunCall(line, reading);
     heap.push(c);
   };
-  runs.forEach((path, from) => advance({ reader: new LineReader(path), call: undefined!, from }));
-  let instant: RunCall[] = [];
+  runs.forEach((path, from) => advance({ reader: new LineReader(path), call: undefined!, line: '', from }));
   while (heap.size > 0) {
     const c = heap.pop()!;
-    if (instant.length && c.call.startMs !== instant[0]!.startMs) {
-      visit(instant);
-      instant = [];
-    }
-    instant.push(c.call);
+    visit(c.call, c.line);
     advance(c);
   }
-  if (instant.length) visit(instant);
+}
+
+/** Runs merged at once at most: each holds a descriptor and a read buffer while the merge goes on. */
+const RUNS_AT_ONCE = 128;
+
+/**
+ * At most RUNS_AT_ONCE runs in the same order: consecutive groups merged into one run each, until
+ * few enough. Scans write a run per input at least, and RL training leaves thousands of episode
+ * transcripts (a descriptor and 256 KiB each, all at once, would exhaust both).
+ */
+function fewerRuns(runs: string[], folder: string, reading: CallReading, atOnce = RUNS_AT_ONCE): string[] {
+  while (runs.length > atOnce) {
+    const merged: string[] = [];
+    for (let g = 0; g < runs.length; g += atOnce) {
+      const group = runs.slice(g, g + atOnce);
+      if (group.length === 1) {
+        merged.push(group[0]!);
+        continue;
+      }
+      const run = new JsonLinesFile(join(folder, `call-run-${randomUUID()}.jsonl`), 'tool calls');
+      forEachRunCall(group, reading, (_, line) => run.appendText(line));
+      run.close();
+      for (const r of group) rmSync(r, { force: true });
+      merged.push(run.path);
+    }
+    runs = merged;
+  }
+  return runs;
 }
 
 /** What the linker reads and sets of a call. */
