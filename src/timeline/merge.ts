@@ -117,8 +117,13 @@ async function writeLines<T>(items: AsyncIterable<T>, codec: LineCodec<T>, path:
   let failed: unknown;
   out.on('error', (err) => (failed ??= err));
   const settled = (event: string) => new Promise<void>((resolve) => {
-    out.once(event, resolve);
-    out.once('error', () => resolve());
+    const done = (): void => {
+      out.off(event, done);
+      out.off('error', done);
+      resolve();
+    };
+    out.once(event, done);
+    out.once('error', done);
   });
   try {
     for await (const item of items) {

@@ -50,6 +50,21 @@ describe('mergeMany()', () => {
     }), { numRuns: 60 });
   });
 
+  it('waits on a slow temporary file without piling up listeners (many drains in one group)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const big = 'x'.repeat(4096);
+      const streams = Array.from({ length: 4 }, (_, k) => () => from(Array.from({ length: 1500 }, (_, i) => ({ ...ev(i, `s${k}`, i), timeRaw: big }))));
+      expect(await collect(mergeMany(streams, compareEvents, codec, 2))).toHaveLength(6000);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('removes its temporary files, also when a stream fails', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'af-merge-'));
     const saved = process.env.TMPDIR;
