@@ -1,11 +1,11 @@
 // Ordering events with bounded memory: a k-way merge of sorted streams (one per input), and an
 // external sort for inputs that are not in time order (CloudTrail files, Zeek conn logs written at
 // connection end, shuffled exports): sorted runs of a bounded size spill to temporary files.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { compareEvents, type ForensicEvent } from '../model/event.js';
+import { readJsonLines } from './json-lines-file.js';
 import { privateTempFolder, tempError, type TempFolder } from './temp.js';
 
 type Compare<T> = (a: T, b: T) => number;
@@ -139,9 +139,9 @@ async function writeLines<T>(items: AsyncIterable<T>, codec: LineCodec<T>, path:
   if (failed) throw tempError('cannot write the merged timeline to the temporary folder', failed, path);
 }
 
+/** The items of a temporary file; it is open only while a batch is read (a merge reads many side by side). */
 async function* readLines<T>(path: string, codec: LineCodec<T>): AsyncGenerator<T> {
-  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 16 }), crlfDelay: Infinity });
-  for await (const line of lines) if (line) yield codec.read(line);
+  for await (const batch of readJsonLines(path)) for (const line of batch) if (line) yield codec.read(line);
 }
 
 export interface SortOptions {
@@ -197,7 +197,6 @@ async function writeRun(events: ForensicEvent[], path: string): Promise<string> 
   return path;
 }
 
-async function* readRun(path: string): AsyncGenerator<ForensicEvent> {
-  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of lines) if (line) yield JSON.parse(line) as ForensicEvent;
+function readRun(path: string): AsyncGenerator<ForensicEvent> {
+  return readLines(path, { write: (e) => JSON.stringify(e), read: (line) => JSON.parse(line) as ForensicEvent });
 }
