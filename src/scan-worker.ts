@@ -86,8 +86,12 @@ export interface TimelineCredit {
   credit: number;
 }
 
-/** Lines per batch, and batches a task may have posted and not yet seen taken. */
-const TIMELINE_BATCH = 2048;
+/**
+ * Lines per batch, and batches a task may have posted and not yet seen taken. Up to 32 inputs are
+ * read side by side: batches of 2048 lines held about 200 MB here and there for 424 MB of RL traces
+ * (1.04 GB at the peak; 512: 0.83 GB, in the same time).
+ */
+const TIMELINE_BATCH = 512;
 const TIMELINE_CREDIT = 2;
 
 /** Sent once, before any task: the rules every scan of this worker applies. */
