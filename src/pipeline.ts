@@ -1,8 +1,8 @@
 // The glue (ripgrep's search.rs): options → inputs → events → rules → clock → attribution → Report.
 // Agent transcripts are read first and indexed (past 128 MiB of them, by the workers, their calls
 // going to disk); firewall and audit inputs are then streamed once (by worker threads when they are
-// large), keeping only the records rules mark, so memory follows the findings, not the input. Results are folded in input order: the report does
-// not depend on how many workers read it.
+// large), keeping only the records rules mark, so memory follows the findings, not the input.
+// Results are folded in input order: the report does not depend on how many workers read it.
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
