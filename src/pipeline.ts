@@ -37,7 +37,7 @@ import { OrderTracker, scanInput, type ScanOptions, type ScanResult } from './sc
 import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
-import { mergeMany, sortEvents, type LineCodec } from './timeline/merge.js';
+import { EVENT_LINES, mergeMany, sortEvents, type LineCodec } from './timeline/merge.js';
 import { shifted, shiftEvent, stillInOrder, withinRange } from './timeline/shift.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
@@ -483,8 +483,7 @@ interface TimelineLine {
 
 const compareLines = (a: TimelineLine, b: TimelineLine) => a.timeMs - b.timeMs || compareRefs(a.ref, b.ref);
 
-/** Events and timeline lines as lines of the temporary files of a merge of many inputs (mergeMany). */
-const EVENT_LINES: LineCodec<ForensicEvent> = { write: (e) => JSON.stringify(e), read: (line) => JSON.parse(line) as ForensicEvent };
+/** Timeline lines as lines of the temporary files of a merge of many inputs (mergeMany). */
 const TIMELINE_LINES: LineCodec<TimelineLine> = {
   write: (l) => JSON.stringify([l.timeMs, l.ref.path, l.ref.line ?? null, l.ref.index ?? null, l.text]),
   read: (line) => {

@@ -1,12 +1,10 @@
 // Ordering events with bounded memory: a k-way merge of sorted streams (one per input), and an
 // external sort for inputs that are not in time order (CloudTrail files, Zeek conn logs written at
 // connection end, shuffled exports): sorted runs of a bounded size spill to temporary files.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { compareEvents, type ForensicEvent } from '../model/event.js';
-import { readJsonLines } from './json-lines-file.js';
-import { privateTempFolder, tempError, type TempFolder } from './temp.js';
+import { JsonLinesFile, readJsonLines } from './json-lines-file.js';
+import { privateTempFolder, type TempFolder } from './temp.js';
 
 type Compare<T> = (a: T, b: T) => number;
 
@@ -75,6 +73,9 @@ export interface LineCodec<T> {
   read(line: string): T;
 }
 
+/** Events as lines of a temporary file. */
+export const EVENT_LINES: LineCodec<ForensicEvent> = { write: (e) => JSON.stringify(e), read: (line) => JSON.parse(line) as ForensicEvent };
+
 /**
  * Streams merged with this many at most open at a time. Each input read holds a file descriptor and
  * its read buffers: an evidence folder of thousands of episode transcripts would exhaust the
@@ -99,7 +100,7 @@ export async function* mergeMany<T>(sources: (() => AsyncIterable<T>)[], compare
       const files: (() => AsyncIterable<T>)[] = [];
       for (let g = 0; g < level.length; g += maxOpen) {
         const path = join(dir.path, `merged-${depth}-${files.length}.txt`);
-        await writeLines(mergeSorted(level.slice(g, g + maxOpen).map((open) => open()), compare), codec, path);
+        await writeLines(mergeSorted(level.slice(g, g + maxOpen).map((open) => open()), compare), codec, path, 'the merged timeline');
         files.push(() => readLines(path, codec));
       }
       level = files;
@@ -110,33 +111,17 @@ export async function* mergeMany<T>(sources: (() => AsyncIterable<T>)[], compare
   }
 }
 
-async function writeLines<T>(items: AsyncIterable<T>, codec: LineCodec<T>, path: string): Promise<void> {
-  const out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
-  // A failure of the file (it could not be made, the disk is full) is the temporary folder's; one of
-  // the items (an input that changed order) passes through as it is.
-  let failed: unknown;
-  out.on('error', (err) => (failed ??= err));
-  const settled = (event: string) => new Promise<void>((resolve) => {
-    const done = (): void => {
-      out.off(event, done);
-      out.off('error', done);
-      resolve();
-    };
-    out.once(event, done);
-    out.once('error', done);
-  });
+/** Items to a new temporary file, a line each (JsonLinesFile: a full disk is a one-line error naming the file). */
+async function writeLines<T>(items: AsyncIterable<T>, codec: LineCodec<T>, path: string, what: string): Promise<void> {
+  const file = new JsonLinesFile(path, what);
   try {
-    for await (const item of items) {
-      if (failed) break;
-      if (!out.write(codec.write(item) + '\n')) await settled('drain');
-    }
+    for await (const item of items) file.appendText(codec.write(item));
   } catch (err) {
-    out.destroy();
+    // An item that failed (an input that changed order) passes through as it is.
+    file.remove();
     throw err;
   }
-  out.end();
-  if (!out.closed) await settled('close');
-  if (failed) throw tempError('cannot write the merged timeline to the temporary folder', failed, path);
+  file.close();
 }
 
 /** The items of a temporary file; it is open only while a batch is read (a merge reads many side by side). */
@@ -166,9 +151,8 @@ export async function* sortEvents(events: AsyncIterable<ForensicEvent>, options:
       if (buffer.length >= runSize) {
         dir ??= privateTempFolder('sort');
         const run = join(dir.path, `run-${runs.length}.jsonl`);
-        runs.push(await writeRun(buffer.sort(compareEvents), run).catch((err: unknown) => {
-          throw tempError('cannot write sorted events to the temporary folder', err, run);
-        }));
+        writeRun(buffer.sort(compareEvents), run);
+        runs.push(run);
         buffer = [];
       }
     }
@@ -177,7 +161,7 @@ export async function* sortEvents(events: AsyncIterable<ForensicEvent>, options:
       yield* buffer;
       return;
     }
-    yield* mergeSorted([...runs.map(readRun), arrayStream(buffer)], compareEvents);
+    yield* mergeSorted([...runs.map((run) => readLines(run, EVENT_LINES)), arrayStream(buffer)], compareEvents);
   } finally {
     dir?.remove();
   }
@@ -187,16 +171,8 @@ async function* arrayStream<T>(items: T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-async function writeRun(events: ForensicEvent[], path: string): Promise<string> {
-  const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
-  for (const e of events) {
-    if (!out.write(JSON.stringify(e) + '\n')) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'close');
-  return path;
-}
-
-function readRun(path: string): AsyncGenerator<ForensicEvent> {
-  return readLines(path, { write: (e) => JSON.stringify(e), read: (line) => JSON.parse(line) as ForensicEvent });
+function writeRun(events: readonly ForensicEvent[], path: string): void {
+  const file = new JsonLinesFile(path, 'sorted events');
+  for (const e of events) file.append(e);
+  file.close();
 }
