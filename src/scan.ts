@@ -188,11 +188,9 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     dns.learn(event);
     if (options.keepEvents) out.events.push(event);
     if (event.kind === 'tool-call') {
-      out.calls.push(callStrings ? keptCall(event, callStrings) : event);
-      if (runs && out.calls.length >= CALL_BATCH) {
-        runs.add(out.calls);
-        out.calls = [];
-      }
+      const call = callStrings ? keptCall(event, callStrings) : event;
+      if (runs) runs.push(call);
+      else out.calls.push(call);
       return;
     }
     const m = marks.of(event);
@@ -228,11 +226,7 @@ export async function scanInput(detected: DetectedInput, format: InputFormat, ru
     }
   }
   const read = await parsed.read;
-  if (runs) {
-    runs.add(out.calls);
-    out.calls = [];
-    out.callRuns = runs.finish();
-  }
+  if (runs) out.callRuns = runs.finish();
   if (spill) {
     spill.close();
     out.spilled = { file: spill.path, count: spilledCount, findings: spilledFindings };
@@ -290,9 +284,6 @@ function isEmpty(o: object): boolean {
   for (const _ in o) return false;
   return true;
 }
-
-/** Calls handed to a CallRunWriter at a time. */
-const CALL_BATCH = 4096;
 
 /** Longer outputs are kept as a digest (51 characters). */
 const KEPT_OUTPUT_CHARS = 64;

@@ -153,7 +153,11 @@ export class CallRunWriter {
     private readonly inputNumber: (path: string) => number, private readonly commands = new CommandFacts(), private readonly runCalls = RUN_CALLS) {}
 
   add(events: readonly ForensicEvent[]): void {
-    appendAll(this.held, events);
+    for (const e of events) this.push(e);
+  }
+
+  push(event: ForensicEvent): void {
+    this.held.push(event);
     if (this.held.length >= this.runCalls) this.cut();
   }
 

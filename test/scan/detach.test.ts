@@ -46,7 +46,7 @@ describe('tool calls written as runs by the scan (calls on disk from the start)'
   it('leave the scan as sorted runs named by input number, with the digests of the calls the main thread keeps', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-call-runs-'));
     const path = join(dir, 'calls.jsonl');
-    // more than one batch handed to the writer (4096), a long output (kept as its digest), calls out of order
+    // thousands of calls, a long output (kept as its digest), calls out of order
     const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({
       v: 'agent-events/1', type: 'tool_call', session: `s${i % 3}`, call_id: `c${i}`, tool: 'bash', command: i % 2 ? 'pytest -q' : 'ls',
       start: new Date(Date.UTC(2026, 2, 2, 10) + ((i * 7919) % 5000) * 1000).toISOString(), ...(i === 9 ? { output: 'x'.repeat(100) } : {}),
