@@ -1,13 +1,14 @@
 // One input read once: events counted and dated, rules applied, and only what later stages need kept
 // (findings, correlation matches, tool calls, name ↔ address pairs). The same function runs on the
 // main thread and in scan workers, so a report does not depend on how many workers read it.
-import { hash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CallRunWriter } from './attribution/call-spill.js';
 import { DNS_FIELD_KEYS, DnsIndex } from './attribution/dns.js';
 import { Inventory, type Asset } from './attribution/inventory.js';
 import type { InputFormat } from './ingest/format.js';
 import { parseInput, type DetectedInput, type LeanReading, type ReadSettings } from './ingest/ingest.js';
+import { sha256Base64 } from './model/digest.js';
 import { compareEvents, type ForensicEvent } from './model/event.js';
 import { InputError } from './model/errors.js';
 import type { Issue } from './model/issue.js';
@@ -268,7 +269,7 @@ function detached(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
  */
 function keptCall(event: ForensicEvent, strings: SharedStrings): ForensicEvent {
   const output = event.fields?.output;
-  if (typeof output === 'string' && output.length > KEPT_OUTPUT_CHARS) event.fields!.output = `sha256:${hash('sha256', output, 'base64')}`;
+  if (typeof output === 'string' && output.length > KEPT_OUTPUT_CHARS) event.fields!.output = `sha256:${sha256Base64(output)}`;
   // A call's summary ('bash: pytest -q') repeats with its command, unlike a log record's; most calls
   // have no fields. Together these were 40 % of a kept call's memory. Summaries are shared only once
   // the command has been seen: traces whose commands never repeat would fill the table for nothing.

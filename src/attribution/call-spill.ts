@@ -4,10 +4,11 @@
 // between inputs are found per instant, calls are linked to their session's next call, and the
 // finished calls are written once more, in order, for the passes that read them through a window
 // (call-window.ts). Under the budget, nothing changes: the records stay in memory.
-import crypto, { randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAll } from '../model/arrays.js';
+import { sha256Base64 } from '../model/digest.js';
 import { compareRefs, type ForensicEvent, type Ref } from '../model/event.js';
 import { SharedStrings } from '../model/shared-strings.js';
 import { CopyFinder, recordKey } from '../timeline/dedupe.js';
@@ -175,7 +176,7 @@ export class CallRunWriter {
     for (let i = 0; i < records.length; i++) {
       const e = records[i]!;
       calls[i] = toToolCall(e, this.inventory, this.offsetOf(e.ref.path), this.commands);
-      digests[i] = sha256(recordKey(e, calls[i]!.startMs));
+      digests[i] = sha256Base64(recordKey(e, calls[i]!.startMs));
       records[i] = undefined;
     }
     const order = Array.from(calls.keys()).sort((a, b) => calls[a]!.startMs - calls[b]!.startMs || compareRefs(calls[a]!.ref, calls[b]!.ref));
@@ -191,10 +192,6 @@ export class CallRunWriter {
     this.runs.push(run.path);
   }
 }
-
-const sha256: (text: string) => string = typeof crypto.hash === 'function'
-  ? (text) => crypto.hash('sha256', text, 'base64')
-  : (text) => crypto.createHash('sha256').update(text).digest('base64');
 
 function readRunCall(line: string, reading: CallReading): RunCall {
   const f = line.split('\t', 8);
