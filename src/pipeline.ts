@@ -21,7 +21,7 @@ import { detectInput, parseInput, withoutProbeHead, type DetectedInput, type Rea
 import { IO_AT_ONCE, mapInOrder, settleInOrder } from './ingest/in-order.js';
 import { openInput, resolveInputs, type InputSource, type ResolvedInputs } from './ingest/read.js';
 import { appendAll } from './model/arrays.js';
-import { compareEvents, compareRefs, type ForensicEvent, type Ref, type SourceKind } from './model/event.js';
+import { compareEvents, compareRefs, refFor, type ForensicEvent, type Ref, type SourceKind } from './model/event.js';
 import { ISSUES_KEPT, type Issue } from './model/issue.js';
 import { SharedStrings } from './model/shared-strings.js';
 import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
@@ -488,10 +488,7 @@ const TIMELINE_LINES: LineCodec<TimelineLine> = {
   write: (l) => JSON.stringify([l.timeMs, l.ref.path, l.ref.line ?? null, l.ref.index ?? null, l.text]),
   read: (line) => {
     const [timeMs, path, at, index, text] = JSON.parse(line) as [number, string, number | null, number | null, string];
-    const ref: Ref = { path };
-    if (at !== null) ref.line = at;
-    if (index !== null) ref.index = index;
-    return { timeMs, ref, text };
+    return { timeMs, ref: refFor(path, at, index), text };
   },
 };
 
@@ -561,7 +558,7 @@ async function* linesOfBatches(batches: AsyncGenerator<TimelineBatch, string>, p
     if (next.done) return finished(next.value);
     const b = next.value;
     for (let k = 0; k < b.texts.length; k++) {
-      const ref: Ref = { path, ...(b.lines[k]! >= 0 ? { line: b.lines[k]! } : {}), ...(b.indexes[k]! >= 0 ? { index: b.indexes[k]! } : {}) };
+      const ref = refFor(path, b.lines[k]! >= 0 ? b.lines[k] : undefined, b.indexes[k]! >= 0 ? b.indexes[k] : undefined);
       yield { timeMs: b.timesMs[k]!, ref, text: b.texts[k]! };
     }
   }

@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendAll } from '../model/arrays.js';
 import { sha256Base64 } from '../model/digest.js';
-import { compareRefs, type ForensicEvent, type Ref } from '../model/event.js';
+import { compareRefs, refFor, type ForensicEvent, type Ref } from '../model/event.js';
 import { SharedStrings } from '../model/shared-strings.js';
 import { CopyFinder, recordKey } from '../timeline/dedupe.js';
 import { JsonLinesFile, LineReader } from '../timeline/json-lines-file.js';
@@ -195,9 +195,7 @@ export class CallRunWriter {
 
 function readRunCall(line: string, reading: CallReading): RunCall {
   const f = line.split('\t', 8);
-  const ref: Ref = { path: reading.paths[Number(f[4])]! };
-  if (f[5]) ref.line = Number(f[5]);
-  if (f[6]) ref.index = Number(f[6]);
+  const ref = refFor(reading.paths[Number(f[4])]!, f[5] ? Number(f[5]) : undefined, f[6] ? Number(f[6]) : undefined);
   const rest = line.slice(f.reduce((n, x) => n + x.length + 1, 0));
   const c: RunCall = { startMs: Number(f[0]), endMs: Number(f[1]), openEnded: f[2] === '1', session: f[3]!, ref, digest: f[7]!, nextStartMs: undefined, rest };
   if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, reading);

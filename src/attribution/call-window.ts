@@ -4,7 +4,7 @@
 // window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
 // than that stay in memory and join every window they can reach.
 import { appendAll } from '../model/arrays.js';
-import { compareRefs, type Ref, type TimePrecision } from '../model/event.js';
+import { compareRefs, refFor, type TimePrecision } from '../model/event.js';
 import type { SharedStrings } from '../model/shared-strings.js';
 import { LineReader } from '../timeline/json-lines-file.js';
 import type { SkewPair } from '../timeline/skew.js';
@@ -43,9 +43,7 @@ export interface CallReading {
 /** The call serializeCall wrote, with its times (made with the same shape toToolCall gives). */
 export function parseCall(text: string, startMs: number, endMs: number, nextStartMs: number | undefined, reading: CallReading): ToolCall {
   const [input, line, index, callId, tool, command, container, openEnded, precision, session, host, sandbox, hostInInventory] = JSON.parse(text) as CallTuple;
-  const ref: Ref = { path: reading.paths[input]! };
-  if (line !== null) ref.line = line;
-  if (index !== null) ref.index = index;
+  const ref = refFor(reading.paths[input]!, line, index);
   const facts = reading.commands.of(command ?? '');
   const { strings } = reading;
   // A window holds hundreds of thousands of calls: their sessions, hosts and commands repeat.

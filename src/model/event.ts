@@ -8,6 +8,14 @@ export interface Ref {
   index?: number;
 }
 
+/** A reference with the positions that are known (undefined or null: none), in the order parsers give them. */
+export function refFor(path: string, line?: number | null, index?: number | null): Ref {
+  const ref: Ref = { path };
+  if (line != null) ref.line = line;
+  if (index != null) ref.index = index;
+  return ref;
+}
+
 export type SourceKind = 'firewall' | 'audit' | 'agent' | 'other';
 
 /** The contract's action vocabulary; `block` in vendor logs is normalized to `deny`. */

@@ -1,7 +1,7 @@
 // AWS CloudTrail: S3 `Records` files, JSON lines of events, and `aws cloudtrail lookup-events` output.
 // Each record becomes one audit event; which records are violations is the rules' business.
 import { isIP } from 'node:net';
-import type { ForensicEvent, Ref } from '../../../model/event.js';
+import { refFor, type ForensicEvent, type Ref } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { jsonUnits, tryParse } from '../../shared/json-units.js';
@@ -162,12 +162,6 @@ function flattenInto(fields: Record<string, unknown>, prefix: string, value: unk
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) flattenInto(fields, `${prefix}.${k}`, v, depth + 1);
 }
 
-function refFor(path: string, line: number | undefined, index: number | undefined): Ref {
-  const ref: Ref = { path };
-  if (line !== undefined) ref.line = line;
-  if (index !== undefined) ref.index = index;
-  return ref;
-}
 
 async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
   for await (const { value, line } of jsonUnits(lines, ctx)) {
