@@ -1,21 +1,37 @@
 // IPv4 and IPv6 CIDR membership without dependencies (the `cidr` modifier, internal-address checks).
 
-export interface Cidr {
-  v6: boolean;
-  bits: bigint;
-  prefix: number;
+/**
+ * An address range: the first and last address, as numbers for IPv4 (compared without allocating:
+ * a BigInt shift per range and rule was a visible share of matching) and as BigInts for IPv6.
+ */
+export type Cidr = { v6: false; first: number; last: number } | { v6: true; first: bigint; last: bigint };
+
+/** An IPv4 address as a number (0 to 2³²−1), or -1 when the text is not a dotted quad of 0–255 parts. */
+export function parseIpv4(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0, part = 0, digits = 0, dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  return dots === 3 && digits > 0 ? value * 256 + part : -1;
 }
 
 export function parseIp(text: string): { v6: boolean; value: bigint } | undefined {
   if (text.includes(':')) return parseIpv6(text);
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    value = (value << 8n) | BigInt(Number(p));
-  }
-  return { v6: false, value };
+  const v4 = parseIpv4(text);
+  return v4 < 0 ? undefined : { v6: false, value: BigInt(v4) };
 }
 
 function parseIpv6(text: string): { v6: boolean; value: bigint } | undefined {
@@ -49,32 +65,57 @@ export function parseCidr(text: string): Cidr | undefined {
   const max = ip.v6 ? 128 : 32;
   const prefix = len === undefined ? max : Number(len);
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return undefined;
-  return { v6: ip.v6, bits: ip.value >> BigInt(max - prefix), prefix };
+  const hostBits = BigInt(max - prefix);
+  const first = (ip.value >> hostBits) << hostBits;
+  const last = first + (1n << hostBits) - 1n;
+  return ip.v6 ? { v6: true, first, last } : { v6: false, first: Number(first), last: Number(last) };
 }
 
-// Several rules test the same event's address against their ranges one after another: the last
-// address parsed is remembered (a BigInt parse per range and rule was a visible share of matching).
-let lastText: string | undefined;
-let lastIp: ReturnType<typeof parseIp>;
+/** A parsed address: IPv4 as a number, IPv6 as a BigInt; null when the text is no address. */
+type Address = number | bigint | null;
 
-function parseIpOnce(text: string): ReturnType<typeof parseIp> {
-  if (text !== lastText) {
-    lastIp = parseIp(text);
-    lastText = text;
-  }
-  return lastIp;
+// Several rules test an event's addresses against their ranges one after another (its source, then
+// its destination, rule after rule): the last two texts parsed are remembered.
+let texts: [string | undefined, string | undefined] = [undefined, undefined];
+let addresses: [Address, Address] = [null, null];
+
+function parseAddress(text: string): Address {
+  const v4 = parseIpv4(text);
+  if (v4 >= 0) return v4;
+  if (!text.includes(':')) return null;
+  return parseIpv6(text)?.value ?? null;
+}
+
+function addressOf(text: string): Address {
+  if (text === texts[0]) return addresses[0];
+  if (text === texts[1]) return addresses[1];
+  const a = parseAddress(text);
+  texts = [text, texts[0]];
+  addresses = [a, addresses[0]];
+  return a;
+}
+
+function inRange(a: Address, cidr: Cidr): boolean {
+  if (a === null) return false;
+  if (typeof a === 'number') return !cidr.v6 && a >= cidr.first && a <= cidr.last;
+  return cidr.v6 && a >= cidr.first && a <= cidr.last;
 }
 
 export function ipInCidr(ipText: string, cidr: Cidr): boolean {
-  const ip = parseIpOnce(ipText);
-  if (!ip || ip.v6 !== cidr.v6) return false;
-  const max = ip.v6 ? 128 : 32;
-  return ip.value >> BigInt(max - cidr.prefix) === cidr.bits;
+  return inRange(addressOf(ipText), cidr);
+}
+
+/** Whether the address is in any of the ranges (the text parsed once for all of them). */
+export function ipInAnyCidr(ipText: string, cidrs: readonly Cidr[]): boolean {
+  const a = addressOf(ipText);
+  if (a === null) return false;
+  for (const c of cidrs) if (inRange(a, c)) return true;
+  return false;
 }
 
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', '100.64.0.0/10', '::1/128', 'fc00::/7', 'fe80::/10'].map((c) => parseCidr(c)!);
 
 /** Private, loopback, link-local and CGNAT addresses: not "external". */
 export function isInternalIp(ip: string): boolean {
-  return PRIVATE.some((c) => ipInCidr(ip, c));
+  return ipInAnyCidr(ip, PRIVATE);
 }

@@ -1,7 +1,7 @@
 // Sigma value modifiers compiled to tests: wildcards, contains/startswith/endswith, all, re,
 // cidr, exists, comparisons, base64/base64offset, expand (indicator lists), cased.
 import { compileSafeRegex } from './regex.js';
-import { ipInCidr, parseCidr } from './cidr.js';
+import { ipInAnyCidr, ipInCidr, parseCidr, type Cidr } from './cidr.js';
 import type { ValueTest } from './rule.js';
 
 export const MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'cidr', 'exists', 'gt', 'gte', 'lt', 'lte', 'base64', 'base64offset', 'expand', 'cased', 'windash']);
@@ -53,6 +53,11 @@ export function compileField(modifiers: string[], rawValues: unknown[], placehol
   if (has('base64') || has('base64offset')) values = values.flatMap((v) => (has('base64offset') ? base64Offsets(String(v)) : [Buffer.from(String(v)).toString('base64')]));
   const plain = !['re', 'cidr', 'gt', 'gte', 'lt', 'lte'].some(has);
   if (plain && !has('all') && values.length > 1) return { tests: [groupedTest(values, modifiers)], all: false };
+  // Any of a list of ranges (the private ones are nine): the address is parsed once for all of them.
+  if (has('cidr') && !has('all') && values.length > 1) {
+    const cidrs = values.map(cidrOf);
+    return { tests: [(v) => typeof v === 'string' && ipInAnyCidr(v, cidrs)], all: false };
+  }
   const tests = values.map((v) => compileValue(v, modifiers));
   return { tests, all: has('all') };
 }
@@ -104,6 +109,12 @@ function groupedTest(values: unknown[], modifiers: string[]): ValueTest {
   };
 }
 
+function cidrOf(value: unknown): Cidr {
+  const cidr = parseCidr(String(value));
+  if (!cidr) throw new Error(`invalid CIDR '${String(value)}'`);
+  return cidr;
+}
+
 function expandPlaceholder(v: unknown, placeholders: ReadonlyMap<string, string[]>): string[] {
   const m = /^%([A-Za-z0-9_.-]+)%$/.exec(String(v));
   if (!m) throw new Error(`'expand' needs a %placeholder%, got '${String(v)}'`);
@@ -130,8 +141,7 @@ function compileValue(value: unknown, modifiers: string[]): ValueTest {
     return (v) => typeof v === 'string' ? re.test(v) : typeof v === 'number' ? re.test(String(v)) : false;
   }
   if (has('cidr')) {
-    const cidr = parseCidr(String(value));
-    if (!cidr) throw new Error(`invalid CIDR '${String(value)}'`);
+    const cidr = cidrOf(value);
     return (v) => typeof v === 'string' && ipInCidr(v, cidr);
   }
   for (const op of ['gt', 'gte', 'lt', 'lte'] as const) {

@@ -223,14 +223,10 @@ function leanPacketFields(body: string): PacketFields {
 
 /** The value of the first token before `limit` that starts with `key` (which ends in `=`). */
 function tokenValue(body: string, key: string, limit: number): string | undefined {
-  let at: number;
-  if (body.startsWith(key)) at = 0;
-  else {
-    const i = body.indexOf(` ${key}`);
-    if (i < 0) return undefined;
-    at = i + 1;
-  }
-  if (at >= limit) return undefined;
+  // Searching for the key itself, not ' ' + key: a space starts a search at every word.
+  let at = body.indexOf(key);
+  while (at > 0 && body.charCodeAt(at - 1) !== 32) at = body.indexOf(key, at + 1);
+  if (at < 0 || at >= limit) return undefined;
   const from = at + key.length;
   const end = body.indexOf(' ', from);
   return body.slice(from, end < 0 ? body.length : end);
