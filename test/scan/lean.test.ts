@@ -1,11 +1,12 @@
 // Lean reading: records no rule marks are read without `fields` and `message`, marked ones again in
 // full. It must never change a scan's result, and must switch itself off when a rule reads those parts.
-import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectInput, parseInput } from '../../src/ingest/ingest.js';
-import { alibabaCloudfirewallFormat } from '../../src/ingest/formats/firewall/alibaba-cloudfirewall.js';
+import { alibabaCloudfirewallFormat, cloudFirewallEvent, LEAN_RECORD_KEYS } from '../../src/ingest/formats/firewall/alibaba-cloudfirewall.js';
+import type { ParseContext } from '../../src/ingest/format.js';
 import { iptablesFormat } from '../../src/ingest/formats/firewall/iptables.js';
 import type { ForensicEvent } from '../../src/model/event.js';
 import { fieldKeysRead } from '../../src/rules/fields.js';
@@ -117,5 +118,35 @@ describe('lean reading of Cloud Firewall lines (fields projected to the keys rul
       }
     }
     expect(findings).toBeGreaterThan(0);
+  });
+
+  it('reads a lean event from the record keys it declares and the keys kept, nothing else', async () => {
+    // Every key the fixtures hold, plus keys of IPS hits and URLs, on one record.
+    const lines = cfFiles.flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.trim() !== '');
+    const extra = { ips_rule_id: '7', attack_type_name_en: 'Mining', ips_rule_name_en: 'Stratum', url: 'http://pool.example:3333/x', cloud_instance_id: 'i-1', end_time: '1718531100' };
+    const records = [...lines, JSON.stringify({ ...JSON.parse(lines[0]!), ...extra })];
+    const keep = new Set(['out_packet_bytes', 'app_name']);
+    const CTX: ParseContext = { path: 'x', tz: 'UTC', yearFor: () => 2026, skip: () => undefined, note: () => undefined };
+    const read = new Set<string>();
+    const spy = (o: Record<string, unknown>) => new Proxy(o, {
+      get: (t, k) => (typeof k === 'string' && read.add(k), Reflect.get(t, k)),
+      has: (t, k) => (typeof k === 'string' && read.add(k), Reflect.has(t, k)),
+      getOwnPropertyDescriptor: (t, k) => (typeof k === 'string' && read.add(k), Reflect.getOwnPropertyDescriptor(t, k)),
+      ownKeys: () => {
+        throw new Error('a lean reading walked every key');
+      },
+    });
+    let events = 0;
+    for (const text of records) {
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        continue;
+      }
+      if (typeof cloudFirewallEvent(spy(o), CTX, 1, keep) !== 'string') events++;
+    }
+    expect(events).toBeGreaterThan(10);
+    expect([...read].filter((k) => !LEAN_RECORD_KEYS.includes(k) && !keep.has(k))).toEqual([]);
   });
 });

@@ -71,8 +71,17 @@ function isIpsHit(o: JsonObject): boolean {
     text(o['attack_type_name_en']) !== undefined || text(o['attack_type_name']) !== undefined;
 }
 
-/** `lean`: only these `fields` keys, and no message (see LineReader). */
-function toEvent(o: JsonObject, ctx: ParseContext, line: number, lean?: ReadonlySet<string>): ForensicEvent | string {
+/**
+ * The record keys cloudFirewallEvent reads for a lean event, besides the `fields` keys kept: a lean reading
+ * parses only these (jsonLineReader). test/scan/lean.test.ts checks that it reads no other.
+ */
+export const LEAN_RECORD_KEYS: readonly string[] = [
+  'start_time', '__time__', 'end_time', 'src_ip', 'dst_ip', 'src_port', 'dst_port', 'ip_protocol', 'proto', 'rule_result',
+  'ips_rule_id', 'ips_ai_rule_id', 'attack_type_name_en', 'attack_type_name', 'domain', 'url', 'cloud_instance_id', 'src_private_ip',
+];
+
+/** `lean`: only these `fields` keys, and no message (see LineReader). Exported for the test of LEAN_RECORD_KEYS. */
+export function cloudFirewallEvent(o: JsonObject, ctx: ParseContext, line: number, lean?: ReadonlySet<string>): ForensicEvent | string {
   const startRaw = startText(o);
   if (startRaw === undefined) return 'record has no start_time or __time__';
   const timeMs = parseEpochSeconds(startRaw);
@@ -116,7 +125,8 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number, lean?: Readonly
   const domain = text(o['domain']) ?? urlHost(text(o['url']));
   const dst: { ip?: string; port?: number; domain?: string } = { ip: dstIp, port: ports[1] };
   if (domain !== undefined) dst.domain = domain;
-  const threat = text(o['ips_rule_name_en']) ?? text(o['attack_type_name_en']) ?? text(o['ips_rule_name']) ?? text(o['attack_type_name']);
+  // Named only in the message, which a lean event has not.
+  const threat = lean ? undefined : text(o['ips_rule_name_en']) ?? text(o['attack_type_name_en']) ?? text(o['ips_rule_name']) ?? text(o['attack_type_name']);
   const event: ForensicEvent = {
     kind: 'network',
     source: 'firewall',
@@ -145,9 +155,9 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number, lean?: Readonly
 
 function lineReader(ctx: ParseContext): LineReader {
   return jsonLineReader(ctx, (o, _path, line, lean) => {
-    const r = toEvent(o, ctx, line, lean);
+    const r = cloudFirewallEvent(o, ctx, line, lean);
     return typeof r === 'string' ? { problem: r } : { event: r };
-  });
+  }, LEAN_RECORD_KEYS);
 }
 
 function parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
