@@ -646,7 +646,7 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
     // A transcript is read whole: its lines depend on the lines before them (sessions name the host).
     const starts = transcript ? undefined : await sliceable(st, size, options.workers !== undefined);
     if (starts) {
-      const joined = await scanSlices(pool, task, starts, rules);
+      const joined = await scanSlices(pool, { ...task, container: st.detected.head.container }, starts, rules);
       if (joined) {
         spill?.hold(joined.marks);
         return joined;

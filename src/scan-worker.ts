@@ -2,7 +2,7 @@
 // It compiles the rules the main thread loaded (rule objects cannot cross threads; their documents can).
 // For the timeline command it also reads inputs a second time and posts their output lines.
 import { parentPort } from 'node:worker_threads';
-import type { Head } from './ingest/format.js';
+import type { Container, Head, InputFormat } from './ingest/format.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
@@ -20,6 +20,11 @@ export interface ScanTask {
   strict: boolean;
   /** a slice of the file (line numbers then count from the slice's first line) */
   range?: { start: number; end: number };
+  /**
+   * A slice's layout: the whole file's (JSON lines or lines), whatever its own first line looks
+   * like (a damaged line there made a slice of JSON lines look like a document).
+   */
+  container?: Container;
   /** the file's size when listed (sizes the read buffers) */
   size?: number;
   /**
@@ -143,13 +148,18 @@ function errorReply(err: unknown): WorkerError {
   return { name: user ? e.name : 'Error', message: e.message, path: user ? e.path : undefined, line: user ? e.line : undefined, stack: user ? undefined : e.stack };
 }
 
+async function detectSlice(source: DetectedInput['source'], task: ScanTask, format: InputFormat): Promise<DetectedInput> {
+  const detected = await detectInput(source, task.read);
+  return { ...detected, format, head: task.container ? { ...detected.head, container: task.container } : detected.head };
+}
+
 async function run(task: ScanTask): Promise<ScanReply> {
   try {
     if (!ruleSet) throw new Error('a scan task came before the rules');
     const format = formatByName(task.format);
     if (!format) throw new Error(`unknown format ${task.format}`);
     const source = { path: task.path, isStdin: false, ...(task.range ? { range: task.range } : {}), ...(task.size !== undefined ? { size: task.size } : {}) };
-    const detected: DetectedInput = task.head && !task.range ? { source, format, head: task.head, scores: [] } : { ...(await detectInput(source, task.read)), format };
+    const detected: DetectedInput = task.head && !task.range ? { source, format, head: task.head, scores: [] } : await detectSlice(source, task, format);
     const result = await scanInput(detected, format, { rules: ruleSet.rules, correlationInputs: ruleSet.correlationInputs, hasCorrelations: ruleSet.correlations.length > 0 },
       {
         read: task.read, manualOffsetMs: task.manualOffsetMs, strict: task.strict, keepEvents: false, ...(task.spill ? { spill: task.spill } : {}), ...(task.callRuns ? { callRuns: task.callRuns } : {}),

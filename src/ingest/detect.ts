@@ -137,13 +137,39 @@ function detectContainer(lines: LineRecord[], bytes: Buffer, complete: boolean):
   const first = lines[0]?.text.trim() ?? '';
   if (first.startsWith('{')) {
     if (parsesAsJson(first)) return 'jsonl';
+    // A damaged first record (a log cut by `tail -c`, a rotated or half-copied file, a slice of a
+    // file whose line there is broken) in front of JSON lines: the parser skips it and reports it.
+    if (jsonLinesFollow(lines)) return 'jsonl';
     // One line longer than the head: JSON lines unless the document is pretty-printed.
     return lines.length === 1 && !complete && bytes.length >= HEAD_BYTES ? 'jsonl' : 'json';
   }
   if (first.startsWith('[')) {
     if (first === '[' || /^\[\s*\{/.test(first) || parsesAsJson(first)) return 'json';
   }
-  return 'lines';
+  // JSON lines starting in the middle of a record.
+  return jsonLinesFollow(lines) ? 'jsonl' : 'lines';
+}
+
+/**
+ * Whether the head's lines after the first are JSON lines: at least two of them, and most, are a
+ * JSON object alone. A pretty-printed document has no such lines (its objects span lines, and an
+ * array's one-line items end in commas).
+ */
+function jsonLinesFollow(lines: LineRecord[]): boolean {
+  const rest = lines.slice(1);
+  let objects = 0;
+  for (const l of rest) if (isJsonObjectLine(l.text.trim())) objects++;
+  return objects >= 2 && objects * 2 > rest.length;
+}
+
+function isJsonObjectLine(text: string): boolean {
+  if (!text.startsWith('{') || !text.endsWith('}')) return false;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
 }
 
 export interface Detection {

@@ -26,6 +26,12 @@ export interface Head {
 export interface ParseContext {
   /** the path as it is reported in refs */
   path: string;
+  /**
+   * How detection found the input laid out. Formats that read either JSON lines or one document
+   * read JSON lines when it says 'jsonl', even when the first line is damaged; absent (a caller
+   * with no detection), they decide by whether the first line parses alone.
+   */
+  container?: Container;
   /** IANA zone for timestamps that carry no zone */
   tz: string;
   /**

@@ -147,6 +147,7 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   let yearNoted = false;
   const ctx: ParseContext = {
     path,
+    container: input.head.container,
     tz: settings.tz,
     yearFor: (month, day) => {
       const { year, why } = chooseYear(month, day, settings);

@@ -75,6 +75,26 @@ describe('correlate --workers', () => {
     expect(JSON.stringify(report.inputs.find((i: { path: string }) => i.path.endsWith('c-copy.jsonl')))).toMatch(/cop/);
   });
 
+  it('gives the same report when a damaged line starts a slice of a large CloudTrail file', () => {
+    // A slice is detected from its own first lines: a broken one there made a slice of JSON lines look
+    // like a document, and CloudTrail read it as one: a whole slice lost, with workers only.
+    const dir = mkdtempSync(join(tmpdir(), 'af-workers-slice-'));
+    const record = (i: number) => JSON.stringify({ eventVersion: '1.09', eventTime: new Date(Date.UTC(2024, 2, 5, 10) + i * 1000).toISOString().replace('.000', ''), eventSource: 'ec2.amazonaws.com', eventName: i % 97 === 0 ? 'AuthorizeSecurityGroupIngress' : 'DescribeInstances', awsRegion: 'us-east-1', sourceIPAddress: '198.51.100.1', userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::1:user/a' }, ...(i % 89 === 0 ? { errorCode: 'AccessDenied' } : {}), eventID: `e${i}`, requestParameters: { pad: 'x'.repeat(800) } });
+    const lines = Array.from({ length: 2400 }, (_, i) => record(i));
+    let text = lines.join('\n') + '\n';
+    // Two workers cut the file once, at the first line start after its middle (sliceStarts).
+    const cutAt = text.indexOf('\n', Math.floor(Buffer.byteLength(text) / 2)) + 1;
+    const end = text.indexOf('\n', cutAt);
+    text = `${text.slice(0, cutAt)}${text.slice(cutAt, end - 1)} ${text.slice(end)}`;
+    writeFileSync(join(dir, 'trail.jsonl'), text);
+    const runs = ['0', '2'].map((n) => runCli(['correlate', dir, '--format', 'json', '--workers', n, '-q']));
+    for (const r of runs) expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(runs[0]!.stdout.toString());
+    expect(report.inputs[0].records).toBe(2399);
+    expect(report.errors.map((e: { line: number }) => e.line)).toEqual([text.slice(0, cutAt).split('\n').length]);
+    expect(runs[1]!.stdout.toString()).toBe(runs[0]!.stdout.toString());
+  });
+
   it('stops the workers it started early when the rules turn out to be broken', () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-workers-rules-'));
     writeFileSync(join(dir, 'bad.yml'), 'title: broken\ndetection:\n  sel: { action: deny }\n  condition: sel and nothing\n');

@@ -36,8 +36,8 @@ export interface JsonLineObject {
 
 export type JsonLinesOrDocument = { kind: 'document'; document: unknown } | { kind: 'lines'; objects: AsyncGenerator<JsonLineObject> };
 
-async function* lineObjects(first: JsonLineObject, rest: AsyncGenerator<LineRecord>, ctx: ParseContext): AsyncGenerator<JsonLineObject> {
-  yield first;
+async function* lineObjects(first: JsonLineObject | undefined, rest: AsyncGenerator<LineRecord>, ctx: ParseContext): AsyncGenerator<JsonLineObject> {
+  if (first) yield first;
   for (let n = await rest.next(); !n.done; n = await rest.next()) {
     if (n.value.text.trim() === '') continue;
     const obj = parseJsonLine(n.value, ctx);
@@ -46,9 +46,10 @@ async function* lineObjects(first: JsonLineObject, rest: AsyncGenerator<LineReco
 }
 
 /**
- * JSON lines when the first non-blank line is a JSON object on its own (the objects of the lines,
- * bad lines skipped as they are reached); otherwise one document read whole (an array, or a
- * pretty-printed object). Undefined for an empty input or a document that is not JSON (reported).
+ * JSON lines when detection found them (ctx.container), else when the first non-blank line is a
+ * JSON object on its own (the objects of the lines, bad lines skipped as they are reached);
+ * otherwise one document read whole (an array, or a pretty-printed object). Undefined for an empty
+ * input or a document that is not JSON (reported).
  */
 export async function jsonLinesOrDocument(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Promise<JsonLinesOrDocument | undefined> {
   const opened = await firstNonBlank(lines);
@@ -61,6 +62,8 @@ export async function jsonLinesOrDocument(lines: AsyncIterable<LineRecord>, ctx:
     firstObject = undefined;
   }
   if (firstObject !== undefined) return { kind: 'lines', objects: lineObjects({ rec: opened.first, obj: firstObject }, opened.rest, ctx) };
+  // A damaged first line of JSON lines: reported like any other bad line.
+  if (ctx.container === 'jsonl') return { kind: 'lines', objects: lineObjects(undefined, withFirst(opened), ctx) };
   const document = await readJsonDocument(withFirst(opened), ctx);
   return document === undefined ? undefined : { kind: 'document', document };
 }

@@ -19,7 +19,7 @@ export function tryParse(text: string): unknown {
   }
 }
 
-/** JSON lines (one value per line) or one whole document, decided by whether the first line parses alone. */
+/** JSON lines (one value per line) or one whole document: as detection found (ctx.container), else by whether the first line parses alone. */
 export async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<JsonUnit> {
   const it = lines[Symbol.asyncIterator]();
   let first: LineRecord | undefined;
@@ -31,8 +31,9 @@ export async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseCon
   }
   if (!first) return;
   const firstValue = tryParse(first.text);
-  if (firstValue !== undefined) {
-    if (typeof firstValue === 'object' && firstValue !== null) yield { value: firstValue, line: first.line };
+  if (firstValue !== undefined || ctx.container === 'jsonl') {
+    if (firstValue === undefined) ctx.skip({ line: first.line }, 'not valid JSON');
+    else if (typeof firstValue === 'object' && firstValue !== null) yield { value: firstValue, line: first.line };
     else ctx.skip({ line: first.line }, 'not a JSON object');
     for (let n = await it.next(); !n.done; n = await it.next()) {
       const rec = n.value;

@@ -1,0 +1,58 @@
+// JSON lines that begin with a damaged or partial record: a log cut by `tail -c`, rotated or copied
+// while it was written, or a slice a worker reads from a line that is broken. The first line is a
+// bad record like any other (skipped, reported); the rest is read. Such inputs used to be taken for
+// a pretty-printed document, then not recognized at all, or (a CloudTrail slice) lost whole.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildHead } from '../../src/ingest/detect.js';
+import { fixture, ingestFile } from '../helpers/ingest.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'af-cut-start-'));
+
+const CASES = [
+  { name: 'CloudTrail', path: fixture('aws-cloudtrail', 'crowdsec-aws-cloudtrail-postexploit.jsonl') },
+  { name: 'Cloud Firewall', path: fixture('alibaba-cloudfirewall', 'sls-traffic-log.jsonl') },
+  { name: 'Suricata EVE', path: fixture('suricata-eve', 'crowdsec-suricata-evelog.json') },
+];
+
+/** The file with its first line changed by `cut`. */
+function withFirstLine(path: string, name: string, cut: (line: string) => string): string {
+  const [first, ...rest] = readFileSync(path, 'utf8').split('\n');
+  const out = join(dir, `${name}-${path.split('/').pop()}`);
+  writeFileSync(out, [cut(first!), ...rest].join('\n'));
+  return out;
+}
+
+describe('JSON lines whose first record is cut', () => {
+  for (const { name, path } of CASES) {
+    for (const [how, cut] of [['cut short', (l: string) => l.slice(0, l.length >> 1)], ['entered in the middle', (l: string) => l.slice(l.length >> 1)]] as const) {
+      it(`${name}, its first line ${how}: recognized, the line skipped and named, the rest read`, async () => {
+        const whole = await ingestFile(path);
+        const damaged = await ingestFile(withFirstLine(path, how.replace(/ /g, '-'), cut));
+        expect(damaged.format).toBe(whole.format);
+        expect(damaged.container).toBe('jsonl');
+        expect(damaged.issues.map((i) => i.line)).toEqual([1]);
+        expect(damaged.issues[0]!.message).toMatch(/^not valid JSON/);
+        // Every record after the first, as the intact file gives them.
+        const after = whole.events.filter((e) => (e.ref.line ?? 0) > 1);
+        expect(after.length).toBeGreaterThan(0);
+        expect(damaged.events).toEqual(after.map((e) => ({ ...e, ref: { ...e.ref, path: damaged.events[0]!.ref.path } })));
+      });
+    }
+  }
+
+  it('still takes pretty-printed documents for documents', () => {
+    const head = (text: string) => buildHead(Buffer.from(text), true).container;
+    expect(head('{\n  "Records": [\n    {"eventTime": "2024-01-01T00:00:00Z"},\n    {"eventTime": "2024-01-01T00:00:01Z"}\n  ]\n}\n')).toBe('json');
+    expect(head('[\n{"a": 1},\n{"a": 2},\n{"a": 3}\n]\n')).toBe('json');
+    expect(head('{"a": 1, "b":\n  {"c": 2}\n}\n')).toBe('json');
+    // One object a line after a broken first one: JSON lines, also with a blank or odd line among them.
+    expect(head('{"a": 1, "b"\n{"a": 2}\n\n{"a": 3}\n')).toBe('jsonl');
+    expect(head('3}\n{"a": 2}\n{"a": 3}\nnot json\n{"a": 4}\n')).toBe('jsonl');
+    // A single object line after it is not enough to tell.
+    expect(head('{"a": 1, "b"\n{"a": 2}\n')).toBe('json');
+    expect(head('Mar  2 10:00:00 host kernel: x\n{"a": 2}\nMar  2 10:00:01 host kernel: y\n')).toBe('lines');
+  });
+});
