@@ -109,7 +109,8 @@ export function buildHead(bytes: Buffer, complete: boolean): Head {
   if (!complete && bytes.length > end && raw.length > 1) raw.pop();
   const lines: LineRecord[] = [];
   for (let i = 0; i < raw.length && lines.length < HEAD_LINES; i++) {
-    const t = raw[i]!.replace(/\r$/, '');
+    // As the line splitter reads them: without a trailing CR or the NULs a record follows.
+    const t = raw[i]!.replace(/\r$/, '').replace(/^\0+(?=.)/s, '');
     if (t.trim() !== '') lines.push({ line: i + 1, text: t });
   }
   const container = detectContainer(lines, bytes, complete);

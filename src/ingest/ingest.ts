@@ -104,6 +104,9 @@ export interface LeanReading {
   needsFull(event: ForensicEvent): boolean;
 }
 
+/** The note of an input with lines that began with NUL bytes (no line number: a slice would give its own). */
+export const NUL_PADDING_NOTE = 'some lines began with NUL bytes (the hole a crash or an interrupted write leaves in a log): they were read from the first character after them';
+
 /** Parses a detected input as a stream of events; issues and notes fill in as it is consumed. */
 export function parseInput(input: DetectedInput, format: InputFormat, settings: ReadSettings): ParsedInput {
   const kept: Issue[] = [];
@@ -130,6 +133,9 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
     maxLineBytes: isDocument ? documentLimit : lineLimit,
     maxFirstLineBytes: firstMayBeDocument ? documentLimit : lineLimit,
     onLine: (line: number) => (lineReached = line),
+    onNulPadding: () => {
+      if (!notes.includes(NUL_PADDING_NOTE)) notes.push(NUL_PADDING_NOTE);
+    },
     onTooLong: (line: number, bytes: number) => {
       if (documentCut) return;
       if (isDocument) documentCut = true;

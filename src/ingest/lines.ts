@@ -1,6 +1,7 @@
-// Bytes → numbered lines. Splits on LF at the byte level (faster than readline), drops CR and a
-// leading BOM, and refuses over-long lines as issues rather than truncating evidence. Also the
-// JSON nesting meter that keeps deeply nested records away from recursive parser code.
+// Bytes → numbered lines. Splits on LF at the byte level (faster than readline), drops CR, a
+// leading BOM and the NULs a record may follow, and refuses over-long lines as issues rather than
+// truncating evidence. Also the JSON nesting meter that keeps deeply nested records away from
+// recursive parser code.
 import { constants } from 'node:buffer';
 import type { LineRecord } from './format.js';
 
@@ -12,6 +13,8 @@ export interface LineOptions {
   onTooLong?: (line: number, bytes: number) => void;
   /** the line being read, updated as lines end (for read errors that strike mid-input) */
   onLine?: (line: number) => void;
+  /** a line began with NUL bytes, which were dropped (see LineSplitter.decode) */
+  onNulPadding?: () => void;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
@@ -65,8 +68,21 @@ class LineSplitter {
     this.max = options.maxFirstLineBytes === undefined ? this.rest : effectiveMaxLineBytes(options.maxFirstLineBytes);
   }
 
-  /** `buf[start, end)` as text, without a trailing CR (or a BOM on line 1). */
+  /**
+   * `buf[start, end)` as text, without a trailing CR (or a BOM on line 1), and without the NUL bytes
+   * it may begin with: a crash or an interrupted write leaves a run of them in a log, and the next
+   * record is written right after it, on the same line. A line of NULs alone stays as it is (a bad
+   * record, reported where it is).
+   */
   private decode(buf: Buffer, start: number, end: number): string {
+    if (buf[start] === 0) {
+      let first = start;
+      while (first < end && buf[first] === 0) first++;
+      if (first < end && !(first === end - 1 && buf[first] === 13)) {
+        start = first;
+        this.options.onNulPadding?.();
+      }
+    }
     // The range is decoded in place (no Buffer view per line), the CR left out before decoding.
     if (end > start && buf[end - 1] === 13) end--;
     const text = buf.toString('utf8', start, end);

@@ -2,6 +2,7 @@
 // while it was written, or a slice a worker reads from a line that is broken. The first line is a
 // bad record like any other (skipped, reported); the rest is read. Such inputs used to be taken for
 // a pretty-printed document, then not recognized at all, or (a CloudTrail slice) lost whole.
+// And lines after a hole of NUL bytes, which a crash leaves in a log: the record after them is read.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,5 +55,28 @@ describe('JSON lines whose first record is cut', () => {
     // A single object line after it is not enough to tell.
     expect(head('{"a": 1, "b"\n{"a": 2}\n')).toBe('json');
     expect(head('Mar  2 10:00:00 host kernel: x\n{"a": 2}\nMar  2 10:00:01 host kernel: y\n')).toBe('lines');
+  });
+});
+
+describe('lines that begin with NUL bytes', () => {
+  const record = (s: number) => `Mar  2 10:00:0${s} host-a kernel: [1.0] DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 LEN=60 PROTO=TCP SPT=4000${s} DPT=22`;
+
+  it('reads the record a crash wrote after a hole of NULs, and says so', async () => {
+    const path = join(dir, 'kern-hole.log');
+    writeFileSync(path, `${record(0)}\n${'\0'.repeat(4096)}${record(5)}\n${'\0'.repeat(10)}\n${record(7)}\n`);
+    const r = await ingestFile(path, { year: 2026 });
+    expect(r.format).toBe('iptables');
+    expect(r.events.map((e) => [e.ref.line, e.src?.port])).toEqual([[1, 40000], [2, 40005], [4, 40007]]);
+    // A line of NULs alone is still a bad record, named where it is.
+    expect(r.issues.map((i) => i.line)).toEqual([3]);
+    expect(r.notes.some((n) => n.startsWith('some lines began with NUL bytes'))).toBe(true);
+  });
+
+  it('detects JSON lines whose first line follows a hole', async () => {
+    const path = withFirstLine(CASES[0]!.path, 'nul-start', (l) => `\0\0\0${l}`);
+    const r = await ingestFile(path);
+    expect(r.format).toBe('aws-cloudtrail');
+    expect(r.issues).toEqual([]);
+    expect(r.events.length).toBe((await ingestFile(CASES[0]!.path)).events.length);
   });
 });
