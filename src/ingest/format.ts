@@ -74,8 +74,9 @@ export interface InputFormat {
   lineReader?(ctx: ParseContext): LineReader;
   /**
    * Formats whose records are lines that need the lines before them (a transcript pairs a call with
-   * its result line; session lines set defaults) give a reader that keeps that state: big transcripts
-   * are then parsed a chunk of lines at a time, with no per-line async step. `parse` must give the
+   * its result line; session lines set defaults), or whose lines may hold several records (a CloudTrail
+   * `Records` file on one line), give a reader that keeps that state and gives a line's events as a
+   * list: big inputs are then parsed a chunk of lines at a time, with no per-line async step. `parse` must give the
    * same events (the format can build it on this reader: see readStateful).
    */
   statefulReader?(ctx: ParseContext): StatefulLineReader;

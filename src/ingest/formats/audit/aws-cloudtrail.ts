@@ -2,7 +2,7 @@
 // Each record becomes one audit event; which records are violations is the rules' business.
 import { isIP } from 'node:net';
 import { refFor, type ForensicEvent, type Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
 import { jsonUnits, tryParse } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
@@ -163,44 +163,62 @@ function flattenInto(fields: Record<string, unknown>, prefix: string, value: unk
 }
 
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const { value, line } of jsonUnits(lines, ctx)) {
-    if (isObject(value) && Array.isArray(value.Records)) {
-      // S3 delivery file (possibly several of them, one per line): positions count within the file or line
-      for (let i = 0; i < value.Records.length; i++) {
-        const ev = toEvent(value.Records[i], refFor(ctx.path, line, i), ctx);
-        if (ev) yield ev;
+/** The events of one JSON value of the input (a record, a `Records` or `Events` file, an array); `line`: its line in JSON lines. */
+function unitEvents(value: unknown, line: number | undefined, ctx: ParseContext): ForensicEvent[] {
+  const out: ForensicEvent[] = [];
+  const add = (ev: ForensicEvent | undefined) => ev && out.push(ev);
+  if (isObject(value) && Array.isArray(value.Records)) {
+    // S3 delivery file (possibly several of them, one per line): positions count within the file or line
+    for (let i = 0; i < value.Records.length; i++) add(toEvent(value.Records[i], refFor(ctx.path, line, i), ctx));
+  } else if (isObject(value) && Array.isArray(value.Events)) {
+    for (let i = 0; i < value.Events.length; i++) {
+      const item = value.Events[i];
+      const ref = refFor(ctx.path, line, i);
+      if (!isObject(item)) {
+        ctx.skip(line !== undefined ? { line, index: i } : { index: i }, 'lookup-events item is not a JSON object');
+        continue;
       }
-    } else if (isObject(value) && Array.isArray(value.Events)) {
-      for (let i = 0; i < value.Events.length; i++) {
-        const item = value.Events[i];
-        const ref = refFor(ctx.path, line, i);
-        if (!isObject(item)) {
-          ctx.skip(line !== undefined ? { line, index: i } : { index: i }, 'lookup-events item is not a JSON object');
+      let rec: unknown = {};
+      if (typeof item.CloudTrailEvent === 'string') {
+        rec = tryParse(item.CloudTrailEvent);
+        if (!isObject(rec)) {
+          ctx.skip(line !== undefined ? { line, index: i } : { index: i }, 'CloudTrailEvent is not a JSON object string');
           continue;
         }
-        let rec: unknown = {};
-        if (typeof item.CloudTrailEvent === 'string') {
-          rec = tryParse(item.CloudTrailEvent);
-          if (!isObject(rec)) {
-            ctx.skip(line !== undefined ? { line, index: i } : { index: i }, 'CloudTrailEvent is not a JSON object string');
-            continue;
-          }
-        }
-        const ev = toEvent(rec, ref, ctx, item);
-        if (ev) yield ev;
       }
-    } else if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const ev = toEvent(value[i], refFor(ctx.path, line, i), ctx);
-        if (ev) yield ev;
-      }
-    } else {
-      const ev = toEvent(value, refFor(ctx.path, line, line === undefined ? 0 : undefined), ctx);
-      if (ev) yield ev;
+      add(toEvent(rec, ref, ctx, item));
     }
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) add(toEvent(value[i], refFor(ctx.path, line, i), ctx));
+  } else {
+    add(toEvent(value, refFor(ctx.path, line, line === undefined ? 0 : undefined), ctx));
   }
+  return out;
 }
+
+async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  for await (const { value, line } of jsonUnits(lines, ctx)) yield* unitEvents(value, line, ctx);
+}
+
+/**
+ * JSON lines read a line at a time, with no async step per record (several generators deep, they
+ * were a sixth of a CloudTrail scan): the same events and skips as `parse` over JSON lines (jsonUnits).
+ */
+function statefulReader(ctx: ParseContext): StatefulLineReader {
+  return {
+    line: (rec) => {
+      if (rec.text.trim() === '') return NONE;
+      const value = tryParse(rec.text);
+      if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
+      else if (typeof value !== 'object' || value === null) ctx.skip({ line: rec.line }, 'not a JSON object');
+      else return unitEvents(value, rec.line, ctx);
+      return NONE;
+    },
+    end: () => NONE,
+  };
+}
+
+const NONE: readonly ForensicEvent[] = Object.freeze([]);
 
 export const awsCloudtrailFormat: InputFormat = {
   name: NAME,
@@ -214,4 +232,5 @@ export const awsCloudtrailFormat: InputFormat = {
     'host is the instance id of an EC2 instance-role session (assumed-role/<role>/i-...), else requestParameters.instanceId.',
   probe,
   parse,
+  statefulReader,
 };
