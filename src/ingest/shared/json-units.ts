@@ -1,7 +1,7 @@
 // The values of an input that is either JSON lines (one value a line) or one JSON document, for the
 // audit formats that accept both. Whether a value is a record, a `Records` file or an array is the caller's.
-import type { Ref } from '../../model/event.js';
-import type { LineRecord, ParseContext } from '../format.js';
+import type { ForensicEvent, Ref } from '../../model/event.js';
+import type { LineRecord, ParseContext, StatefulLineReader } from '../format.js';
 import { readJsonDocument } from './json.js';
 
 export interface JsonUnit {
@@ -59,12 +59,43 @@ export async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseCon
  * gives one record per item, referenced by index (and line, for JSON lines); any other unit is one record.
  */
 export async function* unitRecords(lines: AsyncIterable<LineRecord>, ctx: ParseContext, listOf: (value: unknown) => unknown[] | undefined): AsyncGenerator<{ value: unknown; ref: Ref }> {
-  for await (const { value, line } of jsonUnits(lines, ctx)) {
-    const list = listOf(value);
-    if (list) {
-      for (let i = 0; i < list.length; i++) yield { value: list[i], ref: line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i } };
-    } else {
-      yield { value, ref: line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 } };
-    }
-  }
+  for await (const { value, line } of jsonUnits(lines, ctx)) yield* recordsOf(value, line, ctx, listOf);
 }
+
+/** One unit's records with their refs (see unitRecords). */
+export function recordsOf(value: unknown, line: number | undefined, ctx: ParseContext, listOf: (value: unknown) => unknown[] | undefined): { value: unknown; ref: Ref }[] {
+  const list = listOf(value);
+  if (!list) return [{ value, ref: line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 } }];
+  return list.map((item, i) => ({ value: item, ref: line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i } }));
+}
+
+/**
+ * The reader of JSON lines of units, a line at a time (InputFormat.statefulReader): a line is skipped
+ * as jsonUnits skips it, else `events` gives the events of its unit. No async step per record (over
+ * several generators, that was a sixth of a CloudTrail scan); documents keep the stream.
+ */
+export function unitLineReader(ctx: ParseContext, events: (value: object, line: number) => readonly ForensicEvent[]): StatefulLineReader {
+  return {
+    line: (rec) => {
+      if (rec.text.trim() === '') return NO_EVENTS;
+      const value = tryParse(rec.text);
+      if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
+      else if (typeof value !== 'object' || value === null) ctx.skip({ line: rec.line }, 'not a JSON object');
+      else return events(value, rec.line);
+      return NO_EVENTS;
+    },
+    end: () => NO_EVENTS,
+  };
+}
+
+/** The events of records read by `toEvent`, which skips (undefined) the ones it cannot use. */
+export function eventsOfRecords(records: { value: unknown; ref: Ref }[], ctx: ParseContext, toEvent: (value: unknown, ref: Ref, ctx: ParseContext) => ForensicEvent | undefined): ForensicEvent[] {
+  const out: ForensicEvent[] = [];
+  for (const r of records) {
+    const ev = toEvent(r.value, r.ref, ctx);
+    if (ev) out.push(ev);
+  }
+  return out;
+}
+
+const NO_EVENTS: readonly ForensicEvent[] = Object.freeze([]);

@@ -2,9 +2,9 @@
 // Service (SLS) form where the event is a JSON string (or flattened `event.*` keys) beside `__time__`.
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { tryParse, unitRecords } from '../../shared/json-units.js';
+import { eventsOfRecords, recordsOf, tryParse, unitLineReader, unitRecords } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -140,6 +140,11 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
   }
 }
 
+/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
+function statefulReader(ctx: ParseContext): StatefulLineReader {
+  return unitLineReader(ctx, (value, line) => eventsOfRecords(recordsOf(value, line, ctx, listOf), ctx, toEvent));
+}
+
 export const alibabaActiontrailFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -151,4 +156,5 @@ export const alibabaActiontrailFormat: InputFormat = {
     'host = the ECS instance id of an instance-role session, else requestParameters.InstanceId.',
   probe,
   parse,
+  statefulReader,
 };

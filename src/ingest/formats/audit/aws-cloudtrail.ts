@@ -2,9 +2,9 @@
 // Each record becomes one audit event; which records are violations is the rules' business.
 import { isIP } from 'node:net';
 import { refFor, type ForensicEvent, type Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
+import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits, tryParse } from '../../shared/json-units.js';
+import { jsonUnits, tryParse, unitLineReader } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -200,26 +200,6 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
   for await (const { value, line } of jsonUnits(lines, ctx)) yield* unitEvents(value, line, ctx);
 }
 
-/**
- * JSON lines read a line at a time, with no async step per record (several generators deep, they
- * were a sixth of a CloudTrail scan): the same events and skips as `parse` over JSON lines (jsonUnits).
- */
-function statefulReader(ctx: ParseContext): StatefulLineReader {
-  return {
-    line: (rec) => {
-      if (rec.text.trim() === '') return NONE;
-      const value = tryParse(rec.text);
-      if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
-      else if (typeof value !== 'object' || value === null) ctx.skip({ line: rec.line }, 'not a JSON object');
-      else return unitEvents(value, rec.line, ctx);
-      return NONE;
-    },
-    end: () => NONE,
-  };
-}
-
-const NONE: readonly ForensicEvent[] = Object.freeze([]);
-
 export const awsCloudtrailFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -232,5 +212,5 @@ export const awsCloudtrailFormat: InputFormat = {
     'host is the instance id of an EC2 instance-role session (assumed-role/<role>/i-...), else requestParameters.instanceId.',
   probe,
   parse,
-  statefulReader,
+  statefulReader: (ctx) => unitLineReader(ctx, (value, line) => unitEvents(value, line, ctx)),
 };

@@ -2,9 +2,9 @@
 // (JSON lines, a `gcloud logging read --format=json` array, or an entries.list `{"entries": [...]}`).
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { unitRecords } from '../../shared/json-units.js';
+import { eventsOfRecords, recordsOf, unitLineReader, unitRecords } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -107,6 +107,11 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
   }
 }
 
+/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
+function statefulReader(ctx: ParseContext): StatefulLineReader {
+  return unitLineReader(ctx, (value, line) => eventsOfRecords(recordsOf(value, line, ctx, entriesOf), ctx, toEvent));
+}
+
 export const gcpAuditFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -119,4 +124,5 @@ export const gcpAuditFormat: InputFormat = {
     '(values like "private" stay in fields.callerIp); host = the instance name for gce_instance resources.',
   probe,
   parse,
+  statefulReader,
 };
