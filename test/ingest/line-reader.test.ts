@@ -33,8 +33,8 @@ async function bothWays(path: string) {
 
 describe('line readers', () => {
   it('are given by the big line formats, and (keeping state, or several events a line) by agent-events transcripts and audit JSON lines', () => {
-    expect(withReader.map((f) => f.name).sort()).toEqual(['agent-events', 'alibaba-actiontrail', 'alibaba-cloudfirewall', 'aws-cloudtrail', 'gcp-audit', 'iptables', 'opensandbox-egress', 'pfsense-filterlog', 'suricata-eve']);
-    expect(FORMATS.filter((f) => f.statefulReader).map((f) => f.name).sort()).toEqual(['agent-events', 'alibaba-actiontrail', 'aws-cloudtrail', 'gcp-audit']);
+    expect(withReader.map((f) => f.name).sort()).toEqual(['agent-events', 'alibaba-actiontrail', 'alibaba-cloudfirewall', 'aws-cloudtrail', 'azure-activity', 'gcp-audit', 'iptables', 'k8s-audit', 'opensandbox-egress', 'pfsense-filterlog', 'suricata-eve']);
+    expect(FORMATS.filter((f) => f.statefulReader).map((f) => f.name).sort()).toEqual(['agent-events', 'alibaba-actiontrail', 'aws-cloudtrail', 'azure-activity', 'gcp-audit', 'k8s-audit']);
   });
 
   it('agent-events: each() stops where take() says, and gives the calls still open at the end', async () => {

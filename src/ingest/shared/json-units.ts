@@ -71,10 +71,11 @@ export function recordsOf(value: unknown, line: number | undefined, ctx: ParseCo
 
 /**
  * The reader of JSON lines of units, a line at a time (InputFormat.statefulReader): a line is skipped
- * as jsonUnits skips it, else `events` gives the events of its unit. No async step per record (over
- * several generators, that was a sixth of a CloudTrail scan); documents keep the stream.
+ * as jsonUnits skips it, else `events` gives the events of its unit (and `end` those a format still
+ * holds at the end). No async step per record (over several generators, that was a sixth of a
+ * CloudTrail scan); documents keep the stream.
  */
-export function unitLineReader(ctx: ParseContext, events: (value: object, line: number) => readonly ForensicEvent[]): StatefulLineReader {
+export function unitLineReader(ctx: ParseContext, events: (value: object, line: number) => readonly ForensicEvent[], end: () => readonly ForensicEvent[] = () => NO_EVENTS): StatefulLineReader {
   return {
     line: (rec) => {
       if (rec.text.trim() === '') return NO_EVENTS;
@@ -84,7 +85,7 @@ export function unitLineReader(ctx: ParseContext, events: (value: object, line: 
       else return events(value, rec.line);
       return NO_EVENTS;
     },
-    end: () => NO_EVENTS,
+    end,
   };
 }
 

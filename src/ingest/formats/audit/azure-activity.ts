@@ -3,9 +3,9 @@
 // of one operation are merged into one event.
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits, tryParse } from '../../shared/json-units.js';
+import { jsonUnits, tryParse, unitLineReader } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -183,7 +183,11 @@ function emit(pending: Pending): ForensicEvent {
   return toEvent(base, pending.start);
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+/**
+ * The events of the input's units in turn (records of one operation held until they pair), and of
+ * those still held at the end: the same for the stream (`parse`) and the line reader.
+ */
+function unitReader(ctx: ParseContext): { unit(value: unknown, line: number | undefined): Generator<ForensicEvent>; end(): Generator<ForensicEvent> } {
   const pending = new Map<string, Pending>();
   function* expire(nowMs: number): Generator<ForensicEvent> {
     for (const [key, p] of pending) {
@@ -225,13 +229,29 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
     }
     yield* expire(p.timeMs);
   }
-  for await (const { value, line } of jsonUnits(lines, ctx)) {
-    const list = listOf(value);
-    if (list) {
-      for (let i = 0; i < list.length; i++) yield* take(list[i], line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i });
-    } else yield* take(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 });
-  }
-  for (const p of pending.values()) yield emit(p);
+  return {
+    *unit(value, line) {
+      const list = listOf(value);
+      if (list) {
+        for (let i = 0; i < list.length; i++) yield* take(list[i], line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i });
+      } else yield* take(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 });
+    },
+    *end() {
+      for (const p of pending.values()) yield emit(p);
+    },
+  };
+}
+
+async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  const reader = unitReader(ctx);
+  for await (const { value, line } of jsonUnits(lines, ctx)) yield* reader.unit(value, line);
+  yield* reader.end();
+}
+
+/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
+function statefulReader(ctx: ParseContext): StatefulLineReader {
+  const reader = unitReader(ctx);
+  return unitLineReader(ctx, (value, line) => [...reader.unit(value, line)], () => [...reader.end()]);
 }
 
 export const azureActivityFormat: InputFormat = {
@@ -247,4 +267,5 @@ export const azureActivityFormat: InputFormat = {
     '"error" with errorCode = properties.statusCode, subStatus, resultSignature or statusMessage error code, verbatim.',
   probe,
   parse,
+  statefulReader,
 };

@@ -1,9 +1,9 @@
 // Kubernetes API server audit events (audit.k8s.io Event, JSON lines or an EventList document).
 // One event per request (auditID): the stages of a request are merged, the final one wins.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits } from '../../shared/json-units.js';
+import { jsonUnits, unitLineReader } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -124,7 +124,11 @@ function podSpecFields(obj: unknown, fields: Record<string, unknown>): void {
   if (images.length) fields.images = clipField(images.join(','));
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+/**
+ * The events of the input's units in turn (stages of one request held until its last), and of the
+ * requests still held at the end: the same for the stream (`parse`) and the line reader.
+ */
+function unitReader(ctx: ParseContext): { unit(value: unknown, line: number | undefined): Generator<ForensicEvent>; end(): Generator<ForensicEvent> } {
   const pending = new Map<string, Pending>();
   function* expire(nowMs: number): Generator<ForensicEvent> {
     for (const [id, p] of pending) {
@@ -154,25 +158,41 @@ async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): Asyn
     }
     if (!Number.isNaN(stageMs)) yield* expire(stageMs);
   }
-  for await (const { value, line } of jsonUnits(lines, ctx)) {
-    if (isObject(value) && value.kind === 'EventList' && Array.isArray(value.items)) {
-      for (let i = 0; i < value.items.length; i++) {
-        const ref: Ref = line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i };
-        yield* take(value.items[i], ref);
+  return {
+    *unit(value, line) {
+      if (isObject(value) && value.kind === 'EventList' && Array.isArray(value.items)) {
+        for (let i = 0; i < value.items.length; i++) {
+          const ref: Ref = line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i };
+          yield* take(value.items[i], ref);
+        }
+      } else if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const ref: Ref = line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i };
+          yield* take(value[i], ref);
+        }
+      } else {
+        yield* take(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 });
       }
-    } else if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const ref: Ref = line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i };
-        yield* take(value[i], ref);
+    },
+    *end() {
+      for (const p of pending.values()) {
+        const ev = toEvent(p.rec, p.ref, ctx);
+        if (ev) yield ev;
       }
-    } else {
-      yield* take(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 });
-    }
-  }
-  for (const p of pending.values()) {
-    const ev = toEvent(p.rec, p.ref, ctx);
-    if (ev) yield ev;
-  }
+    },
+  };
+}
+
+async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
+  const reader = unitReader(ctx);
+  for await (const { value, line } of jsonUnits(lines, ctx)) yield* reader.unit(value, line);
+  yield* reader.end();
+}
+
+/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
+function statefulReader(ctx: ParseContext): StatefulLineReader {
+  const reader = unitReader(ctx);
+  return unitLineReader(ctx, (value, line) => [...reader.unit(value, line)], () => [...reader.end()]);
 }
 
 export const k8sAuditFormat: InputFormat = {
@@ -188,4 +208,5 @@ export const k8sAuditFormat: InputFormat = {
     '>= 400 gives action "error" with errorCode = the status reason (e.g. Forbidden) or the code.',
   probe,
   parse,
+  statefulReader,
 };
