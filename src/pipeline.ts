@@ -723,7 +723,8 @@ async function compressedOrWide(path: string): Promise<boolean> {
 async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: number[], rules: Map<string, Rule>): Promise<Scanned | undefined> {
   const size = (await stat(task.path)).size;
   const ranges = starts.map((start, k) => ({ start, end: starts[k + 1] ?? size }));
-  const whole = hashAndCountLines(task.path, starts);
+  // The hash covers what the slices read: a log still being written may have grown since.
+  const whole = hashAndCountLines(task.path, starts, size);
   // The slices share the input's budget of marked records in memory (a flood's dozen slices would each keep theirs).
   const spill = task.spill ? { spill: { ...task.spill, keep: Math.ceil(task.spill.keep / ranges.length) } } : {};
   const settled = await Promise.allSettled(ranges.map((range) => pool.scan({ ...task, range, ...spill })));
@@ -748,6 +749,8 @@ async function scanSlices(pool: ScanPool, task: Omit<ScanTask, 'id'>, starts: nu
     marks.dispose();
     return undefined;
   }
+  const now = await stat(task.path).then((st) => st.size, () => size);
+  if (now > size) joined.notes.push(`the file grew from ${size} to ${now} bytes while it was read (a live log?): its first ${size} bytes were analysed and hashed`);
   return { ...joined, marks };
 }
 

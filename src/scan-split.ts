@@ -46,7 +46,7 @@ export async function sliceStarts(path: string, size: number, parts: number): Pr
  * one reused buffer: this thread allocates little else while the workers scan, so buffers from a
  * stream would wait for a garbage collection and pile up to hundreds of megabytes.
  */
-export async function hashAndCountLines(path: string, starts: number[]): Promise<{ sha256: string; bytes: number; linesBefore: number[] }> {
+export async function hashAndCountLines(path: string, starts: number[], size = Infinity): Promise<{ sha256: string; bytes: number; linesBefore: number[] }> {
   const hash = createHash('sha256');
   const linesBefore = starts.map(() => 0);
   const chunk = Buffer.allocUnsafe(1 << 20);
@@ -54,7 +54,8 @@ export async function hashAndCountLines(path: string, starts: number[]): Promise
   const file = await open(path, 'r');
   try {
     for (;;) {
-      const { bytesRead } = await file.read(chunk, 0, chunk.length, offset);
+      // Up to `size`, where the last slice ends: bytes a live log gained since were parsed by no slice.
+      const { bytesRead } = await file.read(chunk, 0, Math.min(chunk.length, size - offset), offset);
       if (bytesRead === 0) break;
       const data = chunk.subarray(0, bytesRead);
       hash.update(data);

@@ -45,6 +45,15 @@ describe('slices', () => {
     expect(whole.linesBefore).toEqual(starts.map((s) => bytes.subarray(0, s).toString('latin1').split('\n').length - 1));
   });
 
+  it('hashes only up to the size the slices end at (a log written meanwhile has grown past it)', async () => {
+    const bytes = readFileSync(path);
+    const cut = bytes.lastIndexOf(10, bytes.length - 2) + 1;
+    const starts = await sliceStarts(path, cut, 3);
+    const whole = await hashAndCountLines(path, starts, cut);
+    expect(whole.bytes).toBe(cut);
+    expect(whole.sha256).toBe(createHash('sha256').update(bytes.subarray(0, cut)).digest('hex'));
+  });
+
   it('scanned one by one and joined, give what the whole file gives', async () => {
     const starts = await sliceStarts(path, size, 7);
     const whole = await hashAndCountLines(path, starts);
