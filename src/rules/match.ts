@@ -49,8 +49,12 @@ function accessorFor(format: string, name: string): Accessor {
  * A field condition with its accessor bound for one format: the alias lookup is done at compile time.
  * A constant (true or false) when the format's events never carry the field (see `fieldKeys`).
  */
-function fieldTest(format: string, cond: FieldCondition, fieldKeys: readonly string[] | undefined): Folded {
+function fieldTest(format: string, source: string, cond: FieldCondition, fieldKeys: readonly string[] | undefined): Folded {
   if (neverPresent(format, cond.field, fieldKeys)) return fieldMatches(undefined, cond);
+  // A plan serves the events of one format and source: a condition on either is answered once, here.
+  const path = fieldSource(format, cond.field);
+  if (path === 'format') return fieldMatches(format, cond);
+  if (path === 'source') return fieldMatches(source, cond);
   const get = accessorFor(format, cond.field);
   // A vocabulary (an action and its synonyms, fields.ts) is the same frozen array for every event
   // with that value: its answer is remembered rather than every word tested again per event.
@@ -113,10 +117,10 @@ function hitsOne(test: (v: unknown) => boolean, values: readonly unknown[]): boo
   return false;
 }
 
-function selectionTest(format: string, sel: Selection, fieldKeys: readonly string[] | undefined): Folded {
+function selectionTest(format: string, source: string, sel: Selection, fieldKeys: readonly string[] | undefined): Folded {
   const alternatives: ((event: ForensicEvent) => boolean)[][] = [];
   for (const conds of sel.alternatives) {
-    const tests = conds.map((c) => fieldTest(format, c, fieldKeys));
+    const tests = conds.map((c) => fieldTest(format, source, c, fieldKeys));
     if (tests.includes(false)) continue;
     const live = tests.filter((t): t is (event: ForensicEvent) => boolean => t !== true);
     if (live.length === 0) return true;
@@ -169,9 +173,9 @@ function referenceCounts(rule: Rule, names: string[]): number[] {
 /** An evaluator, or its answer when it is the same for every event of the format. */
 type FoldedEvaluator = boolean | Evaluator;
 
-function compileCondition(rule: Rule, format: string, fieldKeys: readonly string[] | undefined): Folded {
+function compileCondition(rule: Rule, format: string, source: string, fieldKeys: readonly string[] | undefined): Folded {
   const names = [...rule.selections.keys()];
-  const tests = names.map((n) => selectionTest(format, rule.selections.get(n)!, fieldKeys));
+  const tests = names.map((n) => selectionTest(format, source, rule.selections.get(n)!, fieldKeys));
   // A selection named more than once is evaluated once per event, through a memo; most rules need none.
   const memoized = referenceCounts(rule, names).some((n) => n > 1);
   const ref = (name: string): FoldedEvaluator => {
@@ -283,7 +287,7 @@ function buildPlan(rules: readonly Rule[], format: string, source: string, field
   const plan: CompiledRule[] = [];
   for (const rule of rules) {
     if (!appliesTo(rule, format, source)) continue;
-    const test = compileCondition(rule, format, fieldKeys);
+    const test = compileCondition(rule, format, source, fieldKeys);
     // A rule that can mark no event of this format is left out of its plan.
     if (test === false) continue;
     plan.push({ rule, kinds: rule.kinds ? new Set(rule.kinds) : undefined, test: test === true ? () => true : test });

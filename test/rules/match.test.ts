@@ -1,8 +1,10 @@
 // matchingRules() compiles each rule once (filters as sets, conditions as closures, per-format field
 // accessors); these tests hold it to a plain, uncompiled reading of the same rules over real events.
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ForensicEvent } from '../../src/model/event.js';
+import type { Action, ForensicEvent } from '../../src/model/event.js';
 import { globToTest } from '../../src/rules/condition.js';
 import { getField } from '../../src/rules/fields.js';
 import { loadRuleSet } from '../../src/rules/load.js';
@@ -171,5 +173,20 @@ describe('ruleMatches()', () => {
       return ruleMatches(rule, event);
     }));
     expect(answers).toEqual([true, false, true, true, false, false]);
+  });
+});
+
+describe('conditions on the format or source', () => {
+  it('are answered once per plan, and give the answers of evaluating them per event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'af-fold-'));
+    writeFileSync(join(dir, 'r.yml'), 'title: t\nid: t-fold\nlevel: low\nlogsource: { category: network }\ndetection:\n  vpc:\n    format|startswith: [aws-vpc, alibaba-vpc]\n    action: reject\n  fw:\n    source: firewall\n    dst.port: 22\n  condition: vpc or fw\n');
+    const set = await loadRuleSet([dir]);
+    const ev = (format: string, source: 'firewall' | 'audit', action: Action, port: number): ForensicEvent => ({ kind: 'network', source, format, timeMs: 0, timeRaw: '', ref: { path: 'x' }, action, dst: { ip: '203.0.113.9', port } });
+    const hit = (e: ForensicEvent) => matchingRules(set.rules, e).length === 1;
+    expect(hit(ev('aws-vpc-flow', 'firewall', 'reject', 443))).toBe(true);
+    expect(hit(ev('alibaba-vpc-flow', 'firewall', 'allow', 443))).toBe(false);
+    expect(hit(ev('iptables', 'firewall', 'reject', 443))).toBe(false);
+    expect(hit(ev('iptables', 'firewall', 'allow', 22))).toBe(true);
+    expect(hit(ev('aws-cloudtrail', 'audit', 'reject', 22))).toBe(false);
   });
 });

@@ -18,6 +18,18 @@ describe('compileField() grouping of many plain values', () => {
     }), { numRuns: 3000 });
   });
 
+  it('answers long lists of suffixes (looked up from the end) exactly as each value alone would (property)', () => {
+    const piece = fc.constantFrom('a', 'B', 'pool', '.com', '.', 'x', 'é', '\u0130', '');
+    const word = fc.array(piece, { maxLength: 4 }).map((p) => p.join(''));
+    const values = fc.array(word.map((w) => `*${w}`), { minLength: 5, maxLength: 12 });
+    const subject = fc.oneof(word, fc.constant(''), fc.integer({ min: 0, max: 30 }));
+    fc.assert(fc.property(values, subject, fc.constantFrom<string[]>([], ['cased'], ['endswith']), (list, v, modifiers) => {
+      const grouped = compileField(modifiers, list, none);
+      const alone = list.map((x) => compileField(modifiers, [x], none));
+      expect(grouped.tests[0]!(v)).toBe(alone.some((f) => f.tests[0]!(v)));
+    }), { numRuns: 3000 });
+  });
+
   it('answers number subjects against number-like texts exactly as each value alone would (property)', () => {
     const text = fc.constantFrom('22', '022', '22.0', '1.5', '-0', '0', '1e21', '1e+21', 'NaN', 'Infinity', ' 22', '3333', '-1');
     const value = fc.oneof(text, fc.constantFrom(22, 0, -0, 1.5, 3333));
