@@ -1,6 +1,7 @@
 // Format detection in two levels, as Plaso does: the container first (lines / JSON lines / one
 // JSON document), then every registered format's probe on the same cached head. "Unknown" is a result.
 import type { Container, Head, InputFormat, LineRecord } from './format.js';
+import { HOLE_NULS } from './lines.js';
 
 export const HEAD_BYTES = 64 * 1024;
 /** JSON documents up to this size are parsed whole so probes can check real fields */
@@ -93,6 +94,9 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
+/** A line's text up to the end of its last run of HOLE_NULS or more NULs with a record after it. */
+const HOLE_BEFORE_RECORD = new RegExp(`^[^]*\\0{${HOLE_NULS},}(?=[^\\0])`);
+
 /** Builds the head that probes look at from the first bytes of an input. */
 export function buildHead(bytes: Buffer, complete: boolean): Head {
   // 64 KiB, or further when the first lines are longer than that (up to what peek buffered).
@@ -109,8 +113,9 @@ export function buildHead(bytes: Buffer, complete: boolean): Head {
   if (!complete && bytes.length > end && raw.length > 1) raw.pop();
   const lines: LineRecord[] = [];
   for (let i = 0; i < raw.length && lines.length < HEAD_LINES; i++) {
-    // As the line splitter reads them: without a trailing CR or the NULs a record follows.
-    const t = raw[i]!.replace(/\r$/, '').replace(/^\0+(?=.)/s, '');
+    // As the line splitter reads them: without a trailing CR, from the end of a hole of NULs a record
+    // follows (HOLE_NULS), and without the NULs a line begins with.
+    const t = raw[i]!.replace(/\r$/, '').replace(HOLE_BEFORE_RECORD, '').replace(/^\0+(?=.)/s, '');
     if (t.trim() !== '') lines.push({ line: i + 1, text: t });
   }
   const container = detectContainer(lines, bytes, complete);

@@ -136,6 +136,9 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
     onNulPadding: () => {
       if (!notes.includes(NUL_PADDING_NOTE)) notes.push(NUL_PADDING_NOTE);
     },
+    onCutByHole: (line: number, bytes: number) => {
+      issues.push({ path, line, message: `a record cut short by a hole of NUL bytes (a crash while it was written): the line's first ${bytes} bytes were skipped and the record after the hole read` });
+    },
     onTooLong: (line: number, bytes: number) => {
       if (documentCut) return;
       if (isDocument) documentCut = true;

@@ -15,7 +15,12 @@ export interface LineOptions {
   onLine?: (line: number) => void;
   /** a line began with NUL bytes, which were dropped (see LineSplitter.decode) */
   onNulPadding?: () => void;
+  /** a record was cut by a hole of NULs and another written after it on the same line: `bytes` of the line, up to the hole's end, were not read */
+  onCutByHole?: (line: number, bytes: number) => void;
 }
+
+/** A run of at least this many NULs inside a line is a hole (a single NUL inside a record is part of it). */
+export const HOLE_NULS = 8;
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 /** V8 cannot hold a longer string: a line above this could never be decoded, whatever the setting. */
@@ -74,7 +79,8 @@ class LineSplitter {
    * record is written right after it, on the same line. A line of NULs alone stays as it is (a bad
    * record, reported where it is).
    */
-  private decode(buf: Buffer, start: number, end: number): string {
+  private decode(buf: Buffer, start: number, end: number, mayHoldNul: boolean): string {
+    if (mayHoldNul) start = this.afterHole(buf, start, end);
     if (buf[start] === 0) {
       let first = start;
       while (first < end && buf[first] === 0) first++;
@@ -89,7 +95,32 @@ class LineSplitter {
     return this.lineNo === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
+  /**
+   * Where a line's last record starts when a hole of NULs lies before it with something after it: a
+   * crash in the middle of writing a record leaves [the record's start][NULs] and the log, restarted,
+   * writes the next record right after, on the same line. What is before the hole is reported as a
+   * cut record (onCutByHole); NULs alone before it are padding (left to the caller).
+   */
+  private afterHole(buf: Buffer, start: number, end: number): number {
+    let content = end;
+    if (content > start && buf[content - 1] === 13) content--;
+    for (let z = buf.lastIndexOf(0, content - 1); z >= start; ) {
+      let a = z;
+      while (a > start && buf[a - 1] === 0) a--;
+      if (z + 1 - a >= HOLE_NULS && z + 1 < content) {
+        let cut = a;
+        while (cut > start && buf[cut - 1] === 0) cut--;
+        if (cut > start) this.options.onCutByHole?.(this.lineNo, z + 1 - start);
+        return cut > start ? z + 1 : start;
+      }
+      z = a - 1 >= start ? buf.lastIndexOf(0, a - 1) : -1;
+    }
+    return start;
+  }
+
   push(chunk: Buffer, visit: (rec: LineRecord) => void): void {
+    // NULs are rare: a chunk without any (one memchr over it) needs no look for holes line by line.
+    const mayHoldNul = chunk.indexOf(0) >= 0;
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
@@ -108,10 +139,10 @@ class LineSplitter {
       if (this.tooLong || this.pendingBytes + length > this.max) {
         this.options.onTooLong?.(this.lineNo, this.pendingBytes + length);
       } else if (this.pending.length === 0) {
-        visit({ line: this.lineNo, text: this.decode(chunk, start, nl) });
+        visit({ line: this.lineNo, text: this.decode(chunk, start, nl, mayHoldNul) });
       } else {
         const joined = Buffer.concat([...this.pending, chunk.subarray(start, nl)]);
-        visit({ line: this.lineNo, text: this.decode(joined, 0, joined.length) });
+        visit({ line: this.lineNo, text: this.decode(joined, 0, joined.length, joined.indexOf(0) >= 0) });
       }
       this.pending = [];
       this.pendingBytes = 0;
@@ -128,7 +159,7 @@ class LineSplitter {
     if (this.tooLong) this.options.onTooLong?.(this.lineNo, this.pendingBytes);
     else if (this.pendingBytes > 0) {
       const joined = Buffer.concat(this.pending);
-      return [{ line: this.lineNo, text: this.decode(joined, 0, joined.length) }];
+      return [{ line: this.lineNo, text: this.decode(joined, 0, joined.length, joined.indexOf(0) >= 0) }];
     }
     return [];
   }

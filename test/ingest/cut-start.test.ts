@@ -72,6 +72,31 @@ describe('lines that begin with NUL bytes', () => {
     expect(r.notes.some((n) => n.startsWith('some lines began with NUL bytes'))).toBe(true);
   });
 
+  it('reads the record written after a hole that cut another short, and names the cut one', async () => {
+    const path = join(dir, 'kern-cut.log');
+    const cut = record(1).slice(0, 58);
+    writeFileSync(path, `${record(0)}\n${cut}${'\0'.repeat(12)}${record(5)}\n${record(7).replace('DROP:', 'DROP\0:')}\n${cut}${'\0'.repeat(9)}\r\n`);
+    const r = await ingestFile(path, { year: 2026 });
+    // Line 3's single NUL is part of its record; line 4's hole has nothing after it (a bad record).
+    expect(r.events.map((e) => [e.ref.line, e.src?.port])).toEqual([[1, 40000], [2, 40005], [3, 40007]]);
+    expect(r.issues.map((i) => i.line)).toEqual([2, 4]);
+    expect(r.issues[0]!.message).toBe(`a record cut short by a hole of NUL bytes (a crash while it was written): the line's first ${58 + 12} bytes were skipped and the record after the hole read`);
+    // Seven NULs are no hole: the line is one (bad) record.
+    const seven = join(dir, 'kern-seven.log');
+    writeFileSync(seven, `${record(0)}\n${cut}${'\0'.repeat(7)}${record(5)}\n`);
+    const r7 = await ingestFile(seven, { year: 2026 });
+    expect(r7.events.map((e) => e.ref.line)).toEqual([1]);
+    expect(r7.issues.map((i) => i.line)).toEqual([2]);
+  });
+
+  it('detects JSON lines whose first record follows a hole that cut another', async () => {
+    const path = withFirstLine(CASES[0]!.path, 'hole-start', (l) => `${l.slice(0, 40)}${'\0'.repeat(16)}${l}`);
+    const r = await ingestFile(path);
+    expect(r.format).toBe('aws-cloudtrail');
+    expect(r.issues.map((i) => i.line)).toEqual([1]);
+    expect(r.events.length).toBe((await ingestFile(CASES[0]!.path)).events.length);
+  });
+
   it('detects JSON lines whose first line follows a hole', async () => {
     const path = withFirstLine(CASES[0]!.path, 'nul-start', (l) => `\0\0\0${l}`);
     const r = await ingestFile(path);
