@@ -101,20 +101,32 @@ export async function verifyInput(input: RecordedInput): Promise<VerifiedInput> 
   }
   // A pipe or device could block or never end; it cannot be the file that was hashed anyway.
   if (!info.isFile()) return { path: input.path, status: 'CHANGED', detail: 'no longer a regular file' };
-  let sha256: string;
+  // A log that grew since (still written to, or cut into slices while it grew): the bytes analysed
+  // are its first `bytes`, and are hashed on the way.
+  const analysed = input.bytes !== undefined && info.size > input.bytes ? input.bytes : undefined;
+  let hashed: { sha256: string; prefix?: string };
   try {
-    sha256 = await hashFile(input.path);
+    hashed = await hashFile(input.path, analysed);
   } catch (err) {
     return { path: input.path, status: 'missing', detail: `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   }
-  if (sha256 !== input.sha256) return { path: input.path, status: 'CHANGED', detail: `SHA-256 is now ${sha256}` };
-  return { path: input.path, status: 'unchanged' };
+  if (hashed.sha256 === input.sha256) return { path: input.path, status: 'unchanged' };
+  const grown = hashed.prefix === input.sha256 ? `appended to since: its first ${analysed} bytes, the ones analysed, are unchanged; ` : '';
+  return { path: input.path, status: 'CHANGED', detail: `${grown}SHA-256 is now ${hashed.sha256}` };
 }
 
-export async function hashFile(path: string): Promise<string> {
+/** The SHA-256 of a file, read-only, and with `prefixBytes` that of its first bytes too. */
+export async function hashFile(path: string, prefixBytes?: number): Promise<{ sha256: string; prefix?: string }> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { flags: 'r', highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const head = prefixBytes === undefined ? undefined : createHash('sha256');
+  let at = 0;
+  for await (const data of createReadStream(path, { flags: 'r', highWaterMark: 1 << 20 })) {
+    const chunk = data as Buffer;
+    hash.update(chunk);
+    if (head && at < prefixBytes!) head.update(chunk.subarray(0, Math.min(chunk.length, prefixBytes! - at)));
+    at += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), ...(head ? { prefix: head.digest('hex') } : {}) };
 }
 
 /** A path from an untrusted report, safe to print on a terminal. */

@@ -93,15 +93,24 @@ describe('agent-forensics verify (built CLI)', () => {
       writeFileSync(join(work, 'rule.yml'), RULE);
       const made = cli(['correlate', 'evidence', '--rules=rule.yml', '--format', 'json', '-o', 'r.json', '-q'], { cwd: work });
       expect(made.status, made.stderr).toBe(0);
-      appendFileSync(join(work, 'evidence', 'audit', 'cloudtrail-111122223333.jsonl'), '\n');
+      const trail = join(work, 'evidence', 'audit', 'cloudtrail-111122223333.jsonl');
+      const analysed = statSync(trail).size;
+      appendFileSync(trail, '\n');
+      // One byte changed in place, the size kept.
+      const flows = join(work, 'evidence', 'firewall', 'cloudfirewall-traffic.jsonl');
+      const text = readFileSync(flows);
+      text[10] = text[10] === 0x41 ? 0x42 : 0x41;
+      writeFileSync(flows, text);
       unlinkSync(join(work, 'evidence', 'agent', 'claude-ep0413.jsonl'));
       const r = cli(['verify', 'r.json'], { cwd: work });
       assertNoCrash(r);
       expect(r.status).toBe(1);
-      expect(r.stdout).toMatch(/^CHANGED {6}evidence\/audit\/cloudtrail-111122223333\.jsonl \(SHA-256 is now [0-9a-f]{64}\)$/m);
+      // Appended to (a log still written): the bytes analysed are checked on their own.
+      expect(r.stdout).toMatch(new RegExp(`^CHANGED {6}evidence/audit/cloudtrail-111122223333\\.jsonl \\(appended to since: its first ${analysed} bytes, the ones analysed, are unchanged; SHA-256 is now [0-9a-f]{64}\\)$`, 'm'));
+      expect(r.stdout).toMatch(/^CHANGED {6}evidence\/firewall\/cloudfirewall-traffic\.jsonl \(SHA-256 is now [0-9a-f]{64}\)$/m);
       expect(r.stdout).toMatch(/^missing {6}evidence\/agent\/claude-ep0413\.jsonl$/m);
       expect(r.stdout).toMatch(/^unchanged {4}evidence\/agent\/rl-harness-trace\.jsonl$/m);
-      expect(r.stdout).toMatch(/2 of \d+ inputs changed, missing or unverifiable\n$/);
+      expect(r.stdout).toMatch(/3 of \d+ inputs changed, missing or unverifiable\n$/);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
