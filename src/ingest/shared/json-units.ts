@@ -1,7 +1,7 @@
 // The values of an input that is either JSON lines (one value a line) or one JSON document, for the
 // audit formats that accept both. Whether a value is a record, a `Records` file or an array is the caller's.
 import type { ForensicEvent, Ref } from '../../model/event.js';
-import type { LineRecord, ParseContext, StatefulLineReader } from '../format.js';
+import type { InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../format.js';
 import { readJsonDocument } from './json.js';
 
 export interface JsonUnit {
@@ -55,48 +55,70 @@ export async function* jsonUnits(lines: AsyncIterable<LineRecord>, ctx: ParseCon
 }
 
 /**
- * The records of the units with their refs: a unit that `listOf` opens (an array, a `{entries}` page)
- * gives one record per item, referenced by index (and line, for JSON lines); any other unit is one record.
+ * How a format turns the units of its input (JSON lines, or one document) into events: each unit's
+ * events in turn, and those it still holds at the end (formats that pair records across units).
  */
-export async function* unitRecords(lines: AsyncIterable<LineRecord>, ctx: ParseContext, listOf: (value: unknown) => unknown[] | undefined): AsyncGenerator<{ value: unknown; ref: Ref }> {
-  for await (const { value, line } of jsonUnits(lines, ctx)) yield* recordsOf(value, line, ctx, listOf);
-}
-
-/** One unit's records with their refs (see unitRecords). */
-export function recordsOf(value: unknown, line: number | undefined, ctx: ParseContext, listOf: (value: unknown) => unknown[] | undefined): { value: unknown; ref: Ref }[] {
-  const list = listOf(value);
-  if (!list) return [{ value, ref: line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 } }];
-  return list.map((item, i) => ({ value: item, ref: line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i } }));
+export interface UnitReader {
+  unit(value: unknown, line: number | undefined): Iterable<ForensicEvent>;
+  end?(): Iterable<ForensicEvent>;
 }
 
 /**
- * The reader of JSON lines of units, a line at a time (InputFormat.statefulReader): a line is skipped
- * as jsonUnits skips it, else `events` gives the events of its unit (and `end` those a format still
- * holds at the end). No async step per record (over several generators, that was a sixth of a
- * CloudTrail scan); documents keep the stream.
+ * `parse` and `statefulReader` of a format that reads units, from one reader made per input: the
+ * stream (JSON lines or a document, through jsonUnits) and the line-at-a-time reader of JSON lines
+ * give the same events and skips.
  */
-export function unitLineReader(ctx: ParseContext, events: (value: object, line: number) => readonly ForensicEvent[], end: () => readonly ForensicEvent[] = () => NO_EVENTS): StatefulLineReader {
+export function readsUnits(reader: (ctx: ParseContext) => UnitReader): Pick<InputFormat, 'parse' | 'statefulReader'> {
+  return {
+    async *parse(lines, ctx) {
+      const r = reader(ctx);
+      for await (const { value, line } of jsonUnits(lines, ctx)) yield* r.unit(value, line);
+      if (r.end) yield* r.end();
+    },
+    statefulReader: (ctx) => unitLineReader(ctx, reader(ctx)),
+  };
+}
+
+/**
+ * JSON lines of units a line at a time (InputFormat.statefulReader): a line is skipped as jsonUnits
+ * skips it, else the reader gives the events of its unit. No async step per record (over several
+ * generators, that was a sixth of a CloudTrail scan); documents keep the stream.
+ */
+function unitLineReader(ctx: ParseContext, reader: UnitReader): StatefulLineReader {
   return {
     line: (rec) => {
       if (rec.text.trim() === '') return NO_EVENTS;
       const value = tryParse(rec.text);
       if (value === undefined) ctx.skip({ line: rec.line }, 'not valid JSON');
       else if (typeof value !== 'object' || value === null) ctx.skip({ line: rec.line }, 'not a JSON object');
-      else return events(value, rec.line);
+      else return [...reader.unit(value, rec.line)];
       return NO_EVENTS;
     },
-    end,
+    end: () => (reader.end ? [...reader.end()] : NO_EVENTS),
   };
 }
 
-/** The events of records read by `toEvent`, which skips (undefined) the ones it cannot use. */
-export function eventsOfRecords(records: { value: unknown; ref: Ref }[], ctx: ParseContext, toEvent: (value: unknown, ref: Ref, ctx: ParseContext) => ForensicEvent | undefined): ForensicEvent[] {
-  const out: ForensicEvent[] = [];
-  for (const r of records) {
-    const ev = toEvent(r.value, r.ref, ctx);
-    if (ev) out.push(ev);
-  }
-  return out;
+/**
+ * The reader of a format whose records stand alone: a unit that `listOf` opens (an array, a
+ * `{entries}` page) gives one record per item, referenced by index (and line, for JSON lines); any
+ * other unit is one record; `toEvent` reads each, skipping (undefined) those it cannot use. Events
+ * come one at a time: a whole document's are not held together.
+ */
+export function recordReader(ctx: ParseContext, listOf: (value: unknown) => unknown[] | undefined, toEvent: (value: unknown, ref: Ref, ctx: ParseContext) => ForensicEvent | undefined): UnitReader {
+  return {
+    *unit(value, line) {
+      const list = listOf(value);
+      if (!list) {
+        const ev = toEvent(value, line !== undefined ? { path: ctx.path, line } : { path: ctx.path, index: 0 }, ctx);
+        if (ev) yield ev;
+        return;
+      }
+      for (let i = 0; i < list.length; i++) {
+        const ev = toEvent(list[i], line !== undefined ? { path: ctx.path, line, index: i } : { path: ctx.path, index: i }, ctx);
+        if (ev) yield ev;
+      }
+    },
+  };
 }
 
 const NO_EVENTS: readonly ForensicEvent[] = Object.freeze([]);

@@ -2,9 +2,9 @@
 // Service (SLS) form where the event is a JSON string (or flattened `event.*` keys) beside `__time__`.
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
+import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { eventsOfRecords, recordsOf, tryParse, unitLineReader, unitRecords } from '../../shared/json-units.js';
+import { recordReader, readsUnits, tryParse } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -133,18 +133,6 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | und
   return ev;
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const { value, ref } of unitRecords(lines, ctx, listOf)) {
-    const ev = toEvent(value, ref, ctx);
-    if (ev) yield ev;
-  }
-}
-
-/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
-function statefulReader(ctx: ParseContext): StatefulLineReader {
-  return unitLineReader(ctx, (value, line) => eventsOfRecords(recordsOf(value, line, ctx, listOf), ctx, toEvent));
-}
-
 export const alibabaActiontrailFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -155,6 +143,5 @@ export const alibabaActiontrailFormat: InputFormat = {
     'A non-empty errorCode gives action "error" (fields.authzDenied for NoPermission, Forbidden.*, InvalidAccessKeyId.*, ...). ' +
     'host = the ECS instance id of an instance-role session, else requestParameters.InstanceId.',
   probe,
-  parse,
-  statefulReader,
+  ...readsUnits((ctx) => recordReader(ctx, listOf, toEvent)),
 };

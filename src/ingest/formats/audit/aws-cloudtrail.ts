@@ -2,9 +2,9 @@
 // Each record becomes one audit event; which records are violations is the rules' business.
 import { isIP } from 'node:net';
 import { refFor, type ForensicEvent, type Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
+import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits, tryParse, unitLineReader } from '../../shared/json-units.js';
+import { readsUnits, tryParse } from '../../shared/json-units.js';
 import { parseEpochSeconds, parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -163,13 +163,17 @@ function flattenInto(fields: Record<string, unknown>, prefix: string, value: unk
 }
 
 
-/** The events of one JSON value of the input (a record, a `Records` or `Events` file, an array); `line`: its line in JSON lines. */
-function unitEvents(value: unknown, line: number | undefined, ctx: ParseContext): ForensicEvent[] {
-  const out: ForensicEvent[] = [];
-  const add = (ev: ForensicEvent | undefined) => ev && out.push(ev);
+/**
+ * The events of one JSON value of the input (a record, a `Records` or `Events` file, an array), one
+ * at a time (a whole document's events are not held together); `line`: its line in JSON lines.
+ */
+function* unitEvents(value: unknown, line: number | undefined, ctx: ParseContext): Generator<ForensicEvent> {
   if (isObject(value) && Array.isArray(value.Records)) {
     // S3 delivery file (possibly several of them, one per line): positions count within the file or line
-    for (let i = 0; i < value.Records.length; i++) add(toEvent(value.Records[i], refFor(ctx.path, line, i), ctx));
+    for (let i = 0; i < value.Records.length; i++) {
+      const ev = toEvent(value.Records[i], refFor(ctx.path, line, i), ctx);
+      if (ev) yield ev;
+    }
   } else if (isObject(value) && Array.isArray(value.Events)) {
     for (let i = 0; i < value.Events.length; i++) {
       const item = value.Events[i];
@@ -186,18 +190,18 @@ function unitEvents(value: unknown, line: number | undefined, ctx: ParseContext)
           continue;
         }
       }
-      add(toEvent(rec, ref, ctx, item));
+      const ev = toEvent(rec, ref, ctx, item);
+      if (ev) yield ev;
     }
   } else if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) add(toEvent(value[i], refFor(ctx.path, line, i), ctx));
+    for (let i = 0; i < value.length; i++) {
+      const ev = toEvent(value[i], refFor(ctx.path, line, i), ctx);
+      if (ev) yield ev;
+    }
   } else {
-    add(toEvent(value, refFor(ctx.path, line, line === undefined ? 0 : undefined), ctx));
+    const ev = toEvent(value, refFor(ctx.path, line, line === undefined ? 0 : undefined), ctx);
+    if (ev) yield ev;
   }
-  return out;
-}
-
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const { value, line } of jsonUnits(lines, ctx)) yield* unitEvents(value, line, ctx);
 }
 
 export const awsCloudtrailFormat: InputFormat = {
@@ -211,6 +215,5 @@ export const awsCloudtrailFormat: InputFormat = {
     'Any errorCode (and a failed ConsoleLogin) gives action "error"; fields.authzDenied marks authorization refusals. ' +
     'host is the instance id of an EC2 instance-role session (assumed-role/<role>/i-...), else requestParameters.instanceId.',
   probe,
-  parse,
-  statefulReader: (ctx) => unitLineReader(ctx, (value, line) => unitEvents(value, line, ctx)),
+  ...readsUnits((ctx) => ({ unit: (value, line) => unitEvents(value, line, ctx) })),
 };

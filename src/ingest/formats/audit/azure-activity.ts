@@ -3,9 +3,9 @@
 // of one operation are merged into one event.
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
+import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits, tryParse, unitLineReader } from '../../shared/json-units.js';
+import { readsUnits, tryParse, type UnitReader } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -185,9 +185,9 @@ function emit(pending: Pending): ForensicEvent {
 
 /**
  * The events of the input's units in turn (records of one operation held until they pair), and of
- * those still held at the end: the same for the stream (`parse`) and the line reader.
+ * those still held at the end (readsUnits gives the stream and the line reader from it).
  */
-function unitReader(ctx: ParseContext): { unit(value: unknown, line: number | undefined): Generator<ForensicEvent>; end(): Generator<ForensicEvent> } {
+function unitReader(ctx: ParseContext): UnitReader {
   const pending = new Map<string, Pending>();
   function* expire(nowMs: number): Generator<ForensicEvent> {
     for (const [key, p] of pending) {
@@ -242,18 +242,6 @@ function unitReader(ctx: ParseContext): { unit(value: unknown, line: number | un
   };
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  const reader = unitReader(ctx);
-  for await (const { value, line } of jsonUnits(lines, ctx)) yield* reader.unit(value, line);
-  yield* reader.end();
-}
-
-/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
-function statefulReader(ctx: ParseContext): StatefulLineReader {
-  const reader = unitReader(ctx);
-  return unitLineReader(ctx, (value, line) => [...reader.unit(value, line)], () => [...reader.end()]);
-}
-
 export const azureActivityFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -266,6 +254,5 @@ export const azureActivityFormat: InputFormat = {
     '1 h of log time or at the end. Failure, or a Forbidden / 401 / 403 / AuthorizationFailed status, gives action ' +
     '"error" with errorCode = properties.statusCode, subStatus, resultSignature or statusMessage error code, verbatim.',
   probe,
-  parse,
-  statefulReader,
+  ...readsUnits(unitReader),
 };

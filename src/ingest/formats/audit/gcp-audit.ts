@@ -2,9 +2,9 @@
 // (JSON lines, a `gcloud logging read --format=json` array, or an entries.list `{"entries": [...]}`).
 import { isIP } from 'node:net';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
+import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { eventsOfRecords, recordsOf, unitLineReader, unitRecords } from '../../shared/json-units.js';
+import { recordReader, readsUnits } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -100,18 +100,6 @@ function toEvent(entry: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | u
   return ev;
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  for await (const { value, ref } of unitRecords(lines, ctx, entriesOf)) {
-    const ev = toEvent(value, ref, ctx);
-    if (ev) yield ev;
-  }
-}
-
-/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
-function statefulReader(ctx: ParseContext): StatefulLineReader {
-  return unitLineReader(ctx, (value, line) => eventsOfRecords(recordsOf(value, line, ctx, entriesOf), ctx, toEvent));
-}
-
 export const gcpAuditFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -123,6 +111,5 @@ export const gcpAuditFormat: InputFormat = {
     'authorizationInfo[].granted=false also gives PERMISSION_DENIED. src.ip = requestMetadata.callerIp when it is an IP ' +
     '(values like "private" stay in fields.callerIp); host = the instance name for gce_instance resources.',
   probe,
-  parse,
-  statefulReader,
+  ...readsUnits((ctx) => recordReader(ctx, entriesOf, toEvent)),
 };

@@ -1,9 +1,9 @@
 // Kubernetes API server audit events (audit.k8s.io Event, JSON lines or an EventList document).
 // One event per request (auditID): the stages of a request are merged, the final one wins.
 import type { ForensicEvent, Ref } from '../../../model/event.js';
-import type { Head, InputFormat, LineRecord, ParseContext, StatefulLineReader } from '../../format.js';
+import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
-import { jsonUnits, unitLineReader } from '../../shared/json-units.js';
+import { readsUnits, type UnitReader } from '../../shared/json-units.js';
 import { parseIsoMs } from '../../shared/time.js';
 import { clipField } from '../../shared/text.js';
 
@@ -126,9 +126,9 @@ function podSpecFields(obj: unknown, fields: Record<string, unknown>): void {
 
 /**
  * The events of the input's units in turn (stages of one request held until its last), and of the
- * requests still held at the end: the same for the stream (`parse`) and the line reader.
+ * requests still held at the end (readsUnits gives the stream and the line reader from it).
  */
-function unitReader(ctx: ParseContext): { unit(value: unknown, line: number | undefined): Generator<ForensicEvent>; end(): Generator<ForensicEvent> } {
+function unitReader(ctx: ParseContext): UnitReader {
   const pending = new Map<string, Pending>();
   function* expire(nowMs: number): Generator<ForensicEvent> {
     for (const [id, p] of pending) {
@@ -183,18 +183,6 @@ function unitReader(ctx: ParseContext): { unit(value: unknown, line: number | un
   };
 }
 
-async function* parse(lines: AsyncIterable<LineRecord>, ctx: ParseContext): AsyncGenerator<ForensicEvent> {
-  const reader = unitReader(ctx);
-  for await (const { value, line } of jsonUnits(lines, ctx)) yield* reader.unit(value, line);
-  yield* reader.end();
-}
-
-/** JSON lines a line at a time: the same events and skips as `parse` (unitLineReader). */
-function statefulReader(ctx: ParseContext): StatefulLineReader {
-  const reader = unitReader(ctx);
-  return unitLineReader(ctx, (value, line) => [...reader.unit(value, line)], () => [...reader.end()]);
-}
-
 export const k8sAuditFormat: InputFormat = {
   name: NAME,
   source: 'audit',
@@ -207,6 +195,5 @@ export const k8sAuditFormat: InputFormat = {
     'joined with spaces (arguments with spaces double-quoted), container = the container= parameter. responseStatus.code ' +
     '>= 400 gives action "error" with errorCode = the status reason (e.g. Forbidden) or the code.',
   probe,
-  parse,
-  statefulReader,
+  ...readsUnits(unitReader),
 };
