@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { originOf, widestWindows, type Finding, type ToolCall } from './attribution/attribute.js';
 import { buildToolCallsFrom } from './attribution/calls.js';
 import { CALLS_ON_DISK_BYTES, CallRecords } from './attribution/call-spill.js';
-import { WindowedCallIndex, WindowedSkewPairs, LONG_CALL_MS, type CallFile } from './attribution/call-window.js';
+import { WindowedCallIndex, LONG_CALL_MS, type CallFile } from './attribution/call-window.js';
 import { DnsIndex } from './attribution/dns.js';
 import { Inventory, loadInventory } from './attribution/inventory.js';
-import { PAIR_SEARCH_MS, SkewPairFinder } from './attribution/skew-pairs.js';
+import { NamingIndex } from './attribution/naming-index.js';
+import { SkewPairFinder } from './attribution/skew-pairs.js';
 import { activityStats } from './attribution/stats.js';
 import { ViolationStore, type SpilledViolations } from './attribution/violation-store.js';
 import { buildViolation, CallIndex, countedViolation, IncidentBuilder, type Scoring } from './attribution/violations.js';
@@ -169,8 +170,10 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   // Records scans spilled past their own share come back when the run's budget holds them all (the
   // passes below read them several times); the clocks alone read them once.
   if (!options.clocksOnly) await spill?.reload(states.map((s) => s.marks));
-  const toolCalls = uniqueToolCalls(calls, states, inventory, ruleSet);
-  const clock = await settleClocks(states, toolCalls, inventory, options, spill);
+  // With the calls on disk, their merge notes those that name a destination the clocks pass asks about.
+  const naming = calls.inMemory ? undefined : new NamingIndex(await findingDestinations(states.filter((st) => clockEstimated(st, options))));
+  const toolCalls = uniqueToolCalls(calls, states, inventory, ruleSet, naming);
+  const clock = await settleClocks(states, toolCalls, inventory, options, naming);
   const inRange = withinRange(options.sinceMs, options.untilMs);
   // A caller that wants the clocks only (the timeline) gets a report with no violations nor incidents
   // (its statistics count none), its inputs, clocks, errors and event counts those of a full analysis.
@@ -234,10 +237,10 @@ function widest(ruleSet: RuleSet): ReturnType<typeof widestWindows> {
 }
 
 /** The tool calls as attribution reads them, copies between inputs left out (and noted on the copies); empties `records`. */
-function uniqueToolCalls(records: CallRecords, states: InputState[], inventory: Inventory, ruleSet: RuleSet): RunCalls {
+function uniqueToolCalls(records: CallRecords, states: InputState[], inventory: Inventory, ruleSet: RuleSet, naming: NamingIndex | undefined): RunCalls {
   const calls = records.inMemory;
   if (!calls) {
-    const { calls: onDisk, copies } = records.finish(widest(ruleSet).afterMs);
+    const { calls: onDisk, copies } = records.finish(widest(ruleSet).afterMs, naming?.empty ? undefined : naming);
     noteCopies(states, copies, 'tool calls');
     return onDisk;
   }
@@ -865,11 +868,32 @@ async function scanLocally(st: InputState, read: ReadSettings, ruleSet: RuleSet,
   };
 }
 
-/** Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts. */
-async function settleClocks(states: InputState[], calls: RunCalls, inventory: Inventory, options: AnalysisOptions, spill: MarkSpill | undefined): Promise<ReportClock[]> {
-  const anyCall = callCount(calls) > 0;
-  const estimated = states.filter((st) => st.manualOffsetMs === undefined && options.autoSkew && st.source !== 'agent' && st.source !== 'other' && anyCall);
-  const pairs = Array.isArray(calls) ? await pairsInMemory(estimated, calls, inventory) : await pairsThroughWindow(estimated, calls, inventory, spill);
+/** Whether an input's clock offset is estimated against the transcripts (when there are calls). */
+function clockEstimated(st: InputState, options: AnalysisOptions): boolean {
+  return st.manualOffsetMs === undefined && options.autoSkew && st.source !== 'agent' && st.source !== 'other';
+}
+
+/**
+ * Manual offsets win; otherwise estimate each firewall/audit input's offset against the transcripts.
+ * `naming`: with the calls on disk, the calls that name the findings' destinations (NamingIndex).
+ */
+async function settleClocks(states: InputState[], calls: RunCalls, inventory: Inventory, options: AnalysisOptions, naming: NamingIndex | undefined): Promise<ReportClock[]> {
+  const estimated = callCount(calls) > 0 ? states.filter((st) => clockEstimated(st, options)) : [];
+  const pairs = new Map<InputState, SkewPair[]>();
+  for (const st of estimated) {
+    const found: SkewPair[] = [];
+    if (Array.isArray(calls)) {
+      const finder = new SkewPairFinder(calls, inventory);
+      await forEachFinding(st, (f) => finder.add(f));
+      found.push(...finder.pairs);
+    } else {
+      await forEachFinding(st, (f) => {
+        const pair = naming!.pairOf(f, inventory);
+        if (pair) found.push(pair);
+      });
+    }
+    pairs.set(st, found);
+  }
   return states.map((st) => settleClock(st, pairs.get(st)));
 }
 
@@ -884,36 +908,24 @@ function settleClock(st: InputState, pairs: SkewPair[] | undefined): ReportClock
   return { path: st.path, offsetMs: est.offsetMs, method: 'estimated', pairs: est.pairs, confidence: est.confidence };
 }
 
-/** Each input's skew pairs, its findings read in the order it holds them. */
-async function pairsInMemory(states: InputState[], calls: ToolCall[], inventory: Inventory): Promise<Map<InputState, SkewPair[]>> {
-  const out = new Map<InputState, SkewPair[]>();
-  for (const st of states) {
-    const finder = new SkewPairFinder(calls, inventory);
-    for await (const batch of st.marks.batches()) {
-      for (const r of batch) if (r.finding) finder.add({ event: r.event, timeMs: r.timeMs, rules: r.finding });
-    }
-    out.set(st, finder.pairs);
+/** An input's findings on its own clock, in the order it holds them. */
+async function forEachFinding(st: InputState, visit: (f: Finding) => void): Promise<void> {
+  for await (const batch of st.marks.batches()) {
+    for (const r of batch) if (r.finding) visit({ event: r.event, timeMs: r.timeMs, rules: r.finding });
   }
-  return out;
 }
 
-/**
- * Each input's skew pairs with the calls on disk: the inputs' findings merged in time order (each
- * input sorted first; the passes after this one need that too) and read in one pass over the calls,
- * through a window of the half hour a pair may lie on either side.
- */
-async function pairsThroughWindow(states: InputState[], calls: CallFile, inventory: Inventory, spill: MarkSpill | undefined): Promise<Map<InputState, SkewPair[]>> {
-  await sortOutOfOrder(states, spill);
-  const window = calls.window(PAIR_SEARCH_MS, PAIR_SEARCH_MS);
-  const finders = states.map(() => new WindowedSkewPairs(window, inventory));
-  try {
-    await forEachMerged(states.map((st) => ({ marks: st.marks, offsetMs: 0 })), (r, timeMs, k) => {
-      if (r.finding) finders[k]!.add({ event: r.event, timeMs, rules: r.finding });
+/** The destinations (addresses and domains, lower-cased) of these inputs' findings. */
+async function findingDestinations(states: InputState[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const st of states) {
+    await forEachFinding(st, (f) => {
+      const dst = f.event.dst;
+      if (dst?.ip) found.add(dst.ip.toLowerCase());
+      if (dst?.domain) found.add(dst.domain.toLowerCase());
     });
-  } finally {
-    window.close();
   }
-  return new Map(states.map((st, k) => [st, finders[k]!.pairs]));
+  return found;
 }
 
 function noteCopies(states: InputState[], copies: Map<string, { count: number; of: string }>, what: string): void {

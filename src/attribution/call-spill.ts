@@ -16,7 +16,8 @@ import { JsonLinesFile, LineReader } from '../timeline/json-lines-file.js';
 import { Heap } from '../timeline/merge.js';
 import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
 import { linkToNext } from './calls.js';
-import { CallFile, isLongCall, parseCall, serializeCall, type CallReading } from './call-window.js';
+import { CallFile, commandOfCall, isLongCall, parseCall, serializeCall, type CallReading } from './call-window.js';
+import type { NamingIndex } from './naming-index.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -102,8 +103,9 @@ export class CallRecords {
    * The calls of the runs on disk, copies left out, linked, written in order: the calls longer than
    * an hour stay in memory (they reach violations hours away), the others go to a file.
    * `maxAfterMs`: the longest after-window of any rule (a session's next start matters within it only).
+   * `naming`: gets the calls whose command names one of its destinations, for the clocks pass.
    */
-  finish(maxAfterMs: number): { calls: CallFile; copies: CopyFinder['copies'] } {
+  finish(maxAfterMs: number, naming?: NamingIndex): { calls: CallFile; copies: CopyFinder['copies'] } {
     const runs = fewerRuns([...(this.writer?.finish() ?? []), ...this.written], this.folder!, this.reading);
     const file = new JsonLinesFile(join(this.folder!, `calls-${randomUUID()}.jsonl`), 'tool calls');
     const long: ToolCall[] = [];
@@ -111,6 +113,7 @@ export class CallRecords {
     const linker = new SessionLinker<RunCall>(maxAfterMs, (c) => {
       file.appendText(`${c.startMs}\t${c.endMs}\t${c.nextStartMs ?? ''}\t${c.rest}`);
       count++;
+      if (naming) this.noteNaming(naming, c);
     });
     const copies = new CopyFinder();
     forEachInstant(runs, this.reading, (instant) => {
@@ -126,7 +129,17 @@ export class CallRecords {
     linker.finish();
     file.close();
     for (const run of runs) rmSync(run, { force: true });
+    if (naming) {
+      for (const c of long) naming.add(c, naming.named(c.facts));
+      naming.sort();
+    }
     return { calls: new CallFile(file.path, count, long, this.reading), copies: copies.copies };
+  }
+
+  /** A call (linked: its end is final) whose command names a destination of `naming` goes there; the others are not parsed. */
+  private noteNaming(naming: NamingIndex, c: RunCall): void {
+    const named = naming.named(this.commands.of(commandOfCall(c.rest) ?? ''));
+    if (named.length > 0) naming.add(parseCall(c.rest, c.startMs, c.endMs, c.nextStartMs, this.reading), named);
   }
 
   private inputNumber(path: string): number {

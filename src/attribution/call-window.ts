@@ -3,14 +3,10 @@
 // all of them. A call reaches a violation only within its own length plus the rules' windows, so the
 // window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
 // than that stay in memory and join every window they can reach.
-import { appendAll } from '../model/arrays.js';
 import { compareRefs, refFor, type TimePrecision } from '../model/event.js';
 import type { SharedStrings } from '../model/shared-strings.js';
 import { LineReader } from '../timeline/json-lines-file.js';
-import type { SkewPair } from '../timeline/skew.js';
-import type { CommandFacts, Finding, ToolCall, Windows } from './attribute.js';
-import type { Inventory } from './inventory.js';
-import { SkewPairFinder } from './skew-pairs.js';
+import type { CommandFacts, ToolCall, Windows } from './attribute.js';
 import { CallIndex, type ContentTest } from './violations.js';
 import type { Interval } from './stats.js';
 
@@ -31,6 +27,34 @@ type CallTuple = [input: number, line: number | null, index: number | null, call
 export function serializeCall(c: ToolCall, input: number): string {
   const tuple: CallTuple = [input, c.ref.line ?? null, c.ref.index ?? null, c.callId ?? null, c.tool ?? null, c.command ?? null, c.container ?? null, c.openEnded, c.precision, c.session, c.host ?? null, c.sandbox ?? null, c.hostInInventory];
   return JSON.stringify(tuple);
+}
+
+/**
+ * The command of a call serializeCall wrote (null for none), read without parsing the rest: the
+ * merge of the runs asks it of every call (see NamingIndex). Its place: after the input, line and
+ * index (numbers or null) and the call id and tool (strings or null).
+ */
+export function commandOfCall(text: string): string | null {
+  let at = 1;
+  for (let k = 0; k < 3; k++) at = text.indexOf(',', at) + 1;
+  for (let k = 0; k < 2; k++) at = (text.charCodeAt(at) === QUOTE ? closingQuote(text, at) + 1 : text.indexOf(',', at)) + 1;
+  if (text.charCodeAt(at) !== QUOTE) return null;
+  const end = closingQuote(text, at);
+  const body = text.slice(at + 1, end);
+  return body.includes('\\') ? (JSON.parse(text.slice(at, end + 1)) as string) : body;
+}
+
+const QUOTE = 34;
+
+/** Where the JSON string opening at `open` closes (a quote not escaped by a backslash). */
+function closingQuote(text: string, open: number): number {
+  let at = text.indexOf('"', open + 1);
+  for (;;) {
+    let slashes = 0;
+    while (text.charCodeAt(at - 1 - slashes) === 92) slashes++;
+    if (slashes % 2 === 0) return at;
+    at = text.indexOf('"', at + 1);
+  }
 }
 
 /** What reading calls back shares: the inputs' paths by number, command facts, one copy of repeated strings. */
@@ -181,28 +205,5 @@ export class WindowedCallIndex {
       this.index = new CallIndex(list);
     }
     return this.index!.near(t, w, content);
-  }
-}
-
-/** SkewPairFinder over a window, for an input's findings in time order: the finder is made again when the window moves on. */
-export class WindowedSkewPairs {
-  private list: ToolCall[] | undefined;
-  private finder: SkewPairFinder | undefined;
-  private readonly found: SkewPair[] = [];
-
-  constructor(private readonly window: CallWindow, private readonly inventory: Inventory) {}
-
-  add(f: Finding): void {
-    const list = this.window.at(f.timeMs);
-    if (list !== this.list) {
-      if (this.finder) appendAll(this.found, this.finder.pairs);
-      this.list = list;
-      this.finder = new SkewPairFinder(list, this.inventory);
-    }
-    this.finder!.add(f);
-  }
-
-  get pairs(): SkewPair[] {
-    return this.finder ? [...this.found, ...this.finder.pairs] : this.found;
   }
 }

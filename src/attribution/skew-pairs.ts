@@ -133,7 +133,8 @@ function* within(list: number[], calls: ToolCall[], from: number, to: number): G
   for (let k = firstStartingFrom(list.length, (j) => calls[list[j]!]!.startMs, from); k < list.length && calls[list[k]!]!.startMs <= to; k++) yield list[k]!;
 }
 
-function elsewhere(origin: ReturnType<typeof originOf>, c: ToolCall): boolean {
+/** Whether a call is from a place the record cannot come from (another session, sandbox or host). */
+export function elsewhere(origin: ReturnType<typeof originOf>, c: Pick<ToolCall, 'session' | 'sandbox' | 'host'>): boolean {
   if (!origin) return false;
   if (origin.session && c.session) return origin.session !== c.session;
   if (origin.sandbox && c.sandbox) return origin.sandbox !== c.sandbox;

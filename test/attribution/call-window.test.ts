@@ -1,9 +1,10 @@
 // A tool call written to the calls file (its input as a number) and read back must be the call
 // toToolCall made: the same fields in the same order (reports print refs as they are), with the
 // strings a window holds many copies of shared.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandFacts, toToolCall } from '../../src/attribution/attribute.js';
-import { parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
+import { commandOfCall, parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
 import { Inventory } from '../../src/attribution/inventory.js';
 import type { ForensicEvent, Ref } from '../../src/model/event.js';
 import { SharedStrings } from '../../src/model/shared-strings.js';
@@ -54,4 +55,19 @@ describe('a tool call in the calls file', () => {
     expect(b.facts).toBe(a.facts);
     expect([b.callId, b.ref.index]).toEqual(['a2', 2]);
   });
+});
+
+describe('commandOfCall()', () => {
+  // quotes, backslashes (an odd and an even number before a quote), commas, brackets, controls, surrogates
+  const text = fc.option(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('a\\', 'a\\\\"', '",', '[x]', '\\"', 'null', '')), { nil: undefined });
+
+  it('reads the command of any call as JSON.parse reads it, without parsing the rest', () => {
+    fc.assert(fc.property(text, text, text, fc.option(fc.nat(), { nil: undefined }), fc.option(fc.nat(), { nil: undefined }), (callId, tool, command, line, index) => {
+      const { call } = roundTrip(event({ path: paths[0]!, ...(line !== undefined ? { line } : {}), ...(index !== undefined ? { index } : {}) }, { callId, tool, command }), reading(), 1);
+      const tuple = serializeCall(call, 1);
+      expect(commandOfCall(tuple)).toBe((JSON.parse(tuple) as unknown[])[5]);
+    }), { numRuns: 2000 });
+  });
+
+  const reading = (): CallReading => ({ paths, commands: new CommandFacts(), strings: new SharedStrings() });
 });

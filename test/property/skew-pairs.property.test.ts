@@ -1,11 +1,14 @@
 // Skew pairs list the calls naming a frequent destination once (instead of testing every call near
-// every record): the pairs must be exactly those a plain test of every call within 30 minutes gives.
+// every record), or, with the calls on disk, look them up in the calls the merge noted as naming a
+// finding's destination (NamingIndex): the pairs must be exactly those a plain test of every call
+// within 30 minutes gives.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { originOf, type Finding, type ToolCall } from '../../src/attribution/attribute.js';
 import { buildToolCalls } from '../../src/attribution/calls.js';
 import { mentionsToken } from '../../src/attribution/command.js';
 import { Inventory } from '../../src/attribution/inventory.js';
+import { NamingIndex } from '../../src/attribution/naming-index.js';
 import { skewPairs } from '../../src/attribution/skew-pairs.js';
 import type { ForensicEvent } from '../../src/model/event.js';
 import type { SkewPair } from '../../src/timeline/skew.js';
@@ -13,7 +16,8 @@ import type { SkewPair } from '../../src/timeline/skew.js';
 const T = Date.parse('2026-03-05T10:00:00Z');
 const noInventory = new Inventory([]);
 // an IPv4-mapped IPv6 address holds dots but is no run of token characters: the index must not answer for it
-const IPS = ['203.0.113.47', '198.51.100.7', '10.20.3.17', '::ffff:198.51.100.9'];
+// (and one of upper-case hex, one without any token character: '::' is no run at all)
+const IPS = ['203.0.113.47', '198.51.100.7', '10.20.3.17', '::ffff:198.51.100.9', '2001:DB8::5', '::'];
 const DOMAINS = ['pool.example', 'files.example'];
 
 const callArb = fc.record({
@@ -54,6 +58,16 @@ function plainPairs(findings: Finding[], all: ToolCall[]): SkewPair[] {
   return pairs;
 }
 
+/** The pairs NamingIndex gives: the calls offered in a shuffled order, as long calls join after the others. */
+function namingPairs(findings: Finding[], all: ToolCall[]): SkewPair[] {
+  const destinations = findings.flatMap((f) => [f.event.dst?.ip, f.event.dst?.domain].filter((d): d is string => !!d).map((d) => d.toLowerCase()));
+  const index = new NamingIndex(destinations);
+  const offered = [...all.filter((_, i) => i % 3 !== 0), ...all.filter((_, i) => i % 3 === 0)];
+  for (const c of offered) index.add(c, index.named(c.facts));
+  index.sort();
+  return findings.flatMap((f) => index.pairOf(f, noInventory) ?? []);
+}
+
 describe('skewPairs()', () => {
   it('gives the pairs a plain test of every nearby call gives, for rare and frequent destinations', () => {
     let found = 0;
@@ -73,6 +87,7 @@ describe('skewPairs()', () => {
       expect(skewPairs(findings, all, noInventory)).toEqual(expected);
       // addresses and domains looked up in the index of the commands' dotted tokens from the start
       expect(skewPairs(findings, all, noInventory, 0)).toEqual(expected);
+      expect(namingPairs(findings, all)).toEqual(expected);
     }), { numRuns: 300 });
     expect(found).toBeGreaterThan(100);
   });
