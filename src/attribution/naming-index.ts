@@ -66,8 +66,14 @@ export class NamingIndex {
     return answer;
   }
 
-  /** Notes a call (its end final: linked to its session's next call) under each destination it names. */
-  add(call: NamingCall, destinations: readonly string[]): void {
+  /**
+   * Notes a call (its end final: linked to its session's next call) under each destination it
+   * names, as what a pair reads of it only: when most calls name a destination (a command run in a
+   * loop), this holds them all.
+   */
+  add(c: NamingCall, destinations: readonly string[]): void {
+    if (destinations.length === 0) return;
+    const call: NamingCall = { startMs: c.startMs, endMs: c.endMs, background: c.background, session: c.session, sandbox: c.sandbox, host: c.host };
     for (const d of destinations) {
       const list = this.calls.get(d);
       if (list) list.push(call);
