@@ -3,10 +3,10 @@
 // all of them. A call reaches a violation only within its own length plus the rules' windows, so the
 // window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
 // than that stay in memory and join every window they can reach.
-import { compareRefs, refFor, type TimePrecision } from '../model/event.js';
+import { compareRefs, refFor, type Ref, type TimePrecision } from '../model/event.js';
 import type { SharedStrings } from '../model/shared-strings.js';
 import { LineReader } from '../timeline/json-lines-file.js';
-import type { CommandFacts, ToolCall, Windows } from './attribute.js';
+import type { CommandFact, CommandFacts, ToolCall, Windows } from './attribute.js';
 import { CallIndex, type ContentTest } from './violations.js';
 import type { Interval } from './stats.js';
 
@@ -89,7 +89,11 @@ export function parseCall(text: string, startMs: number, endMs: number, nextStar
 /** The tool calls of a run past the budget: the ordinary ones in a file in (start, position) order, the long ones in memory. */
 export class CallFile {
   /** `reading`: the paths by number the file's calls were written with (and what parsing shares) */
-  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[], private readonly reading: CallReading) {}
+  private readonly CallLine: ReturnType<typeof callLine>;
+
+  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[], private readonly reading: CallReading) {
+    this.CallLine = callLine(reading);
+  }
 
   get count(): number {
     return this.fileCount + this.long.length;
@@ -118,14 +122,57 @@ export class CallFile {
     return new LineReader(this.path);
   }
 
-  /** The call of a line of the file. */
-  parse(line: string): ToolCall {
+  /** The call of a line of the file, parsed past its times and command when first read (see callLine). */
+  callOf(line: string): ToolCall {
     const tab = line.indexOf('\t');
     const tab2 = line.indexOf('\t', tab + 1);
-    const tab3 = line.indexOf('\t', tab2 + 1);
-    const next = line.slice(tab2 + 1, tab3);
-    return parseCall(line.slice(tab3 + 1), Number(line.slice(0, tab)), Number(line.slice(tab + 1, tab2)), next ? Number(next) : undefined, this.reading);
+    const rest = line.indexOf('\t', tab2 + 1) + 1;
+    return new this.CallLine(line, Number(line.slice(0, tab)), Number(line.slice(tab + 1, tab2)), this.reading.commands.of(commandOfCall(line.slice(rest)) ?? ''));
   }
+}
+
+/**
+ * The class of the calls of a calls file as a window holds them: a call's times and command's facts
+ * (all a window's index and the content tests read of most calls) at once, the rest parsed from
+ * its line when first read (by the scoring of a candidate). A window holds every call of the last
+ * hours and the violations score a few of them: parsing each was most of the time of the
+ * violations of RL traces. Made per file, so that a call need not hold what parsing shares
+ * (`reading`): its fields are those of a parsed call, or fewer.
+ */
+function callLine(reading: CallReading) {
+  return class CallLine implements ToolCall {
+    /** the call parsed, once read past its times and command (its line is then let go) */
+    private whole: ToolCall | undefined;
+
+    constructor(private line: string, readonly startMs: number, readonly endMs: number, readonly facts: CommandFact) {}
+
+    get text(): string { return this.facts.text; }
+    get background(): boolean { return this.facts.background; }
+    get nextStartMs(): number | undefined { return this.parsed.nextStartMs; }
+    get ref(): Ref { return this.parsed.ref; }
+    get callId(): string | undefined { return this.parsed.callId; }
+    get tool(): string | undefined { return this.parsed.tool; }
+    get command(): string | undefined { return this.parsed.command; }
+    get container(): string | undefined { return this.parsed.container; }
+    get openEnded(): boolean { return this.parsed.openEnded; }
+    get precision(): TimePrecision { return this.parsed.precision; }
+    get session(): string { return this.parsed.session; }
+    get host(): string | undefined { return this.parsed.host; }
+    get sandbox(): string | undefined { return this.parsed.sandbox; }
+    get hostInInventory(): boolean { return this.parsed.hostInInventory; }
+
+    private get parsed(): ToolCall {
+      if (!this.whole) {
+        const line = this.line;
+        const tab2 = line.indexOf('\t', line.indexOf('\t') + 1);
+        const tab3 = line.indexOf('\t', tab2 + 1);
+        const next = line.slice(tab2 + 1, tab3);
+        this.whole = parseCall(line.slice(tab3 + 1), this.startMs, this.endMs, next ? Number(next) : undefined, reading);
+        this.line = '';
+      }
+      return this.whole;
+    }
+  };
 }
 
 function startOf(line: string): number {
@@ -167,7 +214,7 @@ export class CallWindow {
     for (; this.pending !== undefined; this.pending = this.reader.next()) {
       const start = startOf(this.pending);
       if (start > to) break;
-      if (start >= from) read.push(this.file.parse(this.pending));
+      if (start >= from) read.push(this.file.callOf(this.pending));
     }
     this.read = read;
     const long = this.file.long.filter((c) => c.startMs <= to && !(c.endMs < from));

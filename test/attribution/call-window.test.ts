@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandFacts, toToolCall } from '../../src/attribution/attribute.js';
-import { commandOfCall, parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
+import { CallFile, commandOfCall, parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
 import { Inventory } from '../../src/attribution/inventory.js';
 import type { ForensicEvent, Ref } from '../../src/model/event.js';
 import { SharedStrings } from '../../src/model/shared-strings.js';
@@ -70,4 +70,30 @@ describe('commandOfCall()', () => {
   });
 
   const reading = (): CallReading => ({ paths, commands: new CommandFacts(), strings: new SharedStrings() });
+});
+
+describe('a call a window holds (CallFile.callOf)', () => {
+  const reading = (): CallReading => ({ paths, commands: new CommandFacts(), strings: new SharedStrings() });
+
+  it('reads as the parsed call in every field, before and after its line is parsed', () => {
+    const r = reading();
+    const file = new CallFile('/nonexistent/calls.jsonl', 0, [], r);
+    const variants: Partial<ForensicEvent>[] = [
+      { endMs: 1_772_445_601_500, host: 'gpu-node-07', sandbox: 'sb-04', container: 'c-1' },
+      { session: undefined, callId: undefined, tool: undefined, command: undefined },
+      { command: 'echo "a\\tb" \'ü\' && curl http://203.0.113.5/x', callId: 'id "quoted"' },
+    ];
+    for (const [k, extra] of variants.entries()) {
+      const call = toToolCall(event({ path: paths[1]!, line: k + 1, index: k }, extra), new Inventory(), 0, r.commands);
+      for (const next of [undefined, call.startMs + 20_000]) {
+        const line = `${call.startMs}\t${call.endMs}\t${next ?? ''}\t${serializeCall(call, 1)}`;
+        const expected = parseCall(serializeCall(call, 1), call.startMs, call.endMs, next, r);
+        const held = file.callOf(line);
+        // what an index reads first, without parsing the rest
+        expect([held.startMs, held.endMs, held.text, held.background, held.facts]).toEqual([expected.startMs, expected.endMs, expected.text, expected.background, expected.facts]);
+        for (const key of Object.keys(expected) as (keyof typeof expected)[]) expect(held[key], key).toEqual(expected[key]);
+        expect(held.nextStartMs).toBe(next);
+      }
+    }
+  });
 });
