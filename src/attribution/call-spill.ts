@@ -19,6 +19,7 @@ import { linkToNext } from './calls.js';
 import { CallFile, commandOfCall, isLongCall, parseCall, serializeCall, type CallReading } from './call-window.js';
 import type { NamingIndex } from './naming-index.js';
 import type { Inventory } from './inventory.js';
+import { IntervalUnion } from './stats.js';
 
 /**
  * Transcripts larger than this together (about half a million calls) have their calls on disk from
@@ -110,8 +111,10 @@ export class CallRecords {
     const file = new JsonLinesFile(join(this.folder!, `calls-${randomUUID()}.jsonl`), 'tool calls');
     const long: ToolCall[] = [];
     let count = 0;
+    const activity = new IntervalUnion();
     const linker = new SessionLinker<RunCall>(maxAfterMs, (c) => {
       file.appendText(`${c.startMs}\t${c.endMs}\t${c.nextStartMs ?? ''}\t${c.rest}`);
+      activity.add(c.startMs, c.endMs);
       count++;
       if (naming) this.noteNaming(naming, c);
     });
@@ -133,7 +136,7 @@ export class CallRecords {
       for (const c of long) naming.add(c, naming.named(c.facts));
       naming.sort();
     }
-    return { calls: new CallFile(file.path, count, long, this.reading), copies: copies.copies };
+    return { calls: new CallFile(file.path, count, long, this.reading, activity.with(long)), copies: copies.copies };
   }
 
   /** A call (linked: its end is final) whose command names a destination of `naming` goes there; the others are not parsed. */

@@ -8,7 +8,7 @@ import type { SharedStrings } from '../model/shared-strings.js';
 import { LineReader } from '../timeline/json-lines-file.js';
 import type { CommandFact, CommandFacts, ToolCall, Windows } from './attribute.js';
 import { CallIndex, type ContentTest } from './violations.js';
-import type { Interval } from './stats.js';
+import type { Interval, IntervalUnion } from './stats.js';
 
 /** Calls longer than this (or of no length) stay in memory: the window need not reach back to their start. */
 export const LONG_CALL_MS = 3_600_000;
@@ -91,7 +91,8 @@ export class CallFile {
   /** `reading`: the paths by number the file's calls were written with (and what parsing shares) */
   private readonly CallLine: ReturnType<typeof callLine>;
 
-  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[], private readonly reading: CallReading) {
+  /** `activity`: the union of the spans of the calls in the file and of the long ones */
+  constructor(readonly path: string, private readonly fileCount: number, readonly long: readonly ToolCall[], private readonly reading: CallReading, private readonly activity: IntervalUnion) {
     this.CallLine = callLine(reading);
   }
 
@@ -104,17 +105,9 @@ export class CallFile {
     return new CallWindow(this, backMs, aheadMs);
   }
 
-  /** Every call's start and end, in start order. */
-  *spans(): Generator<Interval> {
-    const reader = this.lines();
-    let k = 0;
-    for (let line = reader.next(); line !== undefined; line = reader.next()) {
-      const tab = line.indexOf('\t');
-      const startMs = Number(line.slice(0, tab));
-      while (k < this.long.length && this.long[k]!.startMs <= startMs) yield this.long[k++]!;
-      yield { startMs, endMs: Number(line.slice(tab + 1, line.indexOf('\t', tab + 1))) };
-    }
-    while (k < this.long.length) yield this.long[k++]!;
+  /** The union of the calls' spans (with the long ones), in start order: what the activity statistics read. */
+  spans(): Iterable<Interval> {
+    return this.activity.pieces();
   }
 
   /** The lines of the file, in order. */

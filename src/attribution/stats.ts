@@ -6,6 +6,48 @@ export interface Interval {
   endMs: number;
 }
 
+/**
+ * The union of intervals given in start order, as its disjoint pieces (touching intervals join):
+ * what activityStats reads of the calls, kept as they are merged instead of read back from disk.
+ * Clipping to the span afterwards gives the pieces coverage() makes of the clipped intervals (an
+ * intersection with one interval distributes over a union). Two numbers a piece.
+ */
+export class IntervalUnion {
+  private bounds = new Float64Array(1024);
+  private size = 0;
+
+  /** An interval starting no earlier than those before it; one without a length that is a number is left out, as coverage() leaves it. */
+  add(startMs: number, endMs: number): void {
+    if (!(endMs >= startMs)) return;
+    const n = this.size;
+    if (n > 0 && startMs <= this.bounds[n - 1]!) {
+      if (endMs > this.bounds[n - 1]!) this.bounds[n - 1] = endMs;
+      return;
+    }
+    if (n + 2 > this.bounds.length) {
+      const larger = new Float64Array(this.bounds.length * 2);
+      larger.set(this.bounds);
+      this.bounds = larger;
+    }
+    this.bounds[n] = startMs;
+    this.bounds[n + 1] = endMs;
+    this.size = n + 2;
+  }
+
+  /** The union with intervals in any order (the few calls kept apart, longer than an hour). */
+  with(others: readonly Interval[]): IntervalUnion {
+    if (others.length === 0) return this;
+    const all = [...this.pieces(), ...others].sort((a, b) => a.startMs - b.startMs);
+    const union = new IntervalUnion();
+    for (const i of all) union.add(i.startMs, i.endMs);
+    return union;
+  }
+
+  *pieces(): Generator<Interval> {
+    for (let k = 0; k < this.size; k += 2) yield { startMs: this.bounds[k]!, endMs: this.bounds[k + 1]! };
+  }
+}
+
 function sortedByStart(intervals: readonly Interval[]): boolean {
   for (let k = 1; k < intervals.length; k++) if (!(intervals[k - 1]!.startMs <= intervals[k]!.startMs)) return false;
   return true;

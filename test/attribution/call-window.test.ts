@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CommandFacts, toToolCall } from '../../src/attribution/attribute.js';
 import { CallFile, commandOfCall, parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
 import { Inventory } from '../../src/attribution/inventory.js';
+import { IntervalUnion } from '../../src/attribution/stats.js';
 import type { ForensicEvent, Ref } from '../../src/model/event.js';
 import { SharedStrings } from '../../src/model/shared-strings.js';
 
@@ -77,7 +78,7 @@ describe('a call a window holds (CallFile.callOf)', () => {
 
   it('reads as the parsed call in every field, before and after its line is parsed', () => {
     const r = reading();
-    const file = new CallFile('/nonexistent/calls.jsonl', 0, [], r);
+    const file = new CallFile('/nonexistent/calls.jsonl', 0, [], r, new IntervalUnion());
     const variants: Partial<ForensicEvent>[] = [
       { endMs: 1_772_445_601_500, host: 'gpu-node-07', sandbox: 'sb-04', container: 'c-1' },
       { session: undefined, callId: undefined, tool: undefined, command: undefined },
