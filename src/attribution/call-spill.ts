@@ -42,12 +42,18 @@ interface RunCall {
   /** the session as JSON text (a key only; `""` for none) */
   session: string;
   ref: Ref;
-  digest: string;
   nextStartMs: number | undefined;
   /** the rest of the call (serializeCall) */
   rest: string;
   /** the call itself, for a long call, which stays in memory */
   call?: ToolCall;
+  /** its run line, with where its digest is in it (read when calls of several inputs share an instant) */
+  line: string;
+  digestFrom: number;
+  digestTo: number;
+  /** the start and end as the run wrote them, and the end read (linking may shorten an open end) */
+  times: string;
+  endRead: number;
 }
 
 /** The run's call records as the reading gives them, per input; on disk past the budget. */
@@ -113,7 +119,9 @@ export class CallRecords {
     let count = 0;
     const activity = new IntervalUnion();
     const linker = new SessionLinker<RunCall>(maxAfterMs, (c) => {
-      file.appendText(`${c.startMs}\t${c.endMs}\t${c.nextStartMs ?? ''}\t${c.rest}`);
+      // The times as the run wrote them, unless linking moved the end: writing numbers out costs.
+      const times = c.endMs === c.endRead ? c.times : `${c.startMs}\t${c.endMs}`;
+      file.appendText(c.nextStartMs === undefined ? `${times}\t\t${c.rest}` : `${times}\t${c.nextStartMs}\t${c.rest}`);
       activity.add(c.startMs, c.endMs);
       count++;
       if (naming) this.noteNaming(naming, c);
@@ -122,7 +130,7 @@ export class CallRecords {
     forEachInstant(runs, this.reading, (instant) => {
       const path = instant[0]!.ref.path;
       // One input's calls are never copies of each other (CopyFinder.keep's rule).
-      const keep = instant.every((c) => c.ref.path === path) ? undefined : copies.keepByKey(instant.map((c) => c.ref.path), (i) => instant[i]!.digest);
+      const keep = instant.every((c) => c.ref.path === path) ? undefined : copies.keepByKey(instant.map((c) => c.ref.path), (i) => digestOf(instant[i]!));
       instant.forEach((c, i) => {
         if (keep && !keep[i]) return;
         if (c.call) long.push(c.call);
@@ -210,12 +218,41 @@ export class CallRunWriter {
 }
 
 function readRunCall(line: string, reading: CallReading): RunCall {
-  const f = line.split('\t', 8);
-  const ref = refFor(reading.paths[Number(f[4])]!, f[5] ? Number(f[5]) : undefined, f[6] ? Number(f[6]) : undefined);
-  const rest = line.slice(f.reduce((n, x) => n + x.length + 1, 0));
-  const c: RunCall = { startMs: Number(f[0]), endMs: Number(f[1]), openEnded: f[2] === '1', session: f[3]!, ref, digest: f[7]!, nextStartMs: undefined, rest };
+  // Tabs found one after another, numbers read in place: a split made eight strings a call.
+  const t1 = line.indexOf('\t');
+  const t2 = line.indexOf('\t', t1 + 1);
+  const t3 = line.indexOf('\t', t2 + 1);
+  const t4 = line.indexOf('\t', t3 + 1);
+  const t5 = line.indexOf('\t', t4 + 1);
+  const t6 = line.indexOf('\t', t5 + 1);
+  const t7 = line.indexOf('\t', t6 + 1);
+  const t8 = line.indexOf('\t', t7 + 1);
+  const ref = refFor(reading.paths[numberIn(line, t4 + 1, t5)]!, t6 > t5 + 1 ? numberIn(line, t5 + 1, t6) : undefined, t7 > t6 + 1 ? numberIn(line, t6 + 1, t7) : undefined);
+  const startMs = numberIn(line, 0, t1);
+  const endMs = numberIn(line, t1 + 1, t2);
+  const rest = line.slice(t8 + 1);
+  const c: RunCall = {
+    startMs, endMs, openEnded: line.charCodeAt(t2 + 1) === 49 && t3 === t2 + 2, session: line.slice(t3 + 1, t4), ref, nextStartMs: undefined, rest,
+    line, digestFrom: t7 + 1, digestTo: t8, times: line.slice(0, t2), endRead: endMs,
+  };
   if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, reading);
   return c;
+}
+
+function digestOf(c: RunCall): string {
+  return c.line.slice(c.digestFrom, c.digestTo);
+}
+
+/** The number written in line[from, to): plain digits read in place, anything else (a sign, a fraction, an exponent) by Number. */
+function numberIn(line: string, from: number, to: number): number {
+  if (to - from > 15 || to === from) return Number(line.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = line.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(line.slice(from, to));
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** The calls of sorted runs merged, handed over one instant (start) at a time, in position order. */
