@@ -881,18 +881,18 @@ async function settleClocks(states: InputState[], calls: RunCalls, inventory: In
   const estimated = callCount(calls) > 0 ? states.filter((st) => clockEstimated(st, options)) : [];
   const pairs = new Map<InputState, SkewPair[]>();
   for (const st of estimated) {
-    const found: SkewPair[] = [];
     if (Array.isArray(calls)) {
       const finder = new SkewPairFinder(calls, inventory);
       await forEachFinding(st, (f) => finder.add(f));
-      found.push(...finder.pairs);
+      pairs.set(st, finder.pairs);
     } else {
+      const found: SkewPair[] = [];
       await forEachFinding(st, (f) => {
         const pair = naming!.pairOf(f, inventory);
         if (pair) found.push(pair);
       });
+      pairs.set(st, found);
     }
-    pairs.set(st, found);
   }
   return states.map((st) => settleClock(st, pairs.get(st)));
 }
