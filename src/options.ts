@@ -1,4 +1,5 @@
 // The validated settings of a run: what the CLI hands the pipeline after checking every flag.
+import type { ReportHead, Violation } from './model/report.js';
 import type { ManualSkew } from './timeline/skew.js';
 
 export interface AnalysisOptions {
@@ -44,8 +45,20 @@ export interface AnalysisOptions {
    * clocks are settled, and its report has no violations nor incidents (its statistics count none).
    */
   clocksOnly?: boolean;
+  /**
+   * Gets every violation as it is built, in report order, instead of the report keeping them: the
+   * report then holds none (its counts, statistics and incidents are complete). `begin` comes first,
+   * with the report's fields that precede its violations.
+   */
+  violationSink?: ViolationSink;
   /** called as inputs are read, for a progress display */
   onProgress?: (done: number, total: number, path: string) => void;
   /** called during a long step after the reading (building a million violations takes minutes), for a progress display */
   onStep?: (step: string, done: number, total: number) => void;
+}
+
+/** Where violations go as they are built (AnalysisOptions.violationSink). */
+export interface ViolationSink {
+  begin(head: ReportHead): void;
+  add(v: Violation): void;
 }

@@ -25,7 +25,7 @@ import { appendAll } from './model/arrays.js';
 import { compareEvents, compareRefs, refFor, type ForensicEvent, type Ref, type SourceKind } from './model/event.js';
 import { ISSUES_KEPT, type Issue } from './model/issue.js';
 import { SharedStrings } from './model/shared-strings.js';
-import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportInput, type Violation } from './model/report.js';
+import { REPORT_SCHEMA, type Incident, type Report, type ReportClock, type ReportError, type ReportHead, type ReportInput, type Violation } from './model/report.js';
 import type { AnalysisOptions } from './options.js';
 import { CorrelationEvaluator } from './rules/correlation.js';
 import { DEFAULT_HINTS, loadRuleSet, type RuleSet } from './rules/load.js';
@@ -177,7 +177,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
   const inRange = withinRange(options.sinceMs, options.untilMs);
   // A caller that wants the clocks only (the timeline) gets a report with no violations nor incidents
   // (its statistics count none), its inputs, clocks, errors and event counts those of a full analysis.
-  const { built, geo } = options.clocksOnly ? { built: NO_VIOLATIONS, geo: undefined } : await attributeViolations(states, toolCalls, dns, inventory, ruleSet, spill, inRange, options);
+  const { built, geo } = options.clocksOnly ? { built: NO_VIOLATIONS, geo: undefined } : await attributeViolations(states, toolCalls, dns, inventory, ruleSet, spill, inRange, options, () => reportHead(states, clock));
   const report = assemble(states, clock, built, toolCalls, errors, ruleSet, options);
   if (geo) report.settings = { ...report.settings, geoip: geoipSetting(geo) };
   const events = options.keepEvents ? mergedEvents(states, inRange) : undefined;
@@ -190,11 +190,16 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
 const NO_VIOLATIONS: BuiltViolations = { violations: [], total: 0, attributed: 0, times: [], incidents: [] };
 
 /** The violations of the marked records on the corrected clock, attributed to the tool calls (copies between inputs noted). */
-async function attributeViolations(states: InputState[], toolCalls: RunCalls, dns: DnsIndex, inventory: Inventory, ruleSet: RuleSet, spill: MarkSpill | undefined, inRange: (t: number) => boolean, options: AnalysisOptions): Promise<{ built: BuiltViolations; geo: GeoIpLookup | undefined }> {
+async function attributeViolations(states: InputState[], toolCalls: RunCalls, dns: DnsIndex, inventory: Inventory, ruleSet: RuleSet, spill: MarkSpill | undefined, inRange: (t: number) => boolean, options: AnalysisOptions, head: () => ReportHead): Promise<{ built: BuiltViolations; geo: GeoIpLookup | undefined }> {
   await sortOutOfOrder(states, spill);
   const marked: MarkSource[] = states.map((s) => ({ marks: s.marks, offsetMs: s.offsetMs }));
   const selection: Selection = { sources: marked, anchors: await correlationAnchors(marked, ruleSet), inRange };
-  const total = await violationCount(selection, states);
+  // A report whose violations are written as they are built needs its inputs' notes before them,
+  // the copies among the violations with them: they are counted beforehand, in a pass of their own.
+  const sink = options.violationSink;
+  const counted = await violationCount(selection, states, sink !== undefined);
+  const total = counted.total;
+  if (sink) noteCopies(states, counted.copies!, 'violations');
   const w = widest(ruleSet);
   const window = Array.isArray(toolCalls) ? undefined : toolCalls.window(LONG_CALL_MS + w.lingerMs, w.beforeMs);
   const scoring: Scoring = { calls: window ? new WindowedCallIndex(window) : new CallIndex(toolCalls as ToolCall[]), dns, inventory, minConfidence: options.minConfidence };
@@ -202,11 +207,12 @@ async function attributeViolations(states: InputState[], toolCalls: RunCalls, dn
   const copies = new CopyFinder();
   let built: BuiltViolations;
   try {
+    sink?.begin(head());
     built = await buildViolations(selection, copies, total, scoring, geo, options);
   } finally {
     window?.close();
   }
-  noteCopies(states, copies.copies, 'violations');
+  if (!sink) noteCopies(states, copies.copies, 'violations');
   return { built, geo };
 }
 
@@ -271,7 +277,7 @@ interface BuiltViolations {
  * not every violation. `total`: how many selectFindings gives.
  */
 async function buildViolations(selection: Selection, copies: CopyFinder, total: number, scoring: Scoring, geo: GeoIpLookup | undefined, options: AnalysisOptions): Promise<BuiltViolations> {
-  const { onStep, violationsListed } = options;
+  const { onStep, violationsListed, violationSink } = options;
   const store = new ViolationStore(options.violationsInMemory);
   const incidents = new IncidentBuilder();
   const times: number[] = [];
@@ -289,7 +295,9 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
     if (v.attribution) attributed++;
     times.push(f.timeMs);
     incidents.add(v);
-    if (listed) store.add(v);
+    if (!listed) return;
+    if (violationSink) violationSink.add(v);
+    else store.add(v);
   });
   onStep?.('attributing violations', i, i);
   return { ...store.finish(), total: i, attributed, times, incidents: incidents.finish() };
@@ -297,14 +305,16 @@ async function buildViolations(selection: Selection, copies: CopyFinder, total: 
 
 /**
  * How many violations there will be, for the progress of the building: counted when every marked
- * record is in memory; with records on disk (a flood: each reading costs a parse), an upper bound,
- * leaving copies and --since/--until out and counting every correlation hit apart.
+ * record is in memory or when `exact` (with the copies among them); with records on disk (a flood:
+ * each reading costs a parse), an upper bound, leaving copies and --since/--until out and counting
+ * every correlation hit apart.
  */
-async function violationCount(selection: Selection, states: InputState[]): Promise<number> {
-  if (states.some((s) => s.marks.onDisk > 0)) return states.reduce((n, s) => n + s.marks.findings, 0) + selection.anchors.length;
+async function violationCount(selection: Selection, states: InputState[], exact: boolean): Promise<{ total: number; copies?: CopyFinder['copies'] }> {
+  if (!exact && states.some((s) => s.marks.onDisk > 0)) return { total: states.reduce((n, s) => n + s.marks.findings, 0) + selection.anchors.length };
   let total = 0;
-  await selectFindings(selection, new CopyFinder(), () => total++);
-  return total;
+  const copies = new CopyFinder();
+  await selectFindings(selection, copies, () => total++);
+  return { total, copies: copies.copies };
 }
 
 /** What the violations are built from: every input's marked records, and the records correlations hit. */
@@ -958,8 +968,9 @@ async function correlationAnchors(sources: MarkSource[], ruleSet: RuleSet): Prom
   return anchors;
 }
 
-function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: RunCalls, errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
-  const inputs: ReportInput[] = states.map((s) => ({
+/** The report's inputs, their first and last times on the corrected clock. */
+function reportInputs(states: InputState[]): ReportInput[] {
+  return states.map((s) => ({
     path: s.path, sha256: s.sha256, bytes: s.bytes, format: s.format, source: s.source,
     records: s.records, skipped: s.skipped,
     first: Number.isFinite(s.firstMs) ? new Date(s.firstMs - (s.manualOffsetMs ?? 0) + s.offsetMs).toISOString() : null,
@@ -967,6 +978,15 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
     ...(s.gzip ? { gzip: true } : {}),
     ...(s.notes.length ? { notes: s.notes } : {}),
   }));
+}
+
+/** What precedes the violations in a report. */
+function reportHead(states: InputState[], clock: ReportClock[]): ReportHead {
+  return { schema: REPORT_SCHEMA, tool: { name: 'agent-forensics', version: VERSION }, inputs: reportInputs(states), clock };
+}
+
+function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: RunCalls, errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
+  const { inputs } = reportHead(states, clock);
   const firsts = inputs.filter((i) => i.first).map((i) => Date.parse(i.first!));
   const lasts = inputs.filter((i) => i.last).map((i) => Date.parse(i.last!));
   const spanStart = options.sinceMs ?? (firsts.length ? Math.min(...firsts) : 0);
@@ -976,10 +996,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
   const sortedErrors: ReportError[] = [...errors].sort((a, b) => compareRefs(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   const errorsTotal = sortedErrors.length + states.reduce((n, s) => n + s.unlisted, 0);
   return {
-    schema: REPORT_SCHEMA,
-    tool: { name: 'agent-forensics', version: VERSION },
-    inputs,
-    clock,
+    ...reportHead(states, clock),
     violations: built.violations,
     incidents: built.incidents,
     stats: {

@@ -5,7 +5,10 @@ import { cpSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnalysisOptions } from '../src/options.js';
+import type { AnalysisOptions, ViolationSink } from '../src/options.js';
+import { jsonRenderer } from '../src/report/json.js';
+import { jsonlRenderer } from '../src/report/jsonl.js';
+import { joinChunks } from '../src/report/renderer.js';
 import { analyze } from '../src/pipeline.js';
 import { ensureBuilt } from './cli/built-cli.js';
 
@@ -73,6 +76,31 @@ describe('marked records past the memory budget', () => {
     expect(spilt.spilledMarks).toBeGreaterThan(0);
     expect(JSON.stringify(spilt.report)).toBe(JSON.stringify(held.report));
     spilt.spilled?.dispose();
+  }, 180_000);
+
+  it('give the same report text when the violations are written as they are built, copies noted before them', async () => {
+    for (const renderer of [jsonRenderer, jsonlRenderer]) {
+      const expected = await joinChunks(renderer.chunks!(held.report, { color: false }, held.spilled));
+      for (const marksInMemory of [undefined, { perScan: 7, total: 20 }]) {
+        const parts: string[] = [];
+        let written = false;
+        const sink: ViolationSink = {
+          begin: (head) => parts.push(renderer.stream!.begin(head)),
+          add: (v) => {
+            parts.push(renderer.stream!.violation(v, !written));
+            written = true;
+          },
+        };
+        const streamed = await analyze(base([dir], { violationSink: sink, ...(marksInMemory ? { marksInMemory } : {}) }));
+        // the report keeps none of them; its counts, incidents and notes are the same
+        expect(streamed.report.violations).toEqual([]);
+        expect(streamed.spilled).toBeUndefined();
+        expect(streamed.report.stats).toEqual(held.report.stats);
+        expect(streamed.report.inputs).toEqual(held.report.inputs);
+        parts.push(renderer.stream!.end(streamed.report, written));
+        expect(parts.join(''), `${renderer.name} ${JSON.stringify(marksInMemory)}`).toBe(expected);
+      }
+    }
   }, 180_000);
 
   it('leave nothing behind in the temporary folder', async () => {

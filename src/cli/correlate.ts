@@ -6,7 +6,7 @@ import { analyze } from '../pipeline.js';
 import { RENDERERS, rendererByName } from '../report/registry.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { parseSeverity, toAnalysisOptions } from './options.js';
-import { progressReporter, stepReporter, summaryLine, wantsColor, writeOutput } from './output.js';
+import { progressReporter, StreamedReport, stepReporter, summaryLine, wantsColor, writeOutput } from './output.js';
 
 /** Violations the human formats (table, md, html) describe one by one. */
 export const MAX_LISTED = 10_000;
@@ -42,14 +42,28 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       const renderer = rendererByName(flags.format)!;
       // The human formats list the first MAX_LISTED violations: the others need not be kept.
       const listed = renderer.chunks ? {} : { violationsListed: MAX_LISTED };
-      const options = { ...toAnalysisOptions(paths, flags), ...listed, onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
-      const { report, spilled } = await analyze(options);
+      // A machine format written to a file gets its violations as they are built (a flood's millions
+      // need not wait on disk); the others get the finished report.
+      const sink = renderer.stream && flags.output ? new StreamedReport(renderer.stream, flags.output) : undefined;
+      const options = { ...toAnalysisOptions(paths, flags), ...listed, ...(sink ? { violationSink: sink } : {}), onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
+      let analysis: Awaited<ReturnType<typeof analyze>>;
+      try {
+        analysis = await analyze(options);
+      } catch (err) {
+        sink?.abort();
+        throw err;
+      }
+      const { report, spilled } = analysis;
       const renderOptions = { color: wantsColor(flags), width: process.stdout.columns };
       // Machine formats stream (a report may hold millions of violations, some read back from disk);
       // the human ones list the first MAX_LISTED in detail and say how many more there are (counts and
       // statistics stay complete).
       try {
-        await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, spilled) : await renderer.render(forPeople(report), renderOptions), flags.output);
+        if (sink) sink.end(report);
+        else await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, spilled) : await renderer.render(forPeople(report), renderOptions), flags.output);
+      } catch (err) {
+        sink?.abort();
+        throw err;
       } finally {
         spilled?.dispose();
       }

@@ -1,10 +1,12 @@
 // Where a report goes (stdout or -o file), whether it may be coloured, and what goes to stderr
 // around it: a progress bar on terminals only, and the one-line end-of-run summary.
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { writeFile, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UserError } from '../model/errors.js';
-import type { Report } from '../model/report.js';
+import type { Report, ReportHead, Violation } from '../model/report.js';
+import type { ViolationSink } from '../options.js';
+import type { ReportStream } from '../report/renderer.js';
 import { countBySeverity } from '../report/md.js';
 
 type Env = Record<string, string | undefined>;
@@ -50,6 +52,85 @@ async function writeGathered(text: AsyncIterable<string>, write: (bytes: Buffer)
   }
   await flush();
   await inFlight;
+}
+
+/**
+ * A report written to its -o file as the violations are built (a renderer's ReportStream): a
+ * flood's millions of violations go straight to the report instead of to a temporary file first
+ * and then through the renderer. Text is gathered into writes of about WRITE_BYTES, made
+ * synchronously (violations are built in a synchronous loop; a file write mostly lands in the page
+ * cache). The file is created when the head comes, after the inputs were read (an -o naming an input
+ * cannot empty it before it is read), and removed when the analysis fails (abort).
+ */
+export class StreamedReport implements ViolationSink {
+  private fd: number | undefined;
+  private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
+  private used = 0;
+  private written = false;
+
+  constructor(private readonly stream: ReportStream, private readonly path: string) {}
+
+  begin(head: ReportHead): void {
+    try {
+      this.fd = openSync(this.path, 'w');
+    } catch (err) {
+      throw writeError(err, this.path);
+    }
+    this.put(this.stream.begin(head));
+  }
+
+  add(v: Violation): void {
+    this.put(this.stream.violation(v, !this.written));
+    this.written = true;
+  }
+
+  /** The rest of the finished report; the file is then complete and closed. */
+  end(report: Report): void {
+    if (this.fd === undefined) this.begin(report);
+    this.put(this.stream.end(report, this.written));
+    this.flush();
+    closeSync(this.fd!);
+    this.fd = undefined;
+  }
+
+  /** The analysis failed: the unfinished report goes (a regular file only: never a device such as /dev/full). */
+  abort(): void {
+    if (this.fd === undefined) return;
+    const regular = fstatSync(this.fd).isFile();
+    closeSync(this.fd);
+    this.fd = undefined;
+    if (!regular) return;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // already gone: nothing is left to mislead
+    }
+  }
+
+  private put(text: string): void {
+    const bytes = Buffer.byteLength(text);
+    if (this.used + bytes > this.buffer.length) this.flush();
+    if (bytes > this.buffer.length) this.write(Buffer.from(text, 'utf8'));
+    else this.used += this.buffer.write(text, this.used, 'utf8');
+  }
+
+  private flush(): void {
+    if (this.used === 0) return;
+    this.write(this.buffer.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private write(bytes: Uint8Array): void {
+    try {
+      for (let at = 0; at < bytes.length;) at += writeSync(this.fd!, bytes, at, bytes.length - at);
+    } catch (err) {
+      throw writeError(err, this.path);
+    }
+  }
+}
+
+function writeError(err: unknown, path: string): InputError {
+  return new InputError(`cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
 }
 
 /** Writes a report, whole or in pieces, to the -o file or to standard output. */

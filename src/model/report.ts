@@ -131,6 +131,9 @@ export interface ViolationSource {
   texts(): AsyncIterable<readonly string[]>;
 }
 
+/** The fields of a report that come before its violations: known once the clocks are settled. */
+export type ReportHead = Pick<Report, 'schema' | 'tool' | 'inputs' | 'clock'>;
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'agent-forensics'; version: string };

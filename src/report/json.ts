@@ -4,7 +4,7 @@
 import type { Report, ViolationSource } from '../model/report.js';
 import { jsonStringEnd } from '../model/json-text.js';
 import { jsonInert } from './escape.js';
-import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
+import { joinChunks, violationBatches, type ReportRenderer, type ReportStream } from './renderer.js';
 
 const PLACEHOLDER = '\u0000violations\u0000';
 /**
@@ -49,10 +49,29 @@ async function* jsonChunks(report: Report, all?: ViolationSource): AsyncGenerato
   yield (first ? skeleton.slice(0, at) + '[]' : '\n  ]') + skeleton.slice(at + marker.length) + '\n';
 }
 
+/** The report's text around its violations: the skeleton with the placeholder where they go. */
+function skeletonAround(fields: object): { before: string; after: string } {
+  const skeleton = jsonInert(JSON.stringify({ ...fields, violations: PLACEHOLDER }, null, 2));
+  const marker = JSON.stringify(PLACEHOLDER);
+  const at = skeleton.indexOf(marker);
+  return { before: skeleton.slice(0, at), after: skeleton.slice(at + marker.length) };
+}
+
+/** The report as jsonChunks prints it, in the parts a streamed report writes (the head's fields come first in a report). */
+const jsonStream: ReportStream = {
+  begin: (head) => skeletonAround(head).before,
+  violation: (v, first) => {
+    const text = JSON.stringify({ v: [v] }, null, 2);
+    return (first ? '[\n' : ',\n') + jsonInert(text.slice(OPEN.length, text.length - CLOSE.length));
+  },
+  end: (report, any) => (any ? '\n  ]' : '[]') + skeletonAround(report).after + '\n',
+};
+
 export const jsonRenderer: ReportRenderer = {
   name: 'json',
   description: 'the full report as one JSON object (schema agent-forensics.report/v1)',
   chunks: (report, _options, all) => jsonChunks(report, all),
+  stream: jsonStream,
   render: (report) => joinChunks(jsonChunks(report)),
 };
 

@@ -26,6 +26,7 @@ export const jsonlRenderer: ReportRenderer = {
   name: 'jsonl',
   description: 'one JSON violation object per line (the objects of the json report\'s "violations")',
   chunks: (report, _options, all) => jsonlChunks(report, all),
+  stream: { begin: () => '', violation: (v) => jsonInert(JSON.stringify(v)) + '\n', end: () => '' },
   // JSON.stringify escapes every control character, so a log's terminal escapes stay inert text.
   render: (report) => joinChunks(jsonlChunks(report)),
 };

@@ -1,5 +1,5 @@
 // The shape of one output format: a finished Report in, text out. Renderers never compute facts.
-import type { Report, Violation, ViolationSource } from '../model/report.js';
+import type { Report, ReportHead, Violation, ViolationSource } from '../model/report.js';
 
 export interface RenderOptions {
   /** ANSI colours (table only); off for pipes, NO_COLOR and --no-color */
@@ -19,6 +19,20 @@ export interface ReportRenderer {
    * `all` gives every violation when some of them were spilled to disk (see attribution/violation-store.ts).
    */
   chunks?(report: Report, options: RenderOptions, all?: ViolationSource): AsyncIterable<string>;
+  /**
+   * The text `chunks` gives, made as the violations are built (AnalysisOptions.violationSink) instead
+   * of from a finished report: a flood's millions need not wait on disk to be printed at the end.
+   */
+  stream?: ReportStream;
+}
+
+/** A report's text in three parts: before its violations, each violation, after them. Their concatenation is `chunks`'s text. */
+export interface ReportStream {
+  begin(head: ReportHead): string;
+  /** `first`: no violation came before this one */
+  violation(v: Violation, first: boolean): string;
+  /** `any`: some violation was written; `report`: the finished report (its own `violations` are not read) */
+  end(report: Report, any: boolean): string;
 }
 
 /** Violations per batch when they are all in memory. */

@@ -67,6 +67,25 @@ describe('agent-forensics correlate on samples/', () => {
     expect(quiet.stderr).toBe('');
   });
 
+  it('-o gives the bytes standard output gives for the formats written as their violations are built', () => {
+    for (const format of ['json', 'jsonl']) {
+      const out = join(dir, `same.${format}`);
+      const toFile = runCli([...SAMPLES, '--format', format, '-o', out, '-q']);
+      const toStdout = runCli([...SAMPLES, '--format', format]);
+      expect([toFile.status, toStdout.status]).toEqual([0, 0]);
+      expect(readFileSync(out).equals(toStdout.stdout), format).toBe(true);
+    }
+  });
+
+  it('an -o that cannot be created is one line and exit 2, with nothing left behind', () => {
+    const out = join(dir, 'no-such-folder', 'r.json');
+    const r = runCli([...SAMPLES, '--format', 'json', '-o', out]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString().trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.toString()).toMatch(/cannot write the report: ENOENT/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('NO_COLOR=1 wins over FORCE_COLOR: the table has no escape bytes', () => {
     const forced = runCli([...SAMPLES], { FORCE_COLOR: '1' });
     expect(forced.stdout.includes(ESC)).toBe(true);

@@ -1,6 +1,7 @@
 // The stderr side of the CLI: the progress bar (terminals only, never in CI or with -q) and the
 // end-of-run summary line.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, progressLine, progressReporter, STEP_EVENTS, stepping, stepReporter, summaryLine } from '../../src/cli/output.js';
@@ -161,5 +162,37 @@ describe('writeOutput() on a full disk', () => {
       for (let i = 0; i < 50; i++) yield 'x'.repeat(100_000);
     }
     await expect(writeOutput(chunks(), '/dev/full')).rejects.toThrow(/cannot write the report: ENOSPC/);
+  });
+});
+
+describe('StreamedReport (a report written to its file as the violations are built)', () => {
+  const head: import('../../src/model/report.js').ReportHead = { schema: 'agent-forensics.report/v1', tool: { name: 'agent-forensics', version: '0' }, inputs: [], clock: [] };
+  const text: import('../../src/report/renderer.js').ReportStream = { begin: () => 'B', violation: (_v, first) => (first ? '[' : ',') + 'x'.repeat(100_000), end: (_r, any) => (any ? ']' : '[]') + 'E' };
+  const violation = {} as import('../../src/model/report.js').Violation;
+
+  it('writes the parts in order; a failed analysis leaves no report behind', async () => {
+    const { StreamedReport } = await import('../../src/cli/output.js');
+    const folder = mkdtempSync(join(tmpdir(), 'af-stream-'));
+    const done = new StreamedReport(text, join(folder, 'done.json'));
+    done.begin(head);
+    for (let i = 0; i < 30; i++) done.add(violation);
+    done.end({ ...head, violations: [] } as unknown as import('../../src/model/report.js').Report);
+    expect(readFileSync(join(folder, 'done.json'), 'utf8')).toBe(`B[${Array(30).fill('x'.repeat(100_000)).join(',')}]E`);
+    const failed = new StreamedReport(text, join(folder, 'failed.json'));
+    failed.begin(head);
+    failed.add(violation);
+    failed.abort();
+    expect(existsSync(join(folder, 'failed.json'))).toBe(false);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('says it cannot write the report (ENOSPC) and leaves a device alone', async () => {
+    const { StreamedReport } = await import('../../src/cli/output.js');
+    const full = new StreamedReport(text, '/dev/full');
+    full.begin(head);
+    expect(() => {
+      for (let i = 0; i < 50; i++) full.add(violation);
+    }).toThrow(/cannot write the report: ENOSPC/);
+    full.abort();
+    expect(existsSync('/dev/full')).toBe(true);
   });
 });
