@@ -6,7 +6,7 @@ import { analyze } from '../pipeline.js';
 import { RENDERERS, rendererByName } from '../report/registry.js';
 import { addAnalysisFlags, formatOption } from './analysis-flags.js';
 import { parseSeverity, toAnalysisOptions } from './options.js';
-import { progressReporter, StreamedReport, stepReporter, summaryLine, wantsColor, writeOutput } from './output.js';
+import { progressReporter, StreamedReport, stepReporter, streamsTo, summaryLine, wantsColor, writeOutput } from './output.js';
 
 /** Violations the human formats (table, md, html) describe one by one. */
 export const MAX_LISTED = 10_000;
@@ -42,9 +42,11 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       const renderer = rendererByName(flags.format)!;
       // The human formats list the first MAX_LISTED violations: the others need not be kept.
       const listed = renderer.chunks ? {} : { violationsListed: MAX_LISTED };
-      // A machine format written to a file gets its violations as they are built (a flood's millions
-      // need not wait on disk); the others get the finished report.
-      const sink = renderer.stream && flags.output ? new StreamedReport(renderer.stream, flags.output) : undefined;
+      // A machine format written to a file (-o, or standard output redirected to one) gets its
+      // violations as they are built (a flood's millions need not wait on disk); the others get the
+      // finished report.
+      const target = renderer.stream ? streamsTo(flags.output) : undefined;
+      const sink = target ? new StreamedReport(renderer.stream!, target.path) : undefined;
       const options = { ...toAnalysisOptions(paths, flags), ...listed, ...(sink ? { violationSink: sink } : {}), onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
       let analysis: Awaited<ReturnType<typeof analyze>>;
       try {

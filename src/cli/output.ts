@@ -1,6 +1,6 @@
 // Where a report goes (stdout or -o file), whether it may be coloured, and what goes to stderr
 // around it: a progress bar on terminals only, and the one-line end-of-run summary.
-import { closeSync, fstatSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { writeFile, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UserError } from '../model/errors.js';
@@ -55,26 +55,32 @@ async function writeGathered(text: AsyncIterable<string>, write: (bytes: Buffer)
 }
 
 /**
- * A report written to its -o file as the violations are built (a renderer's ReportStream): a
- * flood's millions of violations go straight to the report instead of to a temporary file first
- * and then through the renderer. Text is gathered into writes of about WRITE_BYTES, made
+ * A report written to its file as the violations are built (a renderer's ReportStream): a flood's
+ * millions of violations go straight to the report instead of to a temporary file first and then
+ * through the renderer. The file is the -o file, or standard output when that is a regular file
+ * (`> report.json`; see streamsTo). Text is gathered into writes of about WRITE_BYTES, made
  * synchronously (violations are built in a synchronous loop; a file write mostly lands in the page
- * cache). The file is created when the head comes, after the inputs were read (an -o naming an input
- * cannot empty it before it is read), and removed when the analysis fails (abort).
+ * cache). An -o file is created when the head comes, after the inputs were read (an -o naming an
+ * input cannot empty it before it is read). When the analysis fails (abort), what was written goes:
+ * the -o file is removed (a regular file only), standard output cut back to its size at the start.
  */
 export class StreamedReport implements ViolationSink {
   private fd: number | undefined;
+  /** standard output's size when the report began (it may be appended to: `>>`) */
+  private startSize = 0;
   private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
   private used = 0;
   private written = false;
 
-  constructor(private readonly stream: ReportStream, private readonly path: string) {}
+  /** `path`: the -o file; undefined: standard output, a regular file */
+  constructor(private readonly stream: ReportStream, private readonly path: string | undefined) {}
 
   begin(head: ReportHead): void {
     try {
-      this.fd = openSync(this.path, 'w');
+      if (this.path === undefined) this.startSize = fstatSync(STDOUT).size;
+      this.fd = this.path === undefined ? STDOUT : openSync(this.path, 'w');
     } catch (err) {
-      throw writeError(err, this.path);
+      throw this.writeError(err);
     }
     this.put(this.stream.begin(head));
   }
@@ -84,26 +90,30 @@ export class StreamedReport implements ViolationSink {
     this.written = true;
   }
 
-  /** The rest of the finished report; the file is then complete and closed. */
+  /** The rest of the finished report; the file is then complete (and closed, unless standard output). */
   end(report: Report): void {
     if (this.fd === undefined) this.begin(report);
     this.put(this.stream.end(report, this.written));
     this.flush();
-    closeSync(this.fd!);
+    if (this.fd !== STDOUT) closeSync(this.fd!);
     this.fd = undefined;
   }
 
-  /** The analysis failed: the unfinished report goes (a regular file only: never a device such as /dev/full). */
+  /** The analysis failed: the unfinished report goes (never a device such as /dev/full). */
   abort(): void {
-    if (this.fd === undefined) return;
-    const regular = fstatSync(this.fd).isFile();
-    closeSync(this.fd);
+    const fd = this.fd;
+    if (fd === undefined) return;
     this.fd = undefined;
-    if (!regular) return;
     try {
-      unlinkSync(this.path);
+      if (fd === STDOUT) {
+        ftruncateSync(STDOUT, this.startSize);
+        return;
+      }
+      const regular = fstatSync(fd).isFile();
+      closeSync(fd);
+      if (regular) unlinkSync(this.path!);
     } catch {
-      // already gone: nothing is left to mislead
+      // gone already, or not ours to cut: the error that stopped the report is the one to tell
     }
   }
 
@@ -124,13 +134,30 @@ export class StreamedReport implements ViolationSink {
     try {
       for (let at = 0; at < bytes.length;) at += writeSync(this.fd!, bytes, at, bytes.length - at);
     } catch (err) {
-      throw writeError(err, this.path);
+      throw this.writeError(err);
     }
+  }
+
+  private writeError(err: unknown): InputError {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return this.path === undefined ? new InputError(`cannot write the report to standard output: ${code}`) : new InputError(`cannot write the report: ${code}`, this.path);
   }
 }
 
-function writeError(err: unknown, path: string): InputError {
-  return new InputError(`cannot write the report: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, path);
+const STDOUT = 1;
+
+/**
+ * Where a report may be written as its violations are built: the -o file, or standard output when
+ * it is a regular file (a pipe or a terminal is written to as before: a pipe may not take
+ * synchronous writes, and a terminal gets the table). Undefined: nowhere.
+ */
+export function streamsTo(output: string | undefined): { path: string | undefined } | undefined {
+  if (output) return { path: output };
+  try {
+    return fstatSync(STDOUT).isFile() ? { path: undefined } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Writes a report, whole or in pieces, to the -o file or to standard output. */

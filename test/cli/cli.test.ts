@@ -77,6 +77,53 @@ describe('agent-forensics correlate on samples/', () => {
     }
   });
 
+  it('standard output redirected to a file gets the same bytes (written as the violations are built), and a file appended to keeps what it held', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { openSync, closeSync } = await import('node:fs');
+    const { ROOT } = await import('./built-cli.js');
+    for (const format of ['json', 'jsonl']) {
+      const piped = runCli([...SAMPLES, '--format', format, '-q']);
+      const file = join(dir, `redirected.${format}`);
+      writeFileSync(file, 'kept\n');
+      const fd = openSync(file, 'a');
+      try {
+        const r = spawnSync(process.execPath, [join(ROOT, 'bin/agent-forensics.js'), ...SAMPLES, '--format', format, '-q'], { cwd: ROOT, stdio: ['ignore', fd, 'pipe'] });
+        expect(r.status, String(r.stderr)).toBe(0);
+      } finally {
+        closeSync(fd);
+      }
+      expect(readFileSync(file).equals(Buffer.concat([Buffer.from('kept\n'), piped.stdout])), format).toBe(true);
+    }
+  });
+
+  it('a report that fails once begun leaves standard output as it was (a file cut back) and no -o file', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { openSync, closeSync } = await import('node:fs');
+    const { ROOT } = await import('./built-cli.js');
+    const script = `import('./dist/cli/output.js').then(({ StreamedReport }) => {
+      const text = { begin: () => 'B', violation: () => 'v'.repeat(3 << 20), end: () => 'E' };
+      const head = { schema: 'agent-forensics.report/v1', tool: { name: 'agent-forensics', version: '0' }, inputs: [], clock: [] };
+      for (const path of [undefined, process.argv[1]]) {
+        const r = new StreamedReport(text, path);
+        r.begin(head);
+        r.add({});
+        r.abort();
+      }
+    })`;
+    const file = join(dir, 'stdout-aborted.json');
+    writeFileSync(file, 'kept\n');
+    const out = join(dir, 'aborted.json');
+    const fd = openSync(file, 'a');
+    try {
+      const r = spawnSync(process.execPath, ['-e', script, out], { cwd: ROOT, stdio: ['ignore', fd, 'pipe'] });
+      expect(r.status, String(r.stderr)).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('kept\n');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an -o that cannot be created is one line and exit 2, with nothing left behind', () => {
     const out = join(dir, 'no-such-folder', 'r.json');
     const r = runCli([...SAMPLES, '--format', 'json', '-o', out]);
