@@ -37,16 +37,14 @@ async function* jsonChunks(report: Report, all?: ViolationSource): AsyncGenerato
     yield jsonInert(JSON.stringify(report, null, 2)) + '\n';
     return;
   }
-  const skeleton = jsonInert(JSON.stringify({ ...report, violations: PLACEHOLDER }, null, 2));
-  const marker = JSON.stringify(PLACEHOLDER);
-  const at = skeleton.indexOf(marker);
+  const { before, after } = skeletonAround(report);
   let first = true;
   for await (const part of violationPieces(report, all)) {
-    yield (first ? skeleton.slice(0, at) + '[\n' : ',\n') + part;
+    yield (first ? before + '[\n' : ',\n') + part;
     first = false;
   }
   // No violations after all: the empty list as JSON.stringify prints it.
-  yield (first ? skeleton.slice(0, at) + '[]' : '\n  ]') + skeleton.slice(at + marker.length) + '\n';
+  yield (first ? before + '[]' : '\n  ]') + after + '\n';
 }
 
 /** The report's text around its violations: the skeleton with the placeholder where they go. */
