@@ -118,9 +118,10 @@ export class StreamedReport implements ViolationSink {
   }
 
   private put(text: string): void {
-    const bytes = Buffer.byteLength(text);
-    if (this.used + bytes > this.buffer.length) this.flush();
-    if (bytes > this.buffer.length) this.write(Buffer.from(text, 'utf8'));
+    // At most three bytes per UTF-16 unit: room is checked without measuring the text first (a
+    // flood's report is gigabytes; measuring each piece was a second pass over all of it).
+    if (this.used + text.length * 3 > this.buffer.length) this.flush();
+    if (text.length * 3 > this.buffer.length) this.write(Buffer.from(text, 'utf8'));
     else this.used += this.buffer.write(text, this.used, 'utf8');
   }
 

@@ -167,7 +167,9 @@ describe('writeOutput() on a full disk', () => {
 
 describe('StreamedReport (a report written to its file as the violations are built)', () => {
   const head: import('../../src/model/report.js').ReportHead = { schema: 'agent-forensics.report/v1', tool: { name: 'agent-forensics', version: '0' }, inputs: [], clock: [] };
-  const text: import('../../src/report/renderer.js').ReportStream = { begin: () => 'B', violation: (_v, first) => (first ? '[' : ',') + 'x'.repeat(100_000), end: (_r, any) => (any ? ']' : '[]') + 'E' };
+  // pieces of 1, 2, 3 and 4 bytes a character (the room in the write buffer is reckoned at three a UTF-16 unit)
+  const piece = 'xé€😀'.repeat(25_000);
+  const text: import('../../src/report/renderer.js').ReportStream = { begin: () => 'B', violation: (_v, first) => (first ? '[' : ',') + piece, end: (_r, any) => (any ? ']' : '[]') + 'E' };
   const violation = {} as import('../../src/model/report.js').Violation;
 
   it('writes the parts in order; a failed analysis leaves no report behind', async () => {
@@ -177,7 +179,7 @@ describe('StreamedReport (a report written to its file as the violations are bui
     done.begin(head);
     for (let i = 0; i < 30; i++) done.add(violation);
     done.end({ ...head, violations: [] } as unknown as import('../../src/model/report.js').Report);
-    expect(readFileSync(join(folder, 'done.json'), 'utf8')).toBe(`B[${Array(30).fill('x'.repeat(100_000)).join(',')}]E`);
+    expect(readFileSync(join(folder, 'done.json'), 'utf8')).toBe(`B[${Array(30).fill(piece).join(',')}]E`);
     const failed = new StreamedReport(text, join(folder, 'failed.json'));
     failed.begin(head);
     failed.add(violation);
