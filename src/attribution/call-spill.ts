@@ -16,7 +16,7 @@ import { JsonLinesFile, LineReader } from '../timeline/json-lines-file.js';
 import { Heap } from '../timeline/merge.js';
 import { CommandFacts, toToolCall, type ToolCall } from './attribute.js';
 import { linkToNext } from './calls.js';
-import { CallFile, commandOfCall, isLongCall, parseCall, serializeCall, type CallReading } from './call-window.js';
+import { CallFile, callHeadAt, commandOfCall, isLongCall, numberIn, parseCall, serializeCall, type CallReading } from './call-window.js';
 import type { NamingIndex } from './naming-index.js';
 import type { Inventory } from './inventory.js';
 import { IntervalUnion } from './stats.js';
@@ -208,9 +208,7 @@ export class CallRunWriter {
     const run = new JsonLinesFile(join(this.folder, `call-run-${randomUUID()}.jsonl`), 'tool calls');
     for (const i of order) {
       const c = calls[i]!;
-      const { line, index } = c.ref;
-      const input = this.inputNumber(c.ref.path);
-      run.appendText(`${c.startMs}\t${c.endMs}\t${c.openEnded ? 1 : 0}\t${JSON.stringify(c.session)}\t${input}\t${line ?? ''}\t${index ?? ''}\t${digests[i]!}\t${serializeCall(c, input)}`);
+      run.appendText(`${c.startMs}\t${c.endMs}\t${digests[i]!}\t${serializeCall(c, this.inputNumber(c.ref.path))}`);
     }
     run.close();
     this.runs.push(run.path);
@@ -218,22 +216,17 @@ export class CallRunWriter {
 }
 
 function readRunCall(line: string, reading: CallReading): RunCall {
-  // Tabs found one after another, numbers read in place: a split made eight strings a call.
+  // Tabs found one after another and the call's head read in place (CallHead): the rest is not parsed.
   const t1 = line.indexOf('\t');
   const t2 = line.indexOf('\t', t1 + 1);
   const t3 = line.indexOf('\t', t2 + 1);
-  const t4 = line.indexOf('\t', t3 + 1);
-  const t5 = line.indexOf('\t', t4 + 1);
-  const t6 = line.indexOf('\t', t5 + 1);
-  const t7 = line.indexOf('\t', t6 + 1);
-  const t8 = line.indexOf('\t', t7 + 1);
-  const ref = refFor(reading.paths[numberIn(line, t4 + 1, t5)]!, t6 > t5 + 1 ? numberIn(line, t5 + 1, t6) : undefined, t7 > t6 + 1 ? numberIn(line, t6 + 1, t7) : undefined);
+  const head = callHeadAt(line, t3 + 1);
   const startMs = numberIn(line, 0, t1);
   const endMs = numberIn(line, t1 + 1, t2);
-  const rest = line.slice(t8 + 1);
+  const rest = line.slice(t3 + 1);
   const c: RunCall = {
-    startMs, endMs, openEnded: line.charCodeAt(t2 + 1) === 49 && t3 === t2 + 2, session: line.slice(t3 + 1, t4), ref, nextStartMs: undefined, rest,
-    line, digestFrom: t7 + 1, digestTo: t8, times: line.slice(0, t2), endRead: endMs,
+    startMs, endMs, openEnded: head.openEnded, session: head.session, ref: refFor(reading.paths[head.input]!, head.line, head.index), nextStartMs: undefined, rest,
+    line, digestFrom: t2 + 1, digestTo: t3, times: line.slice(0, t2), endRead: endMs,
   };
   if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, reading);
   return c;
@@ -241,18 +234,6 @@ function readRunCall(line: string, reading: CallReading): RunCall {
 
 function digestOf(c: RunCall): string {
   return c.line.slice(c.digestFrom, c.digestTo);
-}
-
-/** The number written in line[from, to): plain digits read in place, anything else (a sign, a fraction, an exponent) by Number. */
-function numberIn(line: string, from: number, to: number): number {
-  if (to - from > 15 || to === from) return Number(line.slice(from, to));
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const d = line.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number(line.slice(from, to));
-    n = n * 10 + d;
-  }
-  return n;
 }
 
 /** The calls of sorted runs merged, handed over one instant (start) at a time, in position order. */

@@ -4,6 +4,7 @@
 // window is as wide as the longest ordinary call plus the longest look-back; the rare calls longer
 // than that stay in memory and join every window they can reach.
 import { compareRefs, refFor, type Ref, type TimePrecision } from '../model/event.js';
+import { jsonStringEnd } from '../model/json-text.js';
 import type { SharedStrings } from '../model/shared-strings.js';
 import { LineReader } from '../timeline/json-lines-file.js';
 import type { CommandFact, CommandFacts, ToolCall, Windows } from './attribute.js';
@@ -21,40 +22,72 @@ export function isLongCall(c: { startMs: number; endMs: number }): boolean {
  * What a call's line holds after its times: the rest of the call (its command's facts are worked
  * out again). Its input is a number (CallReading.paths): paths were 40 % of the bytes.
  */
-type CallTuple = [input: number, line: number | null, index: number | null, callId: string | null, tool: string | null, command: string | null, container: string | null, openEnded: boolean, precision: TimePrecision, session: string, host: string | null, sandbox: string | null, hostInInventory: boolean];
+type CallTuple = [input: number, line: number | null, index: number | null, openEnded: boolean, session: string, callId: string | null, tool: string | null, command: string | null, container: string | null, precision: TimePrecision, host: string | null, sandbox: string | null, hostInInventory: boolean];
 
-/** A call but its times, as JSON: a call's line in the file is `start<TAB>end<TAB>next start<TAB>` and this. `input`: its path's number. */
+/**
+ * A call but its times, as JSON: a call's line in the file is `start<TAB>end<TAB>next start<TAB>` and this. `input`: its path's number.
+ * Its place, whether its end is open and its session come first: the merge of the runs reads them (and the command) without parsing the rest.
+ */
 export function serializeCall(c: ToolCall, input: number): string {
-  const tuple: CallTuple = [input, c.ref.line ?? null, c.ref.index ?? null, c.callId ?? null, c.tool ?? null, c.command ?? null, c.container ?? null, c.openEnded, c.precision, c.session, c.host ?? null, c.sandbox ?? null, c.hostInInventory];
+  const tuple: CallTuple = [input, c.ref.line ?? null, c.ref.index ?? null, c.openEnded, c.session, c.callId ?? null, c.tool ?? null, c.command ?? null, c.container ?? null, c.precision, c.host ?? null, c.sandbox ?? null, c.hostInInventory];
   return JSON.stringify(tuple);
 }
+
+/** What the merge reads of a call serializeCall wrote (from `from`, where its `[` is), without parsing it. */
+export interface CallHead {
+  input: number;
+  line: number | undefined;
+  index: number | undefined;
+  openEnded: boolean;
+  /** the session as JSON text (`""` for none) */
+  session: string;
+}
+
+/** The head of the call serializeCall wrote at `from` in `text` (see CallHead). */
+export function callHeadAt(text: string, from: number): CallHead {
+  const c1 = text.indexOf(',', from + 1);
+  const c2 = text.indexOf(',', c1 + 1);
+  const c3 = text.indexOf(',', c2 + 1);
+  const c4 = text.indexOf(',', c3 + 1);
+  return {
+    input: numberIn(text, from + 1, c1),
+    line: text.charCodeAt(c1 + 1) === NULL_START ? undefined : numberIn(text, c1 + 1, c2),
+    index: text.charCodeAt(c2 + 1) === NULL_START ? undefined : numberIn(text, c2 + 1, c3),
+    openEnded: text.charCodeAt(c3 + 1) === TRUE_START,
+    session: text.slice(c4 + 1, jsonStringEnd(text, c4 + 1)),
+  };
+}
+
+const NULL_START = 110; // n
+const TRUE_START = 116; // t
 
 /**
  * The command of a call serializeCall wrote (null for none), read without parsing the rest: the
  * merge of the runs asks it of every call (see NamingIndex). Its place: after the input, line and
- * index (numbers or null) and the call id and tool (strings or null).
+ * index (numbers or null), whether its end is open, and the session, call id and tool (strings or null).
  */
 export function commandOfCall(text: string): string | null {
   let at = 1;
-  for (let k = 0; k < 3; k++) at = text.indexOf(',', at) + 1;
-  for (let k = 0; k < 2; k++) at = (text.charCodeAt(at) === QUOTE ? closingQuote(text, at) + 1 : text.indexOf(',', at)) + 1;
+  for (let k = 0; k < 4; k++) at = text.indexOf(',', at) + 1;
+  for (let k = 0; k < 3; k++) at = (text.charCodeAt(at) === QUOTE ? jsonStringEnd(text, at) : text.indexOf(',', at)) + 1;
   if (text.charCodeAt(at) !== QUOTE) return null;
-  const end = closingQuote(text, at);
-  const body = text.slice(at + 1, end);
-  return body.includes('\\') ? (JSON.parse(text.slice(at, end + 1)) as string) : body;
+  const end = jsonStringEnd(text, at);
+  const body = text.slice(at + 1, end - 1);
+  return body.includes('\\') ? (JSON.parse(text.slice(at, end)) as string) : body;
 }
 
 const QUOTE = 34;
 
-/** Where the JSON string opening at `open` closes (a quote not escaped by a backslash). */
-function closingQuote(text: string, open: number): number {
-  let at = text.indexOf('"', open + 1);
-  for (;;) {
-    let slashes = 0;
-    while (text.charCodeAt(at - 1 - slashes) === 92) slashes++;
-    if (slashes % 2 === 0) return at;
-    at = text.indexOf('"', at + 1);
+/** The number written in text[from, to): plain digits read in place, anything else (a sign, a fraction, an exponent) by Number. */
+export function numberIn(text: string, from: number, to: number): number {
+  if (to - from > 15 || to === from) return Number(text.slice(from, to));
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(text.slice(from, to));
+    n = n * 10 + d;
   }
+  return n;
 }
 
 /** What reading calls back shares: the inputs' paths by number, command facts, one copy of repeated strings. */
@@ -66,7 +99,7 @@ export interface CallReading {
 
 /** The call serializeCall wrote, with its times (made with the same shape toToolCall gives). */
 export function parseCall(text: string, startMs: number, endMs: number, nextStartMs: number | undefined, reading: CallReading): ToolCall {
-  const [input, line, index, callId, tool, command, container, openEnded, precision, session, host, sandbox, hostInInventory] = JSON.parse(text) as CallTuple;
+  const [input, line, index, openEnded, session, callId, tool, command, container, precision, host, sandbox, hostInInventory] = JSON.parse(text) as CallTuple;
   const ref = refFor(reading.paths[input]!, line, index);
   const facts = reading.commands.of(command ?? '');
   const { strings } = reading;

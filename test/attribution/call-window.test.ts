@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandFacts, toToolCall } from '../../src/attribution/attribute.js';
-import { CallFile, commandOfCall, parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
+import { CallFile, callHeadAt, commandOfCall, parseCall, serializeCall, type CallReading } from '../../src/attribution/call-window.js';
 import { Inventory } from '../../src/attribution/inventory.js';
 import { IntervalUnion } from '../../src/attribution/stats.js';
 import type { ForensicEvent, Ref } from '../../src/model/event.js';
@@ -58,15 +58,20 @@ describe('a tool call in the calls file', () => {
   });
 });
 
-describe('commandOfCall()', () => {
+describe('commandOfCall() and callHeadAt()', () => {
   // quotes, backslashes (an odd and an even number before a quote), commas, brackets, controls, surrogates
   const text = fc.option(fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('a\\', 'a\\\\"', '",', '[x]', '\\"', 'null', '')), { nil: undefined });
 
-  it('reads the command of any call as JSON.parse reads it, without parsing the rest', () => {
-    fc.assert(fc.property(text, text, text, fc.option(fc.nat(), { nil: undefined }), fc.option(fc.nat(), { nil: undefined }), (callId, tool, command, line, index) => {
-      const { call } = roundTrip(event({ path: paths[0]!, ...(line !== undefined ? { line } : {}), ...(index !== undefined ? { index } : {}) }, { callId, tool, command }), reading(), 1);
+  it('read the command and the head of any call as JSON.parse reads them, without parsing the rest', () => {
+    fc.assert(fc.property(text, text, text, fc.option(fc.nat(), { nil: undefined }), fc.option(fc.nat(), { nil: undefined }), fc.boolean(), text, (callId, tool, command, line, index, closed, session) => {
+      const ended = closed ? { endMs: 1_772_445_601_500 } : {};
+      const { call } = roundTrip(event({ path: paths[0]!, ...(line !== undefined ? { line } : {}), ...(index !== undefined ? { index } : {}) }, { callId, tool, command, session, ...ended }), reading(), 1);
       const tuple = serializeCall(call, 1);
-      expect(commandOfCall(tuple)).toBe((JSON.parse(tuple) as unknown[])[5]);
+      const parsed = JSON.parse(tuple) as unknown[];
+      expect(commandOfCall(tuple)).toBe(parsed[7]);
+      // and the head the merge reads, here after a prefix as in a run line
+      const head = callHeadAt(`12\t34\tdigest\t${tuple}`, `12\t34\tdigest\t`.length);
+      expect([head.input, head.line ?? null, head.index ?? null, head.openEnded, JSON.parse(head.session)]).toEqual(parsed.slice(0, 5));
     }), { numRuns: 2000 });
   });
 

@@ -60,9 +60,11 @@ describe('tool calls written as runs by the scan (calls on disk from the start)'
     expect(rows).toHaveLength(5000);
     const starts = rows.map((r) => Number(r[0]));
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
-    expect(new Set(rows.map((r) => r[4]))).toEqual(new Set(['3']));
+    // start, end, digest, the call (its input and line first)
+    const calls = rows.map((r) => JSON.parse(r[3]!) as unknown[]);
+    expect(new Set(calls.map((c) => c[0]))).toEqual(new Set([3]));
     // what makes a copy between inputs: the same digest as the call a main-thread scan keeps
-    const digestOf = new Map(rows.map((r) => [Number(r[5]), r[7]]));
+    const digestOf = new Map(rows.map((r, i) => [calls[i]![1] as number, r[2]]));
     for (const e of [kept.calls[0]!, kept.calls[9]!]) {
       expect(digestOf.get(e.ref.line!)).toBe(createHash('sha256').update(recordKey(e, e.timeMs)).digest('base64'));
     }
