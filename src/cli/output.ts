@@ -1,10 +1,11 @@
 // Where a report goes (stdout or -o file), whether it may be coloured, and what goes to stderr
 // around it: a progress bar on terminals only, and the one-line end-of-run summary.
-import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { writeFile, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UserError } from '../model/errors.js';
 import type { Report, ReportHead, Violation } from '../model/report.js';
+import { SyncWriter } from '../model/sync-writer.js';
 import type { ViolationSink } from '../options.js';
 import type { ReportStream } from '../report/renderer.js';
 import { countBySeverity } from '../report/md.js';
@@ -58,7 +59,7 @@ async function writeGathered(text: AsyncIterable<string>, write: (bytes: Buffer)
  * A report written to its file as the violations are built (a renderer's ReportStream): a flood's
  * millions of violations go straight to the report instead of to a temporary file first and then
  * through the renderer. The file is the -o file, or standard output when that is a regular file
- * (`> report.json`; see streamsTo). Text is gathered into writes of about WRITE_BYTES, made
+ * (`> report.json`; see streamsTo). Text is gathered into writes of a mebibyte (SyncWriter), made
  * synchronously (violations are built in a synchronous loop; a file write mostly lands in the page
  * cache). An -o file is created when the head comes, after the inputs were read (an -o naming an
  * input cannot empty it before it is read). When the analysis fails (abort), what was written goes:
@@ -66,10 +67,9 @@ async function writeGathered(text: AsyncIterable<string>, write: (bytes: Buffer)
  */
 export class StreamedReport implements ViolationSink {
   private fd: number | undefined;
+  private writer: SyncWriter | undefined;
   /** standard output's size when the report began (it may be appended to: `>>`) */
   private startSize = 0;
-  private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
-  private used = 0;
   private written = false;
 
   /** `path`: the -o file; undefined: standard output, a regular file */
@@ -82,19 +82,20 @@ export class StreamedReport implements ViolationSink {
     } catch (err) {
       throw this.writeError(err);
     }
-    this.put(this.stream.begin(head));
+    this.writer = new SyncWriter(this.fd, (err) => this.writeError(err));
+    this.writer.put(this.stream.begin(head));
   }
 
   add(v: Violation): void {
-    this.put(this.stream.violation(v, !this.written));
+    this.writer!.put(this.stream.violation(v, !this.written));
     this.written = true;
   }
 
   /** The rest of the finished report; the file is then complete (and closed, unless standard output). */
   end(report: Report): void {
     if (this.fd === undefined) this.begin(report);
-    this.put(this.stream.end(report, this.written));
-    this.flush();
+    this.writer!.put(this.stream.end(report, this.written));
+    this.writer!.flush();
     if (this.fd !== STDOUT) closeSync(this.fd!);
     this.fd = undefined;
   }
@@ -114,28 +115,6 @@ export class StreamedReport implements ViolationSink {
       if (regular) unlinkSync(this.path!);
     } catch {
       // gone already, or not ours to cut: the error that stopped the report is the one to tell
-    }
-  }
-
-  private put(text: string): void {
-    // At most three bytes per UTF-16 unit: room is checked without measuring the text first (a
-    // flood's report is gigabytes; measuring each piece was a second pass over all of it).
-    if (this.used + text.length * 3 > this.buffer.length) this.flush();
-    if (text.length * 3 > this.buffer.length) this.write(Buffer.from(text, 'utf8'));
-    else this.used += this.buffer.write(text, this.used, 'utf8');
-  }
-
-  private flush(): void {
-    if (this.used === 0) return;
-    this.write(this.buffer.subarray(0, this.used));
-    this.used = 0;
-  }
-
-  private write(bytes: Uint8Array): void {
-    try {
-      for (let at = 0; at < bytes.length;) at += writeSync(this.fd!, bytes, at, bytes.length - at);
-    } catch (err) {
-      throw this.writeError(err);
     }
   }
 

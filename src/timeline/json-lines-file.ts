@@ -1,13 +1,12 @@
 // One JSON text per line in a private temporary file: what does not fit in memory (violations past
 // the report's head, records rules marked past the scan's budget) waits there, in order, until it
 // is read back. Writes are gathered in one reused buffer and reads come in batches of lines.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { SyncWriter } from '../model/sync-writer.js';
 import { tempError } from './temp.js';
 
-/** Bytes gathered before a write. */
-const WRITE_BYTES = 1 << 20;
 /** Lines per batch read back. */
 const BATCH = 256;
 /** Bytes read back at a time. */
@@ -15,9 +14,7 @@ const READ_BYTES = 64 * 1024;
 
 export class JsonLinesFile {
   private fd: number | undefined;
-  // One reused buffer: the JSON texts die young instead of piling up in one large string.
-  private readonly buffer = Buffer.allocUnsafe(WRITE_BYTES);
-  private used = 0;
+  private readonly writer: SyncWriter;
 
   /**
    * Creates `path` (it must not exist; mode 0600). `what` names the data in error messages;
@@ -30,6 +27,11 @@ export class JsonLinesFile {
       this.onRemove?.();
       throw tempError(`cannot create the temporary file for ${what}`, err, this.path);
     }
+    this.writer = new SyncWriter(this.fd, (err) => {
+      // A full disk is the user's to fix, with one line saying where.
+      this.remove();
+      return tempError(`cannot write ${this.what} to the temporary file`, err, this.path);
+    });
   }
 
   append(value: unknown): void {
@@ -37,20 +39,11 @@ export class JsonLinesFile {
   }
 
   appendText(text: string): void {
-    // At most three bytes per UTF-16 unit: room is checked without measuring the text first.
-    if (this.used + text.length * 3 + 1 > this.buffer.length) {
-      this.flush();
-      if (text.length * 3 + 1 > this.buffer.length) {
-        this.write(Buffer.from(text + '\n'));
-        return;
-      }
-    }
-    this.used += this.buffer.write(text, this.used);
-    this.buffer[this.used++] = 10;
+    this.writer.put(text, true);
   }
 
   close(): void {
-    this.flush();
+    if (this.fd !== undefined) this.writer.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -66,21 +59,6 @@ export class JsonLinesFile {
     this.onRemove?.();
   }
 
-  private flush(): void {
-    if (this.used === 0) return;
-    this.write(this.buffer.subarray(0, this.used));
-    this.used = 0;
-  }
-
-  private write(bytes: Buffer): void {
-    try {
-      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd!, bytes, off, bytes.length - off);
-    } catch (err) {
-      // A full disk is the user's to fix, with one line saying where.
-      this.remove();
-      throw tempError(`cannot write ${this.what} to the temporary file`, err, this.path);
-    }
-  }
 }
 
 /**
