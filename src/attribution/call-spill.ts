@@ -47,12 +47,14 @@ interface RunCall {
   rest: string;
   /** the call itself, for a long call, which stays in memory */
   call?: ToolCall;
-  /** its run line, with where its digest is in it (read when calls of several inputs share an instant) */
+  /**
+   * its run line (`start<TAB>end<TAB>digest<TAB>call`), with where its digest is: the digest is read
+   * only when calls of several inputs share an instant, the times as written when the end stays
+   */
   line: string;
   digestFrom: number;
   digestTo: number;
-  /** the start and end as the run wrote them, and the end read (linking may shorten an open end) */
-  times: string;
+  /** the end as read (linking may shorten an open end) */
   endRead: number;
 }
 
@@ -120,7 +122,7 @@ export class CallRecords {
     const activity = new IntervalUnion();
     const linker = new SessionLinker<RunCall>(maxAfterMs, (c) => {
       // The times as the run wrote them, unless linking moved the end: writing numbers out costs.
-      const times = c.endMs === c.endRead ? c.times : `${c.startMs}\t${c.endMs}`;
+      const times = c.endMs === c.endRead ? c.line.slice(0, c.digestFrom - 1) : `${c.startMs}\t${c.endMs}`;
       file.appendText(c.nextStartMs === undefined ? `${times}\t\t${c.rest}` : `${times}\t${c.nextStartMs}\t${c.rest}`);
       activity.add(c.startMs, c.endMs);
       count++;
@@ -226,7 +228,7 @@ function readRunCall(line: string, reading: CallReading): RunCall {
   const rest = line.slice(t3 + 1);
   const c: RunCall = {
     startMs, endMs, openEnded: head.openEnded, session: head.session, ref: refFor(reading.paths[head.input]!, head.line, head.index), nextStartMs: undefined, rest,
-    line, digestFrom: t2 + 1, digestTo: t3, times: line.slice(0, t2), endRead: endMs,
+    line, digestFrom: t2 + 1, digestTo: t3, endRead: endMs,
   };
   if (isLongCall(c)) c.call = parseCall(rest, c.startMs, c.endMs, undefined, reading);
   return c;

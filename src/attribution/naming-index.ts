@@ -5,16 +5,13 @@
 // a half calls, each a JSON parse) cost as much as the merge itself.
 import type { SkewPair } from '../timeline/skew.js';
 import { mentionsLowerToken } from './command.js';
-import { originOf, type CommandFact, type Finding, type ToolCall } from './attribute.js';
+import type { CommandFact, Finding, ToolCall } from './attribute.js';
 import type { Inventory } from './inventory.js';
-import { elsewhere, PAIR_SEARCH_MS } from './skew-pairs.js';
+import { onlyCallFrom, PAIR_SEARCH_MS, pairWith, TOKEN_RUNS } from './skew-pairs.js';
 import { firstStartingFrom } from './violations.js';
 
 /** What a pair needs of a call that names a destination. */
 export type NamingCall = Pick<ToolCall, 'startMs' | 'endMs' | 'background' | 'session' | 'sandbox' | 'host'>;
-
-/** Runs of the characters mentionsLowerToken counts as part of a token. */
-const TOKEN_RUNS = /[A-Za-z0-9.\-_]+/g;
 
 /** Distinct commands whose answer is remembered (as many as CommandFacts remembers). */
 const MAX_REMEMBERED = 50_000;
@@ -98,15 +95,7 @@ export class NamingIndex {
       if (!list) continue;
       for (let i = firstStartingFrom(list.length, (k) => list[k]!.startMs, from); i < list.length && list[i]!.startMs <= to; i++) near.add(list[i]!);
     }
-    let origin: ReturnType<typeof originOf> | null = null;
-    let named: NamingCall | undefined;
-    for (const c of near) {
-      if (origin === null) origin = originOf(f.event, inventory);
-      if (elsewhere(origin, c)) continue;
-      if (named) return undefined;
-      named = c;
-    }
-    return named && !named.background ? { recordMs: f.timeMs, callStartMs: named.startMs, callEndMs: named.endMs } : undefined;
+    return pairWith(f, onlyCallFrom(f, near, inventory));
   }
 
   private search(text: string): readonly string[] {

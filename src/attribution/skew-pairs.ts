@@ -31,8 +31,8 @@ export class SkewPairFinder {
   add(f: Finding): void {
     const dst = f.event.dst;
     if (!dst?.ip && !dst?.domain) return;
-    const named = onlyCallNaming(f, dst.ip?.toLowerCase(), dst.domain?.toLowerCase(), this.calls, this.naming, this.inventory);
-    if (named && !named.background) this.pairs.push({ recordMs: f.timeMs, callStartMs: named.startMs, callEndMs: named.endMs });
+    const pair = pairWith(f, onlyCallNaming(f, dst.ip?.toLowerCase(), dst.domain?.toLowerCase(), this.calls, this.naming, this.inventory));
+    if (pair) this.pairs.push(pair);
   }
 }
 
@@ -80,7 +80,7 @@ class CallsNaming {
  * whole run of token characters, so an index of the runs answers for it.
  */
 const DOTTED_TOKEN = /^[A-Za-z0-9_-]*\.[A-Za-z0-9.\-_]*$/;
-const TOKEN_RUNS = /[A-Za-z0-9.\-_]+/g;
+export const TOKEN_RUNS = /[A-Za-z0-9.\-_]+/g;
 
 /** For each run of token characters with a dot in a command, the positions of the calls whose command has it. */
 function dottedTokens(calls: readonly ToolCall[]): Map<string, number[]> {
@@ -105,21 +105,25 @@ function onlyCallNaming(f: Finding, ip: string | undefined, domain: string | und
   const to = f.timeMs + PAIR_SEARCH_MS;
   const byIp = ip ? naming.of(ip) : [];
   const byDomain = domain ? naming.of(domain) : [];
-  let positions: Iterable<number>;
-  if (byIp && byDomain) positions = new Set([...within(byIp, calls, from, to), ...within(byDomain, calls, from, to)]);
+  let candidates: Iterable<ToolCall>;
+  if (byIp && byDomain) candidates = new Set([...within(byIp, calls, from, to), ...within(byDomain, calls, from, to)]);
   else {
     // Still rare: test the calls around the record one by one.
-    const near: number[] = [];
+    const near: ToolCall[] = [];
     for (let i = firstStartingFrom(calls.length, (k) => calls[k]!.startMs, from); i < calls.length && calls[i]!.startMs <= to; i++) {
       const text = calls[i]!.text;
-      if ((ip && mentionsLowerToken(text, ip)) || (domain && mentionsLowerToken(text, domain))) near.push(i);
+      if ((ip && mentionsLowerToken(text, ip)) || (domain && mentionsLowerToken(text, domain))) near.push(calls[i]!);
     }
-    positions = near;
+    candidates = near;
   }
+  return onlyCallFrom(f, candidates, inventory);
+}
+
+/** The one call among `candidates` from a place the record may come from; undefined when none or several. */
+export function onlyCallFrom<C extends Pick<ToolCall, 'session' | 'sandbox' | 'host'>>(f: Finding, candidates: Iterable<C>, inventory: Inventory): C | undefined {
   let origin: ReturnType<typeof originOf> | null = null;
-  let named: ToolCall | undefined;
-  for (const i of positions) {
-    const c = calls[i]!;
+  let named: C | undefined;
+  for (const c of candidates) {
     if (origin === null) origin = originOf(f.event, inventory);
     if (elsewhere(origin, c)) continue;
     if (named) return undefined;
@@ -128,13 +132,18 @@ function onlyCallNaming(f: Finding, ip: string | undefined, domain: string | und
   return named;
 }
 
-/** The positions of `list` whose calls started within [from, to]. */
-function* within(list: number[], calls: ToolCall[], from: number, to: number): Generator<number> {
-  for (let k = firstStartingFrom(list.length, (j) => calls[list[j]!]!.startMs, from); k < list.length && calls[list[k]!]!.startMs <= to; k++) yield list[k]!;
+/** The skew pair of a finding and the one call naming its destination, unless that call ran in the background. */
+export function pairWith(f: Finding, named: Pick<ToolCall, 'startMs' | 'endMs' | 'background'> | undefined): SkewPair | undefined {
+  return named && !named.background ? { recordMs: f.timeMs, callStartMs: named.startMs, callEndMs: named.endMs } : undefined;
+}
+
+/** The calls at the positions of `list` that started within [from, to]. */
+function* within(list: number[], calls: ToolCall[], from: number, to: number): Generator<ToolCall> {
+  for (let k = firstStartingFrom(list.length, (j) => calls[list[j]!]!.startMs, from); k < list.length && calls[list[k]!]!.startMs <= to; k++) yield calls[list[k]!]!;
 }
 
 /** Whether a call is from a place the record cannot come from (another session, sandbox or host). */
-export function elsewhere(origin: ReturnType<typeof originOf>, c: Pick<ToolCall, 'session' | 'sandbox' | 'host'>): boolean {
+function elsewhere(origin: ReturnType<typeof originOf>, c: Pick<ToolCall, 'session' | 'sandbox' | 'host'>): boolean {
   if (!origin) return false;
   if (origin.session && c.session) return origin.session !== c.session;
   if (origin.sandbox && c.sandbox) return origin.sandbox !== c.sandbox;
