@@ -61,8 +61,10 @@ export class DnsIndex implements DnsEvidence {
   /** `dig`, `nslookup`, `host`, `getent hosts`, `ping` output: explicit pairs, else the one name asked for. */
   private learnFromOutput(event: ForensicEvent): void {
     const output = event.fields?.output;
+    // Most calls show no output: their command is not unquoted for nothing.
+    if (typeof output !== 'string') return;
     const command = unquote(event.command ?? '');
-    if (typeof output !== 'string' || !RESOLVER.test(command)) return;
+    if (!RESOLVER.test(command)) return;
     const where = `per the output of call ${event.callId ?? '?'} in session ${event.session ?? '?'} at ${formatRef(event.ref)}`;
     const pairs = resolverPairs(output);
     if (pairs.length) {

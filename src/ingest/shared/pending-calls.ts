@@ -15,6 +15,11 @@ export class PendingCalls {
   /** `max`: open calls beyond this make the oldest leave without its result (bounded memory). */
   constructor(private readonly max = 4096) {}
 
+  /** No call waits. */
+  get empty(): boolean {
+    return this.calls.size === 0;
+  }
+
   has(key: string): boolean {
     return this.calls.has(key);
   }
@@ -33,13 +38,15 @@ export class PendingCalls {
     this.calls.set(key, { event, done });
   }
 
-  /** The calls at the front that are done (all of them when `force`, at the end of the input). */
-  *flush(force: boolean): Generator<ForensicEvent> {
+  /** The calls at the front that are done (all of them when `force`, at the end of the input), taken out. */
+  flush(force: boolean): ForensicEvent[] {
+    const out: ForensicEvent[] = [];
     for (const [key, p] of this.calls) {
       if (!this.mayLeave(p, force)) break;
       this.calls.delete(key);
-      yield p.event;
+      out.push(p.event);
     }
+    return out;
   }
 
   /** A call at the front leaves when done, at the end of the input, or when too many are open. */

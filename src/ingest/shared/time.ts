@@ -73,13 +73,13 @@ export function parseIsoMs(text: string, zone = 'UTC'): number {
       ms = Math.floor(frac);
     }
   }
-  if ([year, month, day, hour, minute, second].some(Number.isNaN)) return NaN;
+  // A sum is NaN when any part is (no list to build for every time read).
+  if (Number.isNaN(year + month + day + hour + minute + second)) return NaN;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return NaN;
-  const rest = t.slice(i);
-  if (rest === '') return wallTimeToUtc(year, month, day, hour, minute, second, ms, zone);
+  if (i >= t.length) return wallTimeToUtc(year, month, day, hour, minute, second, ms, zone);
   const base = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (rest === 'Z' || rest === 'z') return base;
-  const m = /^([+-])(\d\d):?(\d\d)?$/.exec(rest);
+  if (i === t.length - 1 && (t[i] === 'Z' || t[i] === 'z')) return base;
+  const m = /^([+-])(\d\d):?(\d\d)?$/.exec(t.slice(i));
   if (!m) return NaN;
   const offset = (Number(m[2]) * 60 + Number(m[3] ?? 0)) * (m[1] === '-' ? -1 : 1);
   return base - offset * 60_000;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEpochNanos, parseEpochSeconds, parseIsoMs, parseSyslogDate, wallTimeToUtc, YearTracker } from '../../../src/ingest/shared/time.js';
 
@@ -17,6 +18,22 @@ describe('parseIsoMs()', () => {
 
   it('returns NaN for text that is not a timestamp', () => {
     for (const bad of ['', 'yesterday', '2026-13-01T00:00:00Z', '2026-03-02T10:15:03+2', '2026-03-02']) expect(parseIsoMs(bad)).toBeNaN();
+    // a part that is not digits, a zone followed by more text, a seconds field cut short
+    for (const bad of ['2x26-03-02T10:15:03Z', '2026-0x-02T10:15:03Z', '2026-03-0xT10:15:03Z', '2026-03-02T1x:15:03Z', '2026-03-02T10:1x:03Z', '2026-03-02T10:15:0xZ',
+      '2026-03-02T10:15:03Zx', '2026-03-02T10:15:03ZZ', '2026-03-02T10:15:03Z+01:00', '2026-03-02T10:15:', '2026-03-02T10:15:0']) expect(parseIsoMs(bad), bad).toBeNaN();
+  });
+
+  it('reads zoned times as Date.parse does, whatever surrounds them (property)', () => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const zone = fc.oneof(fc.constantFrom('Z', 'z'), fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 14 }), fc.integer({ min: 0, max: 59 })).map(([s, h, m]) => `${s}${pad(h)}:${pad(m)}`));
+    const time = fc.record({
+      y: fc.integer({ min: 1970, max: 2100 }), mo: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }), h: fc.integer({ min: 0, max: 23 }),
+      mi: fc.integer({ min: 0, max: 59 }), s: fc.integer({ min: 0, max: 59 }), ms: fc.option(fc.integer({ min: 0, max: 999 })), zone, space: fc.constantFrom('', ' ', '\t'),
+    });
+    fc.assert(fc.property(time, (t) => {
+      const iso = `${pad(t.y, 4)}-${pad(t.mo)}-${pad(t.d)}T${pad(t.h)}:${pad(t.mi)}:${pad(t.s)}${t.ms === null ? '' : `.${pad(t.ms, 3)}`}${t.zone}`;
+      expect(parseIsoMs(`${t.space}${iso}${t.space}`)).toBe(Date.parse(iso.toUpperCase()));
+    }), { numRuns: 2000 });
   });
 });
 

@@ -61,12 +61,12 @@ function callEvent(o: JsonObject, rec: LineRecord, start: { ms: number; raw: str
     command = json.length > INPUT_CHARS ? json.slice(0, INPUT_CHARS) : json;
   }
   const tool = typeof o.tool === 'string' ? o.tool : undefined;
-  const pick = (key: (typeof DEFAULT_KEYS)[number]): string | undefined => (nonEmpty(o[key]) ? (o[key] as string) : defaults?.[key]);
   const fields: Record<string, unknown> = {};
-  const cwd = pick('cwd'), model = pick('model');
+  // Each key read by name: a key chosen at run time is a slow lookup, paid five times a call.
+  const cwd = orDefault(o.cwd, defaults?.cwd), model = orDefault(o.model, defaults?.model);
   if (cwd) fields.cwd = cwd;
   if (model) fields.model = model;
-  const summary = `${tool ?? 'call'}: ${(command ?? '').replace(/\s+/g, ' ')}`;
+  const summary = `${tool ?? 'call'}: ${oneLine(command ?? '')}`;
   const ev: ForensicEvent = {
     kind: 'tool-call',
     source: 'agent',
@@ -82,11 +82,30 @@ function callEvent(o: JsonObject, rec: LineRecord, start: { ms: number; raw: str
     message: summary.length > 200 ? `${summary.slice(0, 199)}…` : summary,
     fields,
   };
-  const host = pick('host'), sandbox = pick('sandbox'), container = pick('container');
+  const host = orDefault(o.host, defaults?.host), sandbox = orDefault(o.sandbox, defaults?.sandbox), container = orDefault(o.container, defaults?.container);
   if (host) ev.host = host;
   if (sandbox) ev.sandbox = sandbox;
   if (container) ev.container = container;
   return ev;
+}
+
+/** A line's own value when it is a non-empty string, else the session's default. */
+function orDefault(own: unknown, fallback: string | undefined): string | undefined {
+  return nonEmpty(own) ? own : fallback;
+}
+
+const WHITESPACE_RUN = /\s+/g;
+
+/**
+ * `text.replace(/\s+/g, ' ')`. Most commands hold no whitespace but single spaces, which the
+ * replacement leaves as they are: those are returned without running the regex.
+ */
+export function oneLine(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 ? text.charCodeAt(i + 1) === 32 : c >= 0xa0 || (c >= 9 && c <= 13)) return text.replace(WHITESPACE_RUN, ' ');
+  }
+  return text;
 }
 
 /** Applies end / exit_code / output; returns an error message when the end precedes the start. */
@@ -113,18 +132,22 @@ function statefulReader(ctx: ParseContext): StatefulLineReader {
       if (rec.text.trim() === '') return NONE;
       const o = parseJsonLine(rec, ctx);
       if (!o) return NONE;
-      const problem = readRecord(o, rec, sessions, pending, ctx);
-      if (problem) ctx.skip({ line: rec.line }, problem);
-      return pending.hasReady() ? [...pending.flush(false)] : NONE;
+      const outcome = readRecord(o, rec, sessions, pending, ctx);
+      if (typeof outcome === 'string') ctx.skip({ line: rec.line }, outcome);
+      else if (outcome) return [outcome];
+      return pending.hasReady() ? pending.flush(false) : NONE;
     },
-    end: () => [...pending.flush(true)],
+    end: () => pending.flush(true),
   };
 }
 
 const NONE: readonly ForensicEvent[] = Object.freeze([]);
 
-/** Takes one record into the sessions and pending calls; returns why it is skipped, if it is. */
-function readRecord(o: JsonObject, rec: LineRecord, sessions: Map<string, Defaults>, pending: PendingCalls, ctx: ParseContext): string | undefined {
+/**
+ * Takes one record into the sessions and pending calls; returns why it is skipped, if it is, or a
+ * call that leaves at once (it has its end and no call waits before it: what flush would hand back).
+ */
+function readRecord(o: JsonObject, rec: LineRecord, sessions: Map<string, Defaults>, pending: PendingCalls, ctx: ParseContext): string | ForensicEvent | undefined {
   if (o.v !== VERSION) return o.v === undefined ? 'no "v": "agent-events/1"' : `unsupported version ${JSON.stringify(o.v).slice(0, 40)}`;
   if (typeof o.type !== 'string' || !TYPES.has(o.type)) return `unknown type ${JSON.stringify(o.type ?? null).slice(0, 40)}`;
   if (!nonEmpty(o.session)) return 'session is missing or not a non-empty string';
@@ -142,20 +165,21 @@ function readRecord(o: JsonObject, rec: LineRecord, sessions: Map<string, Defaul
   if (!nonEmpty(o.call_id)) return 'call_id is missing or not a non-empty string';
   const common = checkCommon(o);
   if (common) return common;
-  const key = `${o.session}\u0000${o.call_id}`;
+  const key = () => `${o.session}\u0000${o.call_id}`;
   if (o.type === 'tool_call') {
     const start = readTime(o.start, 'start');
     if (typeof start === 'string') return start;
     if (o.command !== undefined && typeof o.command !== 'string') return 'command is not a string';
     if (o.argv !== undefined && !Array.isArray(o.argv)) return 'argv is not an array';
-    if (pending.has(key)) return `call_id ${JSON.stringify(o.call_id).slice(0, 60)} repeats an open call of session ${JSON.stringify(o.session).slice(0, 60)}`;
+    if (!pending.empty && pending.has(key())) return `call_id ${JSON.stringify(o.call_id).slice(0, 60)} repeats an open call of session ${JSON.stringify(o.session).slice(0, 60)}`;
     const ev = callEvent(o, rec, start, sessions.get(o.session), ctx);
     const err = applyResult(ev, o);
     if (err) return err;
-    pending.add(key, ev, ev.endMs !== undefined);
+    if (ev.endMs !== undefined && pending.empty) return ev;
+    pending.add(key(), ev, ev.endMs !== undefined);
     return undefined;
   }
-  const p = pending.get(key);
+  const p = pending.get(key());
   if (!p) return `tool_result for call ${JSON.stringify(o.call_id).slice(0, 60)} with no earlier tool_call in session ${JSON.stringify(o.session).slice(0, 60)}`;
   if (p.done) return `second result for call ${JSON.stringify(o.call_id).slice(0, 60)}`;
   const err = applyResult(p.event, o);

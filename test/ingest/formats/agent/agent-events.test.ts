@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { agentEventsFormat, oneLine } from '../../../../src/ingest/formats/agent/agent-events.js';
 import { ingestClean, itClaimsOnlyItsFixtures } from '../../../helpers/format-fixtures.js';
 import { fixture, ingestFile } from '../../../helpers/ingest.js';
 
@@ -84,5 +86,51 @@ describe('agent-events', () => {
       [2, 'c1', 'response', undefined],
       [9, 'c6', 'response', undefined],
     ]);
+  });
+});
+
+describe('agent-events line by line', () => {
+  const ctx = { path: 'calls.jsonl', container: 'jsonl' as const, tz: 'UTC', yearFor: () => 2026, skip: (_where: { line?: number }, message: string) => skipped.push(message), note: () => {} };
+  const skipped: string[] = [];
+  const call = (id: string, start: string, end?: string) =>
+    JSON.stringify({ v: 'agent-events/1', type: 'tool_call', session: 's', call_id: id, command: 'ls', start, ...(end ? { end } : {}) });
+  const result = (id: string, end: string) => JSON.stringify({ v: 'agent-events/1', type: 'tool_result', session: 's', call_id: id, end });
+  const read = (lines: string[]) => {
+    skipped.length = 0;
+    const reader = agentEventsFormat.statefulReader!(ctx);
+    const out = lines.map((text, i) => reader.line({ text, line: i + 1 }).map((e) => e.callId));
+    return { perLine: out, atEnd: reader.end().map((e) => e.callId), skipped: [...skipped] };
+  };
+
+  it('hands a call with its end over at once when no call waits, else after the calls before it', () => {
+    expect(read([
+      call('a', '2026-03-01T10:00:00Z', '2026-03-01T10:00:01Z'),
+      call('b', '2026-03-01T10:00:02Z'),
+      call('c', '2026-03-01T10:00:03Z', '2026-03-01T10:00:04Z'),
+      result('b', '2026-03-01T10:00:05Z'),
+      call('d', '2026-03-01T10:00:06Z', '2026-03-01T10:00:07Z'),
+      call('e', '2026-03-01T10:00:08Z'),
+    ])).toEqual({ perLine: [['a'], [], [], ['b', 'c'], ['d'], []], atEnd: ['e'], skipped: [] });
+  });
+
+  it('still refuses a call id that repeats an open call, and a result for a call already handed over', () => {
+    const r = read([
+      call('a', '2026-03-01T10:00:00Z'),
+      call('a', '2026-03-01T10:00:01Z', '2026-03-01T10:00:02Z'),
+      call('b', '2026-03-01T10:00:03Z', '2026-03-01T10:00:04Z'),
+      result('a', '2026-03-01T10:00:05Z'),
+      result('b', '2026-03-01T10:00:06Z'),
+    ]);
+    expect(r.perLine).toEqual([[], [], [], ['a', 'b'], []]);
+    expect(r.skipped).toEqual(['call_id "a" repeats an open call of session "s"', 'tool_result for call "b" with no earlier tool_call in session "s"']);
+  });
+
+  it("summarises a command as the whitespace-run replacement does (oneLine)", () => {
+    const alphabet = ['a', 'b', ' ', ' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff', '\u200b', 'é', '😀'];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((a) => a.join('')), (text) => {
+      expect(oneLine(text)).toBe(text.replace(/\s+/g, ' '));
+    }), { numRuns: 3000 });
+    expect(oneLine('pip  install\trequests')).toBe('pip install requests');
+    expect(oneLine('ls -la /workspace')).toBe('ls -la /workspace');
   });
 });
