@@ -58,18 +58,19 @@ async function writeGathered(text: AsyncIterable<string>, write: (bytes: Buffer)
 /**
  * A report written to its file as the violations are built (a renderer's ReportStream): a flood's
  * millions of violations go straight to the report instead of to a temporary file first and then
- * through the renderer. The file is the -o file, or standard output when that is a regular file
- * (`> report.json`; see streamsTo). Text is gathered into writes of a mebibyte (SyncWriter), made
- * synchronously (violations are built in a synchronous loop; a file write mostly lands in the page
- * cache). An -o file is created when the head comes, after the inputs were read (an -o naming an
- * input cannot empty it before it is read). When the analysis fails (abort), what was written goes:
- * the -o file is removed (a regular file only), standard output cut back to its size at the start.
+ * through the renderer. The file is the -o file or standard output (see streamsTo). Text is
+ * gathered into writes of a mebibyte (SyncWriter), made synchronously (violations are built in a
+ * synchronous loop; a file write mostly lands in the page cache, a full pipe is waited for). An -o
+ * file is created when the head comes, after the inputs were read (an -o naming an input cannot
+ * empty it before it is read). When the analysis fails (abort), what was written goes where it can:
+ * the -o file is removed (a regular file only), standard output cut back to its size at the start
+ * when it is a regular file; a pipe's reader has the report's beginning and the run's exit code.
  */
 export class StreamedReport implements ViolationSink {
   private fd: number | undefined;
   private writer: SyncWriter | undefined;
-  /** standard output's size when the report began (it may be appended to: `>>`) */
-  private startSize = 0;
+  /** standard output's size when the report began, when it is a regular file (it may be appended to: `>>`) */
+  private startSize: number | undefined;
   private written = false;
 
   /** `path`: the -o file; undefined: standard output, a regular file */
@@ -77,7 +78,10 @@ export class StreamedReport implements ViolationSink {
 
   begin(head: ReportHead): void {
     try {
-      if (this.path === undefined) this.startSize = fstatSync(STDOUT).size;
+      if (this.path === undefined) {
+        const st = fstatSync(STDOUT);
+        this.startSize = st.isFile() ? st.size : undefined;
+      }
       this.fd = this.path === undefined ? STDOUT : openSync(this.path, 'w');
     } catch (err) {
       throw this.writeError(err);
@@ -107,7 +111,7 @@ export class StreamedReport implements ViolationSink {
     this.fd = undefined;
     try {
       if (fd === STDOUT) {
-        ftruncateSync(STDOUT, this.startSize);
+        if (this.startSize !== undefined) ftruncateSync(STDOUT, this.startSize);
         return;
       }
       const regular = fstatSync(fd).isFile();
@@ -118,8 +122,10 @@ export class StreamedReport implements ViolationSink {
     }
   }
 
-  private writeError(err: unknown): InputError {
+  private writeError(err: unknown): Error {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    // A reader that closed the pipe (`| head`) chose to: the run ends quietly (main.ts).
+    if (code === 'EPIPE' && this.path === undefined) return err as Error;
     return this.path === undefined ? new InputError(`cannot write the report to standard output: ${code}`) : new InputError(`cannot write the report: ${code}`, this.path);
   }
 }
@@ -127,14 +133,14 @@ export class StreamedReport implements ViolationSink {
 const STDOUT = 1;
 
 /**
- * Where a report may be written as its violations are built: the -o file, or standard output when
- * it is a regular file (a pipe or a terminal is written to as before: a pipe may not take
- * synchronous writes, and a terminal gets the table). Undefined: nowhere.
+ * Where a report may be written as its violations are built: the -o file, or standard output
+ * (a file, a pipe, a terminal, a device) when it is open. Undefined: nowhere.
  */
 export function streamsTo(output: string | undefined): { path: string | undefined } | undefined {
   if (output) return { path: output };
   try {
-    return fstatSync(STDOUT).isFile() ? { path: undefined } : undefined;
+    fstatSync(STDOUT);
+    return { path: undefined };
   } catch {
     return undefined;
   }

@@ -37,10 +37,24 @@ export class SyncWriter {
   }
 
   private write(bytes: Buffer): void {
-    try {
-      for (let at = 0; at < bytes.length;) at += writeSync(this.fd, bytes, at, bytes.length - at);
-    } catch (err) {
-      throw this.failed(err);
+    let waitMs = MIN_WAIT_MS;
+    for (let at = 0; at < bytes.length;) {
+      try {
+        at += writeSync(this.fd, bytes, at, bytes.length - at);
+        waitMs = MIN_WAIT_MS;
+      } catch (err) {
+        // A pipe Node has made non-blocking (standard output once touched) says EAGAIN while it is
+        // full: the reader is slower than the report. Wait for it, a little longer each time.
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw this.failed(err);
+        Atomics.wait(PAUSE, 0, 0, waitMs);
+        waitMs = Math.min(waitMs * 2, MAX_WAIT_MS);
+      }
     }
   }
 }
+
+/** Slept on (Atomics.wait) while a full pipe drains: nothing ever wakes it early. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+/** A reader such as `jq` or `cat` drains a full pipe (64 KiB) in tens of microseconds; one that stopped (`| less`) is asked 50 times a second. */
+const MIN_WAIT_MS = 0.02;
+const MAX_WAIT_MS = 20;

@@ -1,6 +1,6 @@
 // The built command line on the bundled samples, as scripts and nightly audits use it: every
 // --format, byte-identical reruns, exit codes, Timesketch lines, help text and colour rules.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,6 +94,51 @@ describe('agent-forensics correlate on samples/', () => {
       }
       expect(readFileSync(file).equals(Buffer.concat([Buffer.from('kept\n'), piped.stdout])), format).toBe(true);
     }
+  });
+
+  /** A firewall log of `n` refused connections: a report of about 3 kB a violation. */
+  const refusals = (n: number): string => {
+    const file = join(dir, `refusals-${n}`, 'kern.log');
+    mkdirSync(join(dir, `refusals-${n}`), { recursive: true });
+    const at = (i: number) => `Mar  2 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`;
+    writeFileSync(file, Array.from({ length: n }, (_, i) => `${at(i)} gpu-node-07 kernel: [1.0] SBX-EGRESS DROP: IN=docker0 OUT=eth0 SRC=172.17.0.3 DST=203.0.113.5 LEN=60 PROTO=TCP SPT=${40000 + i} DPT=22\n`).join(''));
+    return file;
+  };
+
+  it('a report piped to a reader that falls behind arrives whole, the bytes -o gives (the pipe, full, is waited for)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('./built-cli.js');
+    const log = refusals(3000);
+    for (const format of ['json', 'jsonl']) {
+      const out = join(dir, `piped.${format}`);
+      expect(runCli(['correlate', log, '--year', '2026', '--format', format, '-o', out, '-q']).status).toBe(0);
+      const child = spawn(process.execPath, [join(ROOT, 'bin/agent-forensics.js'), 'correlate', log, '--year', '2026', '--format', format, '-q'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.pause();
+      const chunks: Buffer[] = [];
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // the pipe (64 KiB) fills long before the report (megabytes) is written: the writer must wait
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      child.stdout.on('data', (d: Buffer) => chunks.push(d));
+      child.stdout.resume();
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect([status, stderr]).toEqual([0, '']);
+      const expected = readFileSync(out);
+      expect(expected.length).toBeGreaterThan(1 << 20);
+      expect(Buffer.concat(chunks).equals(expected), format).toBe(true);
+    }
+  });
+
+  it('a reader that closes the pipe early (| head) ends the run quietly, exit 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('./built-cli.js');
+    const log = refusals(3000);
+    const child = spawn(process.execPath, [join(ROOT, 'bin/agent-forensics.js'), 'correlate', log, '--year', '2026', '--format', 'json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect([status, stderr]).toEqual([0, '']);
   });
 
   it('a report that fails once begun leaves standard output as it was (a file cut back) and no -o file', async () => {
