@@ -147,16 +147,28 @@ export class OrderTracker {
 }
 
 /** Records every pair a DnsIndex would learn, once each, for replay into the run's index. */
-class DnsRecorder extends DnsIndex {
+export class DnsRecorder extends DnsIndex {
   readonly pairs: [string, string, string][] = [];
   private seen = new Set<string>();
+  /** the pairs seen as written, by address: most records repeat a pair (flow logs name their domain each time) */
+  private written = new Map<string, Set<string>>();
   override add(ip: string, domain: string, where: string): void {
+    let domains = this.written.get(ip);
+    if (domains?.has(domain)) return;
+    if (!domains) {
+      // only a shortcut: forgetting it changes no answer, and many addresses cost no more memory than `seen`
+      if (this.written.size >= WRITTEN_ADDRESSES) this.written.clear();
+      this.written.set(ip, (domains = new Set()));
+    }
+    domains.add(domain);
     const key = `${ip}\0${domain.toLowerCase()}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.pairs.push([ip, domain, where]);
   }
 }
+
+const WRITTEN_ADDRESSES = 100_000;
 
 const ids = (rules: readonly Rule[]) => rules.map((r) => r.id);
 

@@ -70,7 +70,7 @@ export function compileField(modifiers: string[], rawValues: unknown[], placehol
  */
 function groupedTest(values: unknown[], modifiers: string[]): ValueTest {
   const cased = modifiers.includes('cased');
-  const norm = (s: string) => (cased ? s : s.toLowerCase());
+  const norm = (s: string) => (cased ? s : lowerCased(s));
   const exact = new Set<string>();
   const suffixes: string[] = [], prefixes: string[] = [], infixes: string[] = [];
   const others: ValueTest[] = [];
@@ -110,6 +110,21 @@ function groupedTest(values: unknown[], modifiers: string[]): ValueTest {
     for (const t of others) if (t(v)) return true;
     return false;
   };
+}
+
+let lastText = '';
+let lastLower = '';
+
+/**
+ * `text.toLowerCase()`, remembered for the last text asked: the rules of one record test its
+ * domain or address several times (pool, tunnel and metadata lists), each lower-casing it.
+ */
+function lowerCased(text: string): string {
+  if (text !== lastText) {
+    lastText = text;
+    lastLower = text.toLowerCase();
+  }
+  return lastLower;
 }
 
 function cidrOf(value: unknown): Cidr {

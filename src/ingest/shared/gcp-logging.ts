@@ -1,6 +1,6 @@
 // Cloud Logging LogEntry exports, shared by the GCP formats: JSON lines, or one document
 // (a `gcloud logging read --format=json` array or a Logging API `{entries: [...]}` page).
-import { isIP } from 'node:net';
+import { ipVersion } from './ip.js';
 import type { Action, ForensicEvent, Ref } from '../../model/event.js';
 import type { Head, LineRecord, ParseContext } from '../format.js';
 import { endpointText } from './endpoint.js';
@@ -116,8 +116,8 @@ export interface EntryConnection {
 export function entryConnection(c: JsonObject): EntryConnection | string {
   const srcIp = entryStr(c['src_ip']);
   const dstIp = entryStr(c['dest_ip']);
-  if (srcIp === undefined || isIP(srcIp) === 0) return `connection.src_ip is not an IP address: '${srcIp ?? ''}'`;
-  if (dstIp === undefined || isIP(dstIp) === 0) return `connection.dest_ip is not an IP address: '${dstIp ?? ''}'`;
+  if (srcIp === undefined || ipVersion(srcIp) === 0) return `connection.src_ip is not an IP address: '${srcIp ?? ''}'`;
+  if (dstIp === undefined || ipVersion(dstIp) === 0) return `connection.dest_ip is not an IP address: '${dstIp ?? ''}'`;
   const srcPort = entryPort(c['src_port']);
   const dstPort = entryPort(c['dest_port']);
   if (srcPort === false) return `connection.src_port is not a port number: '${String(c['src_port'])}'`;

@@ -1,6 +1,6 @@
 // Alibaba Cloud ActionTrail events: JSON lines, a JSON array, LookupEvents output, or the Simple Log
 // Service (SLS) form where the event is a JSON string (or flattened `event.*` keys) beside `__time__`.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
@@ -126,7 +126,7 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | und
 
   const ev: ForensicEvent = { kind: 'audit', source: 'audit', format: NAME, timeMs, timeRaw, ref, operation, action: errorCode ? 'error' : 'allow', fields };
   if (actor) ev.actor = actor;
-  if (sourceIp) ev.src = isIP(sourceIp) ? { ip: sourceIp } : { domain: sourceIp };
+  if (sourceIp) ev.src = ipVersion(sourceIp) ? { ip: sourceIp } : { domain: sourceIp };
   if (host) ev.host = host;
   if (errorCode) ev.errorCode = errorCode;
   ev.message = `${operation}${eventSource ? ` [${eventSource}]` : ''}${actor ? ` by ${actor}` : ''}${sourceIp ? ` from ${sourceIp}` : ''}${errorCode ? ` -> ${errorCode}` : ''}`;

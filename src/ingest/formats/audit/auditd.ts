@@ -1,6 +1,6 @@
 // Linux audit logs: raw and enriched auditd records (optionally behind a syslog / audispd header), the
 // `ausearch -i` interpreted form, and LAUREL's JSON lines. Records of one event are joined by their stamp.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
@@ -428,7 +428,7 @@ function toEvent(g: Gathered, ctx: ParseContext): ForensicEvent {
     }
   } else {
     const addr = text(kv.addr, false);
-    if (addr && isIP(addr)) ev.src = { ip: addr };
+    if (addr && ipVersion(addr)) ev.src = { ip: addr };
   }
   const exe = fields.exe ?? fields.comm;
   const peer = ev.dst ?? (g.sock ? ev.src : undefined);

@@ -1,6 +1,6 @@
 // AWS CloudTrail: S3 `Records` files, JSON lines of events, and `aws cloudtrail lookup-events` output.
 // Each record becomes one audit event; which records are violations is the rules' business.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import { refFor, type ForensicEvent, type Ref } from '../../../model/event.js';
 import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
@@ -95,7 +95,7 @@ function toEvent(rec: unknown, ref: Ref, ctx: ParseContext, fallback?: JsonObjec
   const actor =
     str(identity.arn) ?? str(identity.userName) ?? str(identity.principalId) ?? str(identity.invokedBy) ?? (fallback ? str(fallback.Username) : undefined);
   const sourceIp = str(rec.sourceIPAddress);
-  const src = sourceIp ? (isIP(sourceIp) ? { ip: sourceIp } : { domain: sourceIp }) : undefined;
+  const src = sourceIp ? (ipVersion(sourceIp) ? { ip: sourceIp } : { domain: sourceIp }) : undefined;
   const params = isObject(rec.requestParameters) ? rec.requestParameters : undefined;
   const targetInstance = params ? str(params.instanceId) : undefined;
   const host = instanceFromPrincipal(identity) ?? targetInstance;

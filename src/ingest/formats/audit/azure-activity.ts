@@ -1,7 +1,7 @@
 // Azure Activity Log: the resource-log / Event Hub schema (`records[]` with time, operationName, resultType)
 // and the REST / export schema (eventTimestamp, operationName.value, status.value). Start and final records
 // of one operation are merged into one event.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
@@ -171,7 +171,7 @@ function toEvent(base: Seen, start: Seen | undefined): ForensicEvent {
     fields.endTimeRaw = p.timeRaw;
   }
   if (actor) ev.actor = actor;
-  if (ip) ev.src = isIP(ip) ? { ip } : { domain: ip };
+  if (ip) ev.src = ipVersion(ip) ? { ip } : { domain: ip };
   if (host) ev.host = host;
   if (errorCode) ev.errorCode = errorCode;
   ev.message = `${p.operation}${actor ? ` by ${actor}` : ''}${ip ? ` from ${ip}` : ''} -> ${errorCode ?? p.status}`;

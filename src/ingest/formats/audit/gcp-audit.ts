@@ -1,6 +1,6 @@
 // Google Cloud Audit Logs: LogEntry records whose protoPayload is a google.cloud.audit.AuditLog
 // (JSON lines, a `gcloud logging read --format=json` array, or an entries.list `{"entries": [...]}`).
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { ForensicEvent, Ref } from '../../../model/event.js';
 import type { Head, InputFormat, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
@@ -93,7 +93,7 @@ function toEvent(entry: unknown, ref: Ref, ctx: ParseContext): ForensicEvent | u
 
   const ev: ForensicEvent = { kind: 'audit', source: 'audit', format: NAME, timeMs, timeRaw, ref, operation, action: errorCode ? 'error' : 'allow', fields };
   if (actor) ev.actor = actor;
-  if (callerIp && isIP(callerIp)) ev.src = { ip: callerIp };
+  if (callerIp && ipVersion(callerIp)) ev.src = { ip: callerIp };
   if (host) ev.host = host;
   if (errorCode) ev.errorCode = errorCode;
   ev.message = `${operation}${serviceName ? ` [${serviceName}]` : ''}${actor ? ` by ${actor}` : ''}${callerIp ? ` from ${callerIp}` : ''}${errorCode ? ` -> ${errorCode}` : ''}`;

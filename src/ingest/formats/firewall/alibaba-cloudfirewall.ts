@@ -1,6 +1,6 @@
 // Alibaba Cloud Firewall traffic logs (internet / NAT / VPC firewall, IPS) as exported from Log Service
 // as JSON lines (fields: https://www.alibabacloud.com/help/en/cloud-firewall/cloudfirewall/user-guide/log-fields).
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineReader, LineRecord, ParseContext } from '../../format.js';
 import { endpointText } from '../../shared/endpoint.js';
@@ -91,8 +91,8 @@ export function cloudFirewallEvent(o: JsonObject, ctx: ParseContext, line: numbe
   if (endMs !== undefined && Number.isNaN(endMs)) return `end_time is not epoch seconds: '${endRaw}'`;
   const srcIp = text(o['src_ip']);
   const dstIp = text(o['dst_ip']);
-  if (srcIp === undefined || isIP(srcIp) === 0) return `src_ip is not an IP address: '${srcIp ?? ''}'`;
-  if (dstIp === undefined || isIP(dstIp) === 0) return `dst_ip is not an IP address: '${dstIp ?? ''}'`;
+  if (srcIp === undefined || ipVersion(srcIp) === 0) return `src_ip is not an IP address: '${srcIp ?? ''}'`;
+  if (dstIp === undefined || ipVersion(dstIp) === 0) return `dst_ip is not an IP address: '${dstIp ?? ''}'`;
   const srcPort = text(o['src_port']);
   if (srcPort !== undefined && !(srcPort.length <= 5 && isDigits(srcPort))) return `src_port is not a port number: '${srcPort}'`;
   const dstPort = text(o['dst_port']);

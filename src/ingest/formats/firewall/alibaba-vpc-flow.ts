@@ -1,6 +1,6 @@
 // Alibaba Cloud VPC flow logs as stored in Log Service (SLS) and exported as JSON lines
 // (field list: https://www.alibabacloud.com/help/en/sls/flowlog-field-details). One event per OK record.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { endpointText } from '../../shared/endpoint.js';
@@ -56,8 +56,8 @@ function toEvent(o: JsonObject, ctx: ParseContext, line: number, counts: { skipD
   if (endMs !== undefined && Number.isNaN(endMs)) return `end is not epoch seconds: '${endRaw}'`;
   const srcIp = text(o['srcaddr']);
   const dstIp = text(o['dstaddr']);
-  if (srcIp !== undefined && isIP(srcIp) === 0) return `srcaddr is not an IP address: '${srcIp}'`;
-  if (dstIp !== undefined && isIP(dstIp) === 0) return `dstaddr is not an IP address: '${dstIp}'`;
+  if (srcIp !== undefined && ipVersion(srcIp) === 0) return `srcaddr is not an IP address: '${srcIp}'`;
+  if (dstIp !== undefined && ipVersion(dstIp) === 0) return `dstaddr is not an IP address: '${dstIp}'`;
   const ports: (number | undefined)[] = [];
   for (const key of ['srcport', 'dstport']) {
     const p = text(o[key]);

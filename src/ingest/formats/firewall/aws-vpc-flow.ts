@@ -1,6 +1,6 @@
 // AWS VPC Flow Logs as delivered to S3 or CloudWatch Logs: space-separated records, v2 default
 // layout or a custom field list (v3-v8) announced by a header line. Rules and NAT mapping live elsewhere.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { endpointText } from '../../shared/endpoint.js';
@@ -84,7 +84,7 @@ function recordProblem(t: string[], layout: Layout): string | undefined {
   if (status !== 'OK') return undefined;
   for (const f of ADDRESS_FIELDS) {
     const i = at[f];
-    if (i !== undefined && t[i] !== '-' && isIP(t[i]!) === 0) return `${f} is not an IP address: '${t[i]}'`;
+    if (i !== undefined && t[i] !== '-' && ipVersion(t[i]!) === 0) return `${f} is not an IP address: '${t[i]}'`;
   }
   for (const f of ['srcport', 'dstport', 'protocol', 'packets', 'bytes']) {
     const i = at[f];

@@ -1,6 +1,6 @@
 // Azure Network Watcher flow logs: NSG flow logs v1/v2 (properties.flows[].flows[].flowTuples) and VNet flow logs
 // (flowRecords.flows[].flowGroups[].flowTuples), as the PT1H.json `{"records":[...]}` blob or one record per line.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, majorityScore, readJsonDocument, type JsonObject } from '../../shared/json.js';
@@ -114,8 +114,8 @@ function tupleEvent(tuple: unknown, g: TupleGroup, ref: { path: string; line?: n
   if (isVnet) timeMs = /^\d{13}$/.test(ts) ? Number(ts) : NaN;
   else timeMs = /^\d{10}$/.test(ts) ? parseEpochSeconds(ts) : NaN;
   if (Number.isNaN(timeMs)) return `flow tuple time is not epoch ${isVnet ? 'milliseconds' : 'seconds'}: '${ts}'`;
-  if (isIP(srcIp) === 0) return `flow tuple source is not an IP address: '${srcIp}'`;
-  if (isIP(dstIp) === 0) return `flow tuple destination is not an IP address: '${dstIp}'`;
+  if (ipVersion(srcIp) === 0) return `flow tuple source is not an IP address: '${srcIp}'`;
+  if (ipVersion(dstIp) === 0) return `flow tuple destination is not an IP address: '${dstIp}'`;
   if ((sp !== '' && !PORT.test(sp)) || (dp !== '' && !PORT.test(dp))) return `flow tuple port is not a number: '${sp}' / '${dp}'`;
   const proto = PROTOCOLS[pr] ?? (/^\d+$/.test(pr) ? pr : undefined);
   if (proto === undefined) return `flow tuple protocol is unknown: '${pr}'`;

@@ -1,6 +1,6 @@
 // The OpenSandbox egress sidecar's zap JSON log (logger `opensandbox.egress`): allowed outbound lookups
 // (`opensandbox.event` = `egress.outbound`) and DNS queries denied by the egress policy. Policy lifecycle lines are not traffic.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, str, type JsonObject } from '../../shared/json.js';
@@ -60,7 +60,7 @@ function toEvent(o: JsonObject, path: string, line: number): LineOutcome {
     const peer = str(o.peer);
     const ips = Array.isArray(o['target.ips']) ? o['target.ips'].map(str).filter((x): x is string => !!x) : [];
     if (!host && !peer) return { problem: 'egress.outbound record without target.host or peer' };
-    if (peer !== undefined && isIP(peer) === 0) return { problem: `peer is not an IP address: '${peer}'` };
+    if (peer !== undefined && ipVersion(peer) === 0) return { problem: `peer is not an IP address: '${peer}'` };
     fields.event = ev;
     if (ips.length) fields.output = ips.join(',').slice(0, 2000);
     const error = str(o.error);
@@ -94,7 +94,7 @@ function toEvent(o: JsonObject, path: string, line: number): LineOutcome {
       message: `DENY egress DNS ${question}${m[4] !== undefined ? ` (${m[4].slice(0, 200)})` : ''}`,
       fields,
     };
-    if (isIP(remote) !== 0) event.src = { ip: remote };
+    if (ipVersion(remote) !== 0) event.src = { ip: remote };
     if (sandbox) event.sandbox = sandbox;
     return { event };
   }

@@ -1,6 +1,6 @@
 // pfSense / OPNsense `filterlog` records: the pf packet filter's CSV payload behind a BSD (RFC 3164)
 // or RFC 5424 syslog header. One packet verdict per line; what it means is left to the rules.
-import { isIP } from 'node:net';
+import { ipVersion as addressVersion } from '../../shared/ip.js';
 import type { Action, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import type { LineOutcome } from '../../shared/line-events.js';
@@ -59,7 +59,7 @@ function parseLine(text: string, clock: SyslogClock, path: string, line: number)
     dst = f[COMMON + 7]!;
     next = COMMON + 8;
   } else return { problem: `unknown IP version '${ipVersion}'` };
-  if (isIP(src) === 0 || isIP(dst) === 0) return { problem: `not an IP address pair: '${src}', '${dst}'` };
+  if (addressVersion(src) === 0 || addressVersion(dst) === 0) return { problem: `not an IP address pair: '${src}', '${dst}'` };
   if (!/^\d{1,3}$/.test(protoNum)) return { problem: `protocol number is not a number: '${protoNum}'` };
   const proto = IP_PROTOCOL_NAMES[protoNum] ?? protoNum;
   let sport: number | undefined;

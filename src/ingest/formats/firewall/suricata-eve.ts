@@ -1,6 +1,6 @@
 // Suricata EVE JSON lines: IDS alerts plus the flow / protocol records (dns, tls, http, ssh, fileinfo...)
 // that show what traffic was seen. Engine statistics are not traffic and produce nothing.
-import { isIP } from 'node:net';
+import { ipVersion } from '../../shared/ip.js';
 import type { Action, Endpoint, ForensicEvent } from '../../../model/event.js';
 import type { Head, InputFormat, LineRecord, ParseContext } from '../../format.js';
 import { isObject, num, str, type JsonObject } from '../../shared/json.js';
@@ -139,7 +139,7 @@ function toEvent(o: JsonObject, path: string, line: number): LineOutcome {
   if (isObject(o.http)) {
     const host = domainOf(o.http.hostname);
     // A Host header that is an address literal names no domain.
-    if (host && !dst.domain && isIP(host) === 0) dst.domain = host;
+    if (host && !dst.domain && ipVersion(host) === 0) dst.domain = host;
     copy('http_method', o.http.http_method);
     copy('url', o.http.url);
     copy('status', o.http.status);
