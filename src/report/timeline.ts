@@ -8,9 +8,14 @@ import { endpoint } from './table.js';
 export const TIMELINE_FORMATS = ['table', 'jsonl', 'csv', 'timesketch'] as const;
 export type TimelineFormat = (typeof TIMELINE_FORMATS)[number];
 
-/** The ISO text of the last second printed ("2026-03-02T00:00:00."): a timeline's neighbours mostly share it. */
-let secondMs = NaN;
-let secondText = '';
+/**
+ * The ISO texts of the last two seconds printed ("2026-03-02T00:00:00."): a timeline's neighbours
+ * mostly share them, and a record with an end asks for two seconds in turn (one slot thrashed).
+ */
+const seconds = [NaN, NaN];
+const secondTexts = ['', ''];
+/** the slot asked last */
+let lastSlot = 0;
 
 /** new Date(ms).toISOString(), with the date and time up to the second formatted once per second. */
 export function iso(ms: number): string;
@@ -19,15 +24,19 @@ export function iso(ms: number | undefined): string | undefined {
   if (ms === undefined) return undefined;
   if (!Number.isInteger(ms)) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000) * 1000;
-  if (second !== secondMs) {
+  let slot = seconds[0] === second ? 0 : seconds[1] === second ? 1 : -1;
+  if (slot < 0) {
     const text = new Date(second).toISOString();
     // Years outside 0000–9999 have a longer form; such rare times are formatted whole.
     if (text.length !== 24) return new Date(ms).toISOString();
-    secondMs = second;
-    secondText = text.slice(0, 20);
+    // the slot not asked last goes
+    slot = 1 - lastSlot;
+    seconds[slot] = second;
+    secondTexts[slot] = text.slice(0, 20);
   }
+  lastSlot = slot;
   const milli = ms - second;
-  return secondText + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
+  return secondTexts[slot]! + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
 }
 
 function summary(e: ForensicEvent): string {
