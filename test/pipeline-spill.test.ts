@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisOptions, ViolationSink } from '../src/options.js';
+import { csvRenderer } from '../src/report/csv.js';
 import { jsonRenderer } from '../src/report/json.js';
 import { jsonlRenderer } from '../src/report/jsonl.js';
 import { joinChunks } from '../src/report/renderer.js';
@@ -79,15 +80,16 @@ describe('marked records past the memory budget', () => {
   }, 180_000);
 
   it('give the same report text when the violations are written as they are built, copies noted before them', async () => {
-    for (const renderer of [jsonRenderer, jsonlRenderer]) {
+    for (const renderer of [jsonRenderer, jsonlRenderer, csvRenderer]) {
       const expected = await joinChunks(renderer.chunks!(held.report, { color: false }, held.spilled));
       for (const marksInMemory of [undefined, { perScan: 7, total: 20 }]) {
         const parts: string[] = [];
         let written = false;
+        const stream = renderer.stream!();
         const sink: ViolationSink = {
-          begin: (head) => parts.push(renderer.stream!.begin(head)),
+          begin: (head) => parts.push(stream.begin(head)),
           add: (v) => {
-            parts.push(renderer.stream!.violation(v, !written));
+            parts.push(stream.violation(v, !written));
             written = true;
           },
         };
@@ -97,7 +99,7 @@ describe('marked records past the memory budget', () => {
         expect(streamed.spilled).toBeUndefined();
         expect(streamed.report.stats).toEqual(held.report.stats);
         expect(streamed.report.inputs).toEqual(held.report.inputs);
-        parts.push(renderer.stream!.end(streamed.report, written));
+        parts.push(stream.end(streamed.report, written));
         expect(parts.join(''), `${renderer.name} ${JSON.stringify(marksInMemory)}`).toBe(expected);
       }
     }

@@ -42,11 +42,11 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       const renderer = rendererByName(flags.format)!;
       // The human formats list the first MAX_LISTED violations: the others need not be kept.
       const listed = renderer.chunks ? {} : { violationsListed: MAX_LISTED };
-      // A machine format that streams (json, jsonl) gets its violations as they are built, in the
+      // A machine format that streams (json, jsonl, csv) gets its violations as they are built, in the
       // -o file or on standard output (a flood's millions need not wait on disk); the others get
       // the finished report.
       const target = renderer.stream ? streamsTo(flags.output) : undefined;
-      const sink = target ? new StreamedReport(renderer.stream!, target.path) : undefined;
+      const sink = target ? new StreamedReport(renderer.stream!(), target.path) : undefined;
       const options = { ...toAnalysisOptions(paths, flags), ...listed, ...(sink ? { violationSink: sink } : {}), onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
       let analysis: Awaited<ReturnType<typeof analyze>>;
       try {

@@ -1,10 +1,10 @@
 // --format csv: one row per violation with stable columns, safe to open in a spreadsheet.
 // Every cell goes through csvCell, so no log text can start a formula; fast-csv does the quoting.
-import { writeToString } from 'fast-csv';
+import { format, writeToString } from 'fast-csv';
 import { formatRef } from '../model/event.js';
 import type { Report, Violation, ViolationSource } from '../model/report.js';
 import { csvCell } from './escape.js';
-import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
+import { joinChunks, violationBatches, type ReportRenderer, type ReportStream } from './renderer.js';
 
 /** The header, in order. Scripts rely on these names; add columns at the end only. */
 export const CSV_COLUMNS = [
@@ -61,11 +61,14 @@ function cells(v: Violation): Record<Column, unknown> {
 /** Rows per piece: small pieces die young (see json.ts). */
 const ROWS_PER_CHUNK = 200;
 
+/** A violation's row: every cell through csvCell. */
+function rowOf(v: Violation): string[] {
+  const record = cells(v);
+  return CSV_COLUMNS.map((column) => csvCell(record[column]));
+}
+
 async function* csvChunks(report: Report, all?: ViolationSource): AsyncGenerator<string> {
-  const row = (v: Violation) => {
-    const record = cells(v);
-    return CSV_COLUMNS.map((column) => csvCell(record[column]));
-  };
+  const row = rowOf;
   let first = true;
   // The header is the first piece's only (written even when there are no rows); later pieces continue the rows.
   const piece = (rows: string[][]) => {
@@ -86,9 +89,26 @@ async function* csvChunks(report: Report, all?: ViolationSource): AsyncGenerator
   if (rows.length > 0 || first) yield await piece(rows);
 }
 
+/**
+ * The rows csvChunks prints, one as each violation is built: fast-csv's formatter stream is written a
+ * row and read at once (a transform stream formats a row as it is written, synchronously), so the
+ * quoting is fast-csv's as it is for the other paths. It puts the row delimiter before every row but
+ * the first; the last row's end is the report's.
+ */
+function csvStream(): ReportStream {
+  const formatter = format<string[], string[]>();
+  formatter.setEncoding('utf8');
+  const put = (row: string[]): string => {
+    formatter.write(row);
+    return (formatter.read() as string | null) ?? '';
+  };
+  return { begin: () => put([...CSV_COLUMNS]), violation: (v) => put(rowOf(v)), end: () => '\n' };
+}
+
 export const csvRenderer: ReportRenderer = {
   name: 'csv',
   description: 'one row per violation with its attributed tool call; spreadsheet-safe (no formula cells)',
   chunks: (report, _options, all) => csvChunks(report, all),
+  stream: csvStream,
   render: (report) => joinChunks(csvChunks(report)),
 };

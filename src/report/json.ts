@@ -69,7 +69,7 @@ export const jsonRenderer: ReportRenderer = {
   name: 'json',
   description: 'the full report as one JSON object (schema agent-forensics.report/v1)',
   chunks: (report, _options, all) => jsonChunks(report, all),
-  stream: jsonStream,
+  stream: () => jsonStream,
   render: (report) => joinChunks(jsonChunks(report)),
 };
 

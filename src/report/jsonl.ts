@@ -2,7 +2,7 @@
 // jq, log shippers and SIEM ingestion. Nothing else is written (no summary line).
 import type { Report, ViolationSource } from '../model/report.js';
 import { jsonInert } from './escape.js';
-import { joinChunks, violationBatches, type ReportRenderer } from './renderer.js';
+import { joinChunks, violationBatches, type ReportRenderer, type ReportStream } from './renderer.js';
 
 /** Lines per piece: small pieces die young (see json.ts). */
 const PER_CHUNK = 32;
@@ -22,11 +22,13 @@ async function* jsonlChunks(report: Report, all?: ViolationSource): AsyncGenerat
   }
 }
 
+const JSONL_STREAM: ReportStream = { begin: () => '', violation: (v) => jsonInert(JSON.stringify(v)) + '\n', end: () => '' };
+
 export const jsonlRenderer: ReportRenderer = {
   name: 'jsonl',
   description: 'one JSON violation object per line (the objects of the json report\'s "violations")',
   chunks: (report, _options, all) => jsonlChunks(report, all),
-  stream: { begin: () => '', violation: (v) => jsonInert(JSON.stringify(v)) + '\n', end: () => '' },
+  stream: () => JSONL_STREAM,
   // JSON.stringify escapes every control character, so a log's terminal escapes stay inert text.
   render: (report) => joinChunks(jsonlChunks(report)),
 };

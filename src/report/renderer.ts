@@ -22,8 +22,9 @@ export interface ReportRenderer {
   /**
    * The text `chunks` gives, made as the violations are built (AnalysisOptions.violationSink) instead
    * of from a finished report: a flood's millions need not wait on disk to be printed at the end.
+   * A new stream for each report (a format may keep state between its parts).
    */
-  stream?: ReportStream;
+  stream?(): ReportStream;
 }
 
 /** A report's text in three parts: before its violations, each violation, after them. Their concatenation is `chunks`'s text. */

@@ -39,6 +39,21 @@ describe('chunked machine formats', () => {
     expect(lines.filter((l) => /^V\d+,/.test(l))).toHaveLength(12_001);
     expect(await joinChunks(csvRenderer.chunks!(many(0), opts))).toMatch(/^id,time,severity[^\n]*\n$/);
   });
+
+  it('the streamed parts of every streaming format join to its chunks, hostile cells, line breaks and no violations included', async () => {
+    for (const renderer of [jsonRenderer, jsonlRenderer, csvRenderer]) {
+      for (const n of [0, 1, 2, 17, 300]) {
+        const base = many(n);
+        // cells fast-csv must quote, and one that would start a formula
+        const report = { ...base, violations: base.violations.map((v, i) => (i % 2 ? { ...v, message: `=cmd|' /C calc'!A0, "quoted"\nnext line` } : v)) };
+        const stream = renderer.stream!();
+        const parts = [stream.begin(report)];
+        report.violations.forEach((v, i) => parts.push(stream.violation(v, i === 0)));
+        parts.push(stream.end(report, report.violations.length > 0));
+        expect(parts.join(''), `${renderer.name} n=${n}`).toBe(await joinChunks(renderer.chunks!(report, opts)));
+      }
+    }
+  });
 });
 
 describe('forPeople()', () => {
