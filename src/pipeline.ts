@@ -100,16 +100,18 @@ interface InputState {
 
 export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   const rulePaths = options.rules.length ? options.rules : [fileURLToPath(BUILTIN_RULES)];
-  // Workers take a while to start: when the inputs look big enough to need them, they load their
-  // code now, while this thread loads the rules they will compile; openReader keeps or closes them.
-  // The inputs are listed once (a folder may hold tens of thousands of files); a failure is reported
-  // by analyzeWith, in its turn, and only means "no early workers" here.
-  const resolving = resolveInputs(options.paths);
-  const early: EarlyPool = { pool: startWorkersEarly(options, resolving.catch(() => undefined)), adopted: false };
+  // The inputs are listed once (a folder may hold tens of thousands of files) and detected while this
+  // thread loads the rules; a failure is reported by analyzeWith, in its turn.
+  const settings = readSettingsOf(options);
+  const detecting = detectAll(resolveInputs(options.paths), settings);
+  detecting.catch(() => undefined);
   // Marked records past the memory budget wait in this folder until the violations are built.
   const spill = options.keepEvents ? undefined : MarkSpill.open(options.marksInMemory);
+  // Workers take a while to start: when the detected inputs need them, they load their code now,
+  // while this thread loads the rules they will compile; openReader takes them over.
+  const early: EarlyPool = { pool: startWorkersEarly(options, detecting.catch(() => undefined), spill), adopted: false };
   try {
-    return await analyzeWith(options, rulePaths, early, resolving, spill);
+    return await analyzeWith(options, rulePaths, early, detecting, settings, spill);
   } finally {
     if (!early.adopted) await (await early.pool)?.close();
     spill?.folder.remove();
@@ -122,31 +124,45 @@ interface EarlyPool {
   adopted: boolean;
 }
 
-async function startWorkersEarly(options: AnalysisOptions, resolving: Promise<ResolvedInputs | undefined>): Promise<ScanPool | undefined> {
-  if (options.keepEvents || (options.workers !== undefined && options.workers < 2) || !workersAvailable()) return undefined;
-  const resolved = await resolving;
-  const files = resolved?.sources.filter((s) => !s.isStdin && !s.isStream) ?? [];
-  if (files.length === 0) return undefined;
-  // One file gets workers only if it can be cut into slices; that is known after detection (openReader).
-  if (options.workers === undefined && (await totalBytes(files)) < WORKER_MIN_BYTES) return undefined;
-  return new ScanPool(Math.min(options.workers ?? Math.min(2, availableParallelism()), Math.max(2, files.length)));
+/** The inputs found under the paths, detected (in order), and the paths that could not be listed. */
+interface Detected {
+  detections: DetectedInput[];
+  problems: Issue[];
 }
 
-async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, resolving: Promise<ResolvedInputs>, spill: MarkSpill | undefined): Promise<Analysis> {
-  const ruleSet = await loadRuleSet(rulePaths);
-  // The early workers compile these while this thread detects the inputs (a failed start is openReader's to report).
-  early.pool.then((pool) => pool?.useRules(ruleSet.portable), () => undefined);
-  const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
+async function detectAll(resolving: Promise<ResolvedInputs>, settings: ReadSettings): Promise<Detected> {
   const { sources, problems } = await resolving;
-  const errors: Issue[] = [...problems];
-  const settings: ReadSettings = {
+  const detections = await mapInOrder(sources, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, settings)));
+  return { detections, problems };
+}
+
+function readSettingsOf(options: AnalysisOptions): ReadSettings {
+  return {
     tz: options.tz, year: options.year, maxLineBytes: options.maxLineBytes, maxDocumentBytes: options.maxDocumentBytes,
     maxJsonDepth: options.maxJsonDepth, maxDecompressedBytes: options.maxDecompressedBytes, maxGzipRatio: options.maxGzipRatio,
   };
+}
+
+/** The pool openReader will use, started as soon as the inputs are detected (the same decision: scanPlan, workerCount). */
+async function startWorkersEarly(options: AnalysisOptions, detecting: Promise<Detected | undefined>, spill: MarkSpill | undefined): Promise<ScanPool | undefined> {
+  if (options.keepEvents || (options.workers !== undefined && options.workers < 2) || !workersAvailable()) return undefined;
+  const detected = await detecting;
+  if (!detected) return undefined;
+  const inputs = detected.detections.map((d) => ({ detected: d, source: d.format?.source ?? ('other' as const) }));
+  const size = await workerCount(scanPlan(inputs, await callsOnDiskFromStart(inputs, options, spill)).files, options);
+  return size > 1 ? new ScanPool(size) : undefined;
+}
+
+async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, detecting: Promise<Detected>, settings: ReadSettings, spill: MarkSpill | undefined): Promise<Analysis> {
+  const ruleSet = await loadRuleSet(rulePaths);
+  // The early workers compile these while this thread goes on (a failed start is openReader's to report).
+  early.pool.then((pool) => pool?.useRules(ruleSet.portable), () => undefined);
+  const inventory = options.inventory ? await loadInventory(options.inventory) : new Inventory();
+  const { detections, problems } = await detecting;
+  const errors: Issue[] = [...problems];
 
   const byId = new Map([...ruleSet.detections, ...ruleSet.rules].map((r) => [r.id, r]));
   const states: InputState[] = [];
-  const detections = await mapInOrder(sources, IO_AT_ONCE, async (source) => withoutProbeHead(await detectInput(source, settings)));
   for (const detected of detections) {
     const source = detected.source;
     const format = detected.format;
@@ -157,7 +173,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     });
   }
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const calls = new CallRecords(spill?.folder.path, options.callsInMemory ?? (await callsBudget(states)), (p) => agentOffsets.get(p) ?? 0, inventory);
+  const calls = new CallRecords(spill?.folder.path, await callsBudget(states, options), (p) => agentOffsets.get(p) ?? 0, inventory);
   const dns = new DnsIndex();
   const reader = await openReader(states, ruleSet, byId, options, early, spill, calls);
   let readSettings: Map<string, ReadSettings>;
@@ -227,10 +243,16 @@ async function sortOutOfOrder(states: InputState[], spill: MarkSpill | undefined
  */
 type RunCalls = ToolCall[] | CallFile;
 
-/** Call records held in memory: all of them, unless the transcripts together are larger than CALLS_ON_DISK_BYTES. */
-async function callsBudget(states: InputState[]): Promise<number> {
-  const transcripts = states.filter((s) => s.source === 'agent').map((s) => s.detected.source);
+/** Call records held in memory (options.callsInMemory): all of them, unless the transcripts together are larger than CALLS_ON_DISK_BYTES. */
+async function callsBudget(inputs: readonly ScannedInput[], options: AnalysisOptions): Promise<number> {
+  if (options.callsInMemory !== undefined) return options.callsInMemory;
+  const transcripts = inputs.filter((s) => s.source === 'agent').map((s) => s.detected.source);
   return (await totalBytes(transcripts)) > CALLS_ON_DISK_BYTES ? 0 : Infinity;
+}
+
+/** Whether the tool calls go to disk from the start (CallRecords.runsInScans), so that scans may write them as runs. */
+async function callsOnDiskFromStart(inputs: readonly ScannedInput[], options: AnalysisOptions, spill: MarkSpill | undefined): Promise<boolean> {
+  return spill?.folder.path !== undefined && (await callsBudget(inputs, options)) === 0;
 }
 
 function callCount(calls: RunCalls): number {
@@ -640,12 +662,7 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
     return runs ? { callRuns: { ...runs, assets: calls.inventory.assets } } : {};
   };
   const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill, callRuns(st)), rules, spill);
-  // Transcripts whose calls go to disk from the start can be read in the workers, all at once: each
-  // worker writes its input's calls as sorted runs, and only their file names come back. Those of a
-  // format that dates by the other inputs (none so far) would need the transcripts read before them.
-  const transcripts = states.filter((s) => s.source === 'agent');
-  const transcriptsInWorkers = calls.runsInScans && transcripts.length > 0 && transcripts.every((s) => s.detected.format && !s.detected.format.yearless && !s.detected.kept);
-  const files = states.filter((s) => (s.source !== 'agent' || transcriptsInWorkers) && s.detected.format && !s.detected.kept);
+  const { transcriptsInWorkers, files } = scanPlan(states, calls.runsInScans);
   const size = await workerCount(files, options);
   const started = await early.pool;
   early.adopted = true;
@@ -696,6 +713,25 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
   };
 }
 
+/** What the pool is planned on: a detected input and its source kind. */
+export interface ScannedInput {
+  detected: DetectedInput;
+  source: SourceKind;
+}
+
+/**
+ * Which inputs the workers may read: transcripts whose calls go to disk from the start
+ * (`callsOnDisk`) can be read in the workers, all at once: each worker writes its input's calls as
+ * sorted runs, and only their file names come back. Those of a format that dates by the other inputs
+ * (none so far) would need the transcripts read before them. Otherwise transcripts are read here.
+ */
+export function scanPlan<T extends ScannedInput>(inputs: readonly T[], callsOnDisk: boolean): { transcriptsInWorkers: boolean; files: T[] } {
+  const transcripts = inputs.filter((s) => s.source === 'agent');
+  const transcriptsInWorkers = callsOnDisk && transcripts.length > 0 && transcripts.every((s) => s.detected.format && !s.detected.format.yearless && !s.detected.kept);
+  const files = inputs.filter((s) => (s.source !== 'agent' || transcriptsInWorkers) && s.detected.format && !s.detected.kept);
+  return { transcriptsInWorkers, files };
+}
+
 /** A file at least this large is cut into slices for the workers (when they were asked for: 1 MiB). */
 const SLICE_MIN_BYTES = 32 * 1024 * 1024;
 
@@ -712,13 +748,14 @@ async function sliceable(st: InputState, workers: number, asked: boolean): Promi
 }
 
 /** The size of an input that may be cut into slices (a large plain file of a line format), else undefined. */
-async function cuttableSize(st: InputState, asked: boolean): Promise<number | undefined> {
-  if (!SPLITTABLE.has(st.format) || st.detected.head.container === 'json') return undefined;
+async function cuttableSize(st: ScannedInput, asked: boolean): Promise<number | undefined> {
+  const { format, head, source } = st.detected;
+  if (!format || !SPLITTABLE.has(format.name) || head.container === 'json') return undefined;
   // The size listed with the file (a regular file) saves a stat per input; pipes and stdin have none.
-  const size = st.detected.source.size ?? (await stat(st.path).then((s) => (s.isFile() ? s.size : 0), () => 0));
+  const size = source.size ?? (await stat(source.path).then((s) => (s.isFile() ? s.size : 0), () => 0));
   if (size < (asked ? 1024 * 1024 : SLICE_MIN_BYTES)) return undefined;
   // Gzip and UTF-16 streams cannot be entered in the middle.
-  return (await compressedOrWide(st.path)) ? undefined : size;
+  return (await compressedOrWide(source.path)) ? undefined : size;
 }
 
 async function compressedOrWide(path: string): Promise<boolean> {
@@ -842,7 +879,7 @@ class MarkSpill {
   }
 }
 
-async function workerCount(files: InputState[], options: AnalysisOptions): Promise<number> {
+export async function workerCount(files: readonly ScannedInput[], options: Pick<AnalysisOptions, 'keepEvents' | 'workers'>): Promise<number> {
   if (options.keepEvents || files.length === 0 || !workersAvailable()) return 0;
   const asked = options.workers !== undefined;
   // A single input keeps more than one worker busy only when it is cut into slices.

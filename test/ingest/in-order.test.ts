@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { mapInOrder, settleInOrder } from '../../src/ingest/in-order.js';
@@ -11,6 +11,7 @@ import { detectInput, parseInput, withoutProbeHead } from '../../src/ingest/inge
 import { gunzipChunkBytes, readChunkBytes } from '../../src/ingest/read.js';
 import type { AnalysisOptions } from '../../src/options.js';
 import { analyze } from '../../src/pipeline.js';
+import { ensureBuilt } from '../cli/built-cli.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -135,5 +136,31 @@ describe('which inputs the workers read', () => {
     expect(scannedHere(file(3000), 'agent', false, true)).toBe(true);
     expect(scannedHere({ ...file(2 << 20), format: undefined }, 'other', true)).toBe(true);
     expect(scannedHere(file(2 << 20, { kept: { chunks: [], result: Promise.resolve({ sha256: '', bytes: 0, gzip: false }) } }), 'audit', true)).toBe(true);
+  });
+
+  it('plans the pool from the detected inputs alone (the workers start early only when they will be used)', async () => {
+    // the built pipeline: workers are available only where their compiled entry point is
+    ensureBuilt();
+    const { scanPlan, workerCount } = (await import(resolve('dist/pipeline.js'))) as typeof import('../../src/pipeline.js');
+    const { formatByName } = (await import(resolve('dist/ingest/registry.js'))) as typeof import('../../src/ingest/registry.js');
+    const head = { container: 'jsonl' as const, text: '', lines: [], objects: [] };
+    const input = (format: string, mb: number, i: number) => {
+      const f = formatByName(format)!;
+      return { detected: { source: { path: `${format}-${i}`, isStdin: false, size: mb << 20 }, format: f, head, scores: [] }, source: f.source };
+    };
+    const pool = async (inputs: ReturnType<typeof input>[], callsOnDisk: boolean, workers?: number) => workerCount(scanPlan(inputs, callsOnDisk).files, { workers });
+    const transcripts = (mb: number) => [0, 1, 2, 3].map((i) => input('agent-events', mb / 4, i));
+    const logs = (mb: number) => [0, 1].map((i) => input('aws-cloudtrail', mb / 2, i));
+    // RL traces of 110 MB beside 28 MB of logs: the transcripts are read here, the logs too small for workers
+    expect(await pool([...transcripts(110), ...logs(28)], false)).toBe(0);
+    expect(scanPlan([...transcripts(110), ...logs(28)], false).transcriptsInWorkers).toBe(false);
+    // the same beside 100 MB of logs: two workers for the logs
+    expect(await pool([...transcripts(110), ...logs(100)], false)).toBe(2);
+    // calls on disk from the start: the workers read the transcripts too
+    expect(scanPlan([...transcripts(400), ...logs(28)], true)).toMatchObject({ transcriptsInWorkers: true });
+    expect(await pool([...transcripts(400), ...logs(28)], true)).toBe(2);
+    // asked for by number
+    expect(await pool([...transcripts(110), ...logs(28)], false, 3)).toBe(2);
+    expect(await pool(transcripts(110), false, 2)).toBe(0);
   });
 });
