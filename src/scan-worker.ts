@@ -6,8 +6,9 @@ import type { Container, Head, InputFormat } from './ingest/format.js';
 import { detectInput, parseInput, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { formatByName } from './ingest/registry.js';
 import { UserError } from './model/errors.js';
+import type { ForensicEvent } from './model/event.js';
 import { lineFormatter, type LineFormat } from './report/timeline.js';
-import { shifted, stillInOrder, withinRange } from './timeline/shift.js';
+import { orderCheck, shifted, shiftEvent, stillInOrder, withinRange } from './timeline/shift.js';
 import { ruleSetFromPortable, type PortableRuleSet, type RuleSet } from './rules/load.js';
 import { scanInput, type ScanMark, type ScanOptions } from './scan.js';
 
@@ -117,29 +118,59 @@ async function runTimeline(task: TimelineTask): Promise<TimelineReply> {
     const source = { path: task.path, isStdin: false, ...(task.size !== undefined ? { size: task.size } : {}) };
     const parsed = parseInput({ source, format, head: task.head, scores: [] }, format, task.read);
     const line = lineFormatter(task.lines as LineFormat);
-    let batch: TimelineBatch = { timesMs: [], lines: [], indexes: [], texts: [] };
-    const post = async () => {
+    let batch = emptyBatch();
+    const post = async (full: TimelineBatch) => {
       const credit = credits.get(task.id)!;
       while (credit.left === 0) await new Promise<void>((resolve) => (credit.wake = resolve));
       credit.left--;
-      parentPort!.postMessage({ id: task.id, batch } satisfies TimelineReply);
-      batch = { timesMs: [], lines: [], indexes: [], texts: [] };
+      parentPort!.postMessage({ id: task.id, batch: full } satisfies TimelineReply);
     };
-    // As the main thread reads an input in timeline order again (pipeline.ts: readingAgain).
-    for await (const e of stillInOrder(shifted(parsed.events, task.offsetMs, withinRange(task.sinceMs, task.untilMs)), task.path)) {
+    const add = (e: ForensicEvent): boolean => {
       batch.timesMs.push(e.timeMs);
       batch.lines.push(e.ref.line ?? -1);
       batch.indexes.push(e.ref.index ?? -1);
       batch.texts.push(line(e));
-      if (batch.texts.length === TIMELINE_BATCH) await post();
+      return batch.texts.length === TIMELINE_BATCH;
+    };
+    if (parsed.each) {
+      // The line formats' synchronous loop: a chunk's events are formatted at once, its full batches
+      // posted before the next chunk is read (at most a chunk's worth wait for credit).
+      const inRange = withinRange(task.sinceMs, task.untilMs);
+      const inOrder = orderCheck(task.path);
+      const full: TimelineBatch[] = [];
+      const postFull = async () => {
+        for (let next = full.shift(); next; next = full.shift()) await post(next);
+      };
+      await parsed.each((e) => {
+        const moved = shiftEvent(e, task.offsetMs);
+        if (!inRange(moved.timeMs)) return;
+        inOrder(moved);
+        if (add(moved)) {
+          full.push(batch);
+          batch = emptyBatch();
+        }
+      }, undefined, () => (full.length ? postFull() : undefined));
+      await postFull();
+    } else {
+      // As the main thread reads an input in timeline order again (pipeline.ts: readingAgain).
+      for await (const e of stillInOrder(shifted(parsed.events, task.offsetMs, withinRange(task.sinceMs, task.untilMs)), task.path)) {
+        if (add(e)) {
+          await post(batch);
+          batch = emptyBatch();
+        }
+      }
     }
-    if (batch.texts.length > 0) await post();
+    if (batch.texts.length > 0) await post(batch);
     return { id: task.id, done: true, sha256: (await parsed.read).sha256 };
   } catch (err) {
     return { id: task.id, failed: errorReply(err) };
   } finally {
     credits.delete(task.id);
   }
+}
+
+function emptyBatch(): TimelineBatch {
+  return { timesMs: [], lines: [], indexes: [], texts: [] };
 }
 
 function errorReply(err: unknown): WorkerError {

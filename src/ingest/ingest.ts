@@ -80,9 +80,11 @@ export interface ParsedInput {
   /**
    * The same events handed to `take` one by one as each line is read, for formats with a line
    * reader (the fast path of big line inputs: no async step per line); undefined otherwise.
-   * `take` returns false to stop early. Consume either `events` or `each`, not both.
+   * `take` returns false to stop early. Consume either `events` or `each`, not both. `between`,
+   * called after each chunk's lines, may return a promise to wait for before the next chunk is read
+   * (a consumer that hands events on at its own pace).
    */
-  each?: (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => Promise<void>;
+  each?: (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading, between?: () => Promise<void> | undefined) => Promise<void>;
   /** the first ISSUES_KEPT problems, in reading order */
   issues: Issue[];
   /** how many problems there were in all (records skipped) */
@@ -185,11 +187,11 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
   const base = { events, issues: kept, issueCount: () => issueCount, notes, read: readResult, yearUsed };
   if (format.statefulReader && !format.lineReader && !isDocument) {
     const makeReader = format.statefulReader.bind(format);
-    return { ...base, each: (take) => readStatefully(opened.chunks, lineOptions, makeReader(ctx), meter, onDeep, ctx, take) };
+    return { ...base, each: (take, _lean, between) => readStatefully(opened.chunks, lineOptions, makeReader(ctx), meter, onDeep, ctx, take, between) };
   }
   if (!format.lineReader || isDocument) return base;
   const reader = format.lineReader(ctx);
-  const each = (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading) => {
+  const each = (take: (event: ForensicEvent) => boolean | void, lean?: LeanReading, between?: () => Promise<void> | undefined) => {
     const leanRead = lean && (format.fieldKeys || format.projectsFields) ? (rec: LineRecord) => reader(rec, lean.keep) : undefined;
     return forEachLine(opened.chunks, lineOptions, (rec) => {
       let event = readLine(rec, leanRead ?? reader, meter, onDeep, ctx);
@@ -199,13 +201,13 @@ export function parseInput(input: DetectedInput, format: InputFormat, settings: 
         if (full && 'event' in full) event = full.event;
       }
       return event ? take(event) : undefined;
-    });
+    }, between);
   };
   return { ...base, each };
 }
 
 /** each() of a format with a stateful reader: depth guard, the reader's events, the date guard; `take` may stop it. */
-async function readStatefully(chunks: AsyncIterable<Buffer>, lineOptions: LineOptions, reader: StatefulLineReader, meter: JsonDepthMeter | undefined, onDeep: (line: number, max: number) => void, ctx: ParseContext, take: (event: ForensicEvent) => boolean | void): Promise<void> {
+async function readStatefully(chunks: AsyncIterable<Buffer>, lineOptions: LineOptions, reader: StatefulLineReader, meter: JsonDepthMeter | undefined, onDeep: (line: number, max: number) => void, ctx: ParseContext, take: (event: ForensicEvent) => boolean | void, between?: () => Promise<void> | undefined): Promise<void> {
   let going = true;
   const hand = (events: readonly ForensicEvent[]): boolean => {
     for (const e of events) if (going && isDatableEvent(e, ctx) && take(e) === false) going = false;
@@ -217,7 +219,7 @@ async function readStatefully(chunks: AsyncIterable<Buffer>, lineOptions: LineOp
       return true;
     }
     return hand(reader.line(rec));
-  });
+  }, between);
   if (going) hand(reader.end());
 }
 

@@ -44,9 +44,10 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, options: LineOp
 /**
  * splitLines with a callback: each line is handed over as soon as it is cut, synchronously, so no
  * chunk's worth of lines (or of the events made from them) is held at once. `visit` returns false
- * to stop reading at the end of the chunk.
+ * to stop reading at the end of the chunk. `between`, after each chunk, may return a promise that
+ * the next chunk waits for.
  */
-export async function forEachLine(chunks: AsyncIterable<Buffer>, options: LineOptions, visit: (rec: LineRecord) => boolean | void): Promise<void> {
+export async function forEachLine(chunks: AsyncIterable<Buffer>, options: LineOptions, visit: (rec: LineRecord) => boolean | void, between?: () => Promise<void> | undefined): Promise<void> {
   const splitter = new LineSplitter(options);
   let going = true;
   const guarded = (rec: LineRecord) => {
@@ -55,6 +56,8 @@ export async function forEachLine(chunks: AsyncIterable<Buffer>, options: LineOp
   for await (const chunk of chunks) {
     splitter.push(chunk, guarded);
     if (!going) return;
+    const wait = between?.();
+    if (wait) await wait;
   }
   for (const rec of splitter.end()) guarded(rec);
 }

@@ -17,12 +17,20 @@ export async function* shifted(events: AsyncIterable<ForensicEvent>, offsetMs: n
 
 /** An input the analysis read in order, checked on the way: evidence that changed since then is an error, not a misordered timeline. */
 export async function* stillInOrder(events: AsyncIterable<ForensicEvent>, path: string): AsyncGenerator<ForensicEvent> {
-  let last: ForensicEvent | undefined;
+  const check = orderCheck(path);
   for await (const e of events) {
-    if (last && compareEvents(last, e) > 0) throw new InputError('the input changed while it was read: its records are no longer in the order of the first reading', path, e.ref.line);
-    last = e;
+    check(e);
     yield e;
   }
+}
+
+/** stillInOrder's test, an event at a time: throws when an event comes before the one handed before it. */
+export function orderCheck(path: string): (e: ForensicEvent) => void {
+  let last: ForensicEvent | undefined;
+  return (e) => {
+    if (last && compareEvents(last, e) > 0) throw new InputError('the input changed while it was read: its records are no longer in the order of the first reading', path, e.ref.line);
+    last = e;
+  };
 }
 
 /** Whether a corrected time is within --since/--until (either may be absent). */

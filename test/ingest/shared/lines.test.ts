@@ -1,10 +1,29 @@
 // The byte-level line splitter and the JSON nesting meter that guard every parser.
 import { describe, expect, it } from 'vitest';
-import { JsonDepthMeter, splitLines } from '../../../src/ingest/lines.js';
+import { forEachLine, JsonDepthMeter, splitLines } from '../../../src/ingest/lines.js';
 
 async function* chunks(...parts: string[]): AsyncGenerator<Buffer> {
   for (const p of parts) yield Buffer.from(p);
 }
+
+describe('forEachLine()', () => {
+  it('waits for what `between` returns after a chunk before reading the next, and ends with the last line', async () => {
+    const seen: string[] = [];
+    let read = 0;
+    async function* counted(): AsyncGenerator<Buffer> {
+      for (const p of ['a\nb', '\nc\n', 'd']) {
+        read++;
+        yield Buffer.from(p);
+      }
+    }
+    await forEachLine(counted(), {}, (rec) => void seen.push(rec.text), () => {
+      seen.push(`after ${read}`);
+      // the next chunk is not read until this settles
+      return read === 1 ? new Promise<void>((resolve) => setTimeout(() => (seen.push('waited'), resolve()), 20)) : undefined;
+    });
+    expect(seen).toEqual(['a', 'after 1', 'waited', 'b', 'c', 'after 2', 'after 3', 'd']);
+  });
+});
 
 describe('splitLines()', () => {
   it('numbers lines across chunk boundaries, drops CR and the BOM, keeps a last line without LF', async () => {
