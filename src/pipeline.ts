@@ -20,7 +20,7 @@ import { buildViolation, CallIndex, countedViolation, IncidentBuilder, type Scor
 import { enrichViolation, geoipSetting, GeoIpLookup } from './enrich/geoip.js';
 import { detectInput, parseInput, withoutProbeHead, type DetectedInput, type ReadSettings } from './ingest/ingest.js';
 import { IO_AT_ONCE, mapInOrder, settleInOrder } from './ingest/in-order.js';
-import { openInput, resolveInputs, type InputSource, type ResolvedInputs } from './ingest/read.js';
+import { gzipContentBytes, openInput, resolveInputs, type InputSource, type ResolvedInputs } from './ingest/read.js';
 import { appendAll } from './model/arrays.js';
 import { compareEvents, compareRefs, refFor, type ForensicEvent, type Ref, type SourceKind } from './model/event.js';
 import { ISSUES_KEPT, type Issue } from './model/issue.js';
@@ -886,7 +886,23 @@ export async function workerCount(files: readonly ScannedInput[], options: Pick<
   const tasks = files.length > 1 ? files.length : (await cuttableSize(files[0]!, asked)) !== undefined ? Infinity : 1;
   if (tasks < 2) return 0;
   if (asked) return Math.min(options.workers!, tasks);
-  return (await totalBytes(files.map((f) => f.detected.source))) >= WORKER_MIN_BYTES ? Math.min(2, availableParallelism(), tasks) : 0;
+  return (await reachesWorkBytes(files, WORKER_MIN_BYTES)) ? Math.min(2, availableParallelism(), tasks) : 0;
+}
+
+/**
+ * Whether reading these inputs is at least `bytes` of work: their sizes, a gzip file's by what its
+ * trailer says it holds (logs shrink tenfold: 850 MB of gzipped logs weighed 63 MB and were read on
+ * one thread). Trailers are read only until the sizes reach `bytes`.
+ */
+async function reachesWorkBytes(files: readonly ScannedInput[], bytes: number): Promise<boolean> {
+  let total = await totalBytes(files.map((f) => f.detected.source));
+  for (const f of files) {
+    if (total >= bytes) return true;
+    if (!f.detected.gzip) continue;
+    const stored = f.detected.source.size ?? 0;
+    total += Math.max(stored, (await gzipContentBytes(f.detected.source.path)) ?? 0) - stored;
+  }
+  return total >= bytes;
 }
 
 /** The size of these files together, as listed (a file that cannot be read counts 0). */

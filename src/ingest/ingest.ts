@@ -41,6 +41,8 @@ export interface DetectedInput {
   scores: { name: string; score: number }[];
   /** stdin cannot be read twice: its stream stays open here for the parse pass */
   kept?: { chunks: AsyncIterable<Buffer>; result: Promise<ReadResult> };
+  /** the file is gzip (its size on disk says little of the work of reading it; see gzipContentBytes) */
+  gzip?: boolean;
 }
 
 /** Reads just the head of an input and names its format (stdin is kept open for the parse pass). */
@@ -53,7 +55,9 @@ export async function detectInput(source: InputSource, settings: ReadSettings): 
   const { format, scores } = detectFormat(head, settings.formats ?? FORMATS);
   if (readsOnce) return { source, format, head, scores, kept: { chunks: peeked.chunks, result: opened.result } };
   await drainQuietly(peeked.chunks, peeked.complete);
-  return { source, format, head, scores };
+  // Settled once the read has stopped (it was cut short: no hash).
+  const { gzip } = await opened.result;
+  return { source, format, head, scores, ...(gzip ? { gzip } : {}) };
 }
 
 /**

@@ -3,7 +3,7 @@
 // Parsers never see compression, encodings or files.
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -208,6 +208,27 @@ export function readChunkBytes(source: InputSource): number {
 export function gunzipChunkBytes(source: InputSource): number {
   const size = source.size;
   return size === undefined ? 256 * 1024 : Math.min(256 * 1024, Math.max(SMALLEST_CHUNK, 2 ** Math.ceil(Math.log2(size * 16 + 1))));
+}
+
+/**
+ * What a gzip file says its content weighs: the last member's ISIZE (the uncompressed size modulo
+ * 2^32, RFC 1952), read from its last four bytes. An estimate (a file of several members names its
+ * last one's only); undefined when the file cannot be read.
+ */
+export async function gzipContentBytes(path: string): Promise<number | undefined> {
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'r');
+    const { size } = await file.stat();
+    if (size < 18) return undefined;
+    const tail = Buffer.alloc(4);
+    await file.read(tail, 0, 4, size - 4);
+    return tail.readUInt32LE(0);
+  } catch {
+    return undefined;
+  } finally {
+    await file?.close();
+  }
 }
 
 /** Pipes and stdin are read once; a second open would block on an empty pipe or hash the wrong bytes. */

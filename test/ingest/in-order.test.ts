@@ -163,4 +163,34 @@ describe('which inputs the workers read', () => {
     expect(await pool([...transcripts(110), ...logs(28)], false, 3)).toBe(2);
     expect(await pool(transcripts(110), false, 2)).toBe(0);
   });
+
+  it("weighs a gzip file by what its trailer says it holds, not by its size on disk", async () => {
+    ensureBuilt();
+    const { scanPlan, workerCount } = (await import(resolve('dist/pipeline.js'))) as typeof import('../../src/pipeline.js');
+    const { detectInput: detect } = (await import(resolve('dist/ingest/ingest.js'))) as typeof import('../../src/ingest/ingest.js');
+    const { gzipContentBytes } = (await import(resolve('dist/ingest/read.js'))) as typeof import('../../src/ingest/read.js');
+    const dir = mkdtempSync(join(tmpdir(), 'af-gz-work-'));
+    // 20 MB of netfilter lines a file, a few hundred kilobytes gzipped
+    const line = 'Mar  2 10:00:00 host-a kernel: [1.0] DROP: IN=eth0 OUT= SRC=10.0.0.5 DST=203.0.113.9 LEN=60 PROTO=TCP SPT=40000 DPT=22\n';
+    const text = Buffer.from(line.repeat(Math.ceil((20 << 20) / line.length)));
+    const paths = [0, 1, 2, 3].map((i) => join(dir, `kern-${i}.log.gz`));
+    for (const p of paths) writeFileSync(p, gzipSync(text, { level: 1 }));
+    writeFileSync(join(dir, 'plain.log'), line);
+    expect(await gzipContentBytes(paths[0]!)).toBe(text.length);
+    expect(await gzipContentBytes(join(dir, 'missing.gz'))).toBeUndefined();
+    // several members: the last one's size (an estimate)
+    writeFileSync(join(dir, 'members.gz'), Buffer.concat([gzipSync('abc'), gzipSync('defgh')]));
+    expect(await gzipContentBytes(join(dir, 'members.gz'))).toBe(5);
+    const inputs = await Promise.all(paths.map(async (p) => {
+      const detected = await detect({ path: p, isStdin: false, size: readFileSync(p).length }, { tz: 'UTC', year: 2026 });
+      return { detected, source: detected.format!.source };
+    }));
+    expect(inputs.every((i) => i.detected.gzip === true && i.detected.format?.name === 'iptables')).toBe(true);
+    const plain = await detect({ path: join(dir, 'plain.log'), isStdin: false }, { tz: 'UTC', year: 2026 });
+    expect(plain.gzip).toBeUndefined();
+    expect(inputs.reduce((n, i) => n + i.detected.source.size!, 0)).toBeLessThan(8 << 20);
+    // 80 MB of content in four files: two workers, though the files weigh a few megabytes
+    expect(await workerCount(scanPlan(inputs, false).files, {})).toBe(2);
+    expect(await workerCount(scanPlan(inputs.slice(0, 2), false).files, {})).toBe(0);
+  });
 });
