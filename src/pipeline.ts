@@ -244,10 +244,10 @@ async function sortOutOfOrder(states: InputState[], spill: MarkSpill | undefined
 type RunCalls = ToolCall[] | CallFile;
 
 /** Call records held in memory (options.callsInMemory): all of them, unless the transcripts together are larger than CALLS_ON_DISK_BYTES. */
-async function callsBudget(inputs: readonly ScannedInput[], options: AnalysisOptions): Promise<number> {
+export async function callsBudget(inputs: readonly ScannedInput[], options: Pick<AnalysisOptions, 'callsInMemory'>): Promise<number> {
   if (options.callsInMemory !== undefined) return options.callsInMemory;
-  const transcripts = inputs.filter((s) => s.source === 'agent').map((s) => s.detected.source);
-  return (await totalBytes(transcripts)) > CALLS_ON_DISK_BYTES ? 0 : Infinity;
+  // Gzipped transcripts count by their content: 424 MiB of them in 28 MB of gzip held 950 MB.
+  return (await reachesWorkBytes(inputs.filter((s) => s.source === 'agent'), CALLS_ON_DISK_BYTES + 1)) ? 0 : Infinity;
 }
 
 /** Whether the tool calls go to disk from the start (CallRecords.runsInScans), so that scans may write them as runs. */
@@ -640,13 +640,21 @@ interface Reader {
 const SMALL_INPUT_BYTES = 1024 * 1024;
 
 /**
+ * What a gzip file is taken to hold per byte when telling small files from others (logs and
+ * transcripts shrink 8–15 fold): reading its trailer for the exact figure would open each of
+ * CloudTrail's thousands of small files a second time.
+ */
+const GZIP_EXPANSION_GUESS = 8;
+
+/**
  * Whether an input is read on the main thread although there are workers: transcripts (needed first,
  * unless the workers write their calls to disk: `transcriptsInWorkers`), stdin and unknown formats,
- * and, unless workers were asked for by number, small files.
+ * and, unless workers were asked for by number, small files (a gzip file by what it may hold).
  */
 export function scannedHere(detected: DetectedInput, source: SourceKind, workersAsked: boolean, transcriptsInWorkers = false): boolean {
   if (!detected.format || detected.kept || (source === 'agent' && !transcriptsInWorkers)) return true;
-  return !workersAsked && (detected.source.size ?? Infinity) < SMALL_INPUT_BYTES;
+  const size = (detected.source.size ?? Infinity) * (detected.gzip ? GZIP_EXPANSION_GUESS : 1);
+  return !workersAsked && size < SMALL_INPUT_BYTES;
 }
 
 /** Below this much firewall and audit input, starting workers costs more than it saves. */
@@ -892,7 +900,8 @@ export async function workerCount(files: readonly ScannedInput[], options: Pick<
 /**
  * Whether reading these inputs is at least `bytes` of work: their sizes, a gzip file's by what its
  * trailer says it holds (logs shrink tenfold: 850 MB of gzipped logs weighed 63 MB and were read on
- * one thread). Trailers are read only until the sizes reach `bytes`.
+ * one thread). Trailers are read only until the sizes reach `bytes`; a file of several gzip members
+ * counts at least its size on disk.
  */
 async function reachesWorkBytes(files: readonly ScannedInput[], bytes: number): Promise<boolean> {
   let total = await totalBytes(files.map((f) => f.detected.source));

@@ -136,6 +136,11 @@ describe('which inputs the workers read', () => {
     expect(scannedHere(file(3000), 'agent', false, true)).toBe(true);
     expect(scannedHere({ ...file(2 << 20), format: undefined }, 'other', true)).toBe(true);
     expect(scannedHere(file(2 << 20, { kept: { chunks: [], result: Promise.resolve({ sha256: '', bytes: 0, gzip: false }) } }), 'audit', true)).toBe(true);
+    // a gzip file by what it may hold: 300 KB of gzip is megabytes of records, 100 KB is still small
+    expect(scannedHere(file(300_000, { gzip: true }), 'audit', false)).toBe(false);
+    expect(scannedHere(file(300_000), 'audit', false)).toBe(true);
+    expect(scannedHere(file(100_000, { gzip: true }), 'audit', false)).toBe(true);
+    expect(scannedHere(file(300_000, { gzip: true }), 'agent', false, true)).toBe(false);
   });
 
   it('plans the pool from the detected inputs alone (the workers start early only when they will be used)', async () => {
@@ -192,5 +197,19 @@ describe('which inputs the workers read', () => {
     // 80 MB of content in four files: two workers, though the files weigh a few megabytes
     expect(await workerCount(scanPlan(inputs, false).files, {})).toBe(2);
     expect(await workerCount(scanPlan(inputs.slice(0, 2), false).files, {})).toBe(0);
+  });
+
+  it('puts the tool calls on disk for transcripts past the budget by their content, gzipped or not', async () => {
+    const { callsBudget } = await import('../../src/pipeline.js');
+    const { formatByName } = await import('../../src/ingest/registry.js');
+    const dir = mkdtempSync(join(tmpdir(), 'af-gz-calls-'));
+    const gz = join(dir, 'episodes.jsonl.gz');
+    // 130 MiB of content (past the 128 MiB budget) in a few hundred kilobytes of gzip
+    writeFileSync(gz, gzipSync(Buffer.alloc(130 << 20, 0x20), { level: 1 }));
+    const head = { container: 'jsonl' as const, text: '', lines: [], objects: [] };
+    const transcript = (extra: object) => ({ detected: { source: { path: gz, isStdin: false, size: readFileSync(gz).length }, format: formatByName('agent-events')!, head, scores: [], ...extra }, source: 'agent' as const });
+    expect(await callsBudget([transcript({ gzip: true })], {})).toBe(0);
+    expect(await callsBudget([transcript({})], {})).toBe(Infinity);
+    expect(await callsBudget([transcript({ gzip: true })], { callsInMemory: 50 })).toBe(50);
   });
 });
