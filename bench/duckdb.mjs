@@ -2,14 +2,16 @@
 // (syslog lines cut with regexes, JSON lines read natively) and join violations to the tool calls
 // running around them. Knows the generator's file layout; gives no attribution, scoring or clocks.
 // Needs @duckdb/node-api, which the project does not depend on: `npm install --no-save @duckdb/node-api`.
-// Usage: node bench/duckdb.mjs <evidence dir>  → one JSON line {ms, violations, pairs} on stdout.
+// Usage: node bench/duckdb.mjs <evidence dir> [--gz]  → one JSON line {ms, violations, pairs} on stdout.
+// --gz: the folder's files are gzipped (a `gz:` size of the bench); DuckDB reads them as they are.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const { DuckDBInstance } = await import('@duckdb/node-api');
 const dir = process.argv[2];
+const gz = process.argv.includes('--gz') ? '.gz' : '';
 const quote = (p) => `'${p.replaceAll("'", "''")}'`;
-const at = (...parts) => quote(join(dir, ...parts));
+const at = (...parts) => quote(join(dir, ...parts) + gz);
 
 const t0 = performance.now();
 const db = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -25,7 +27,7 @@ await run(`CREATE TABLE kern AS SELECT
     regexp_extract(line, ' (ACCEPT|DROP|REJECT):', 1) AS verdict
   FROM read_csv(${at('firewall', '*kern.log')}, columns = {'line': 'VARCHAR'}, delim = E'\\x01', header = false, quote = '', escape = '')`);
 // The flood profile has no Cloud Firewall or CloudTrail file.
-const present = (...parts) => existsSync(join(dir, ...parts));
+const present = (...parts) => existsSync(join(dir, ...parts) + gz);
 const hasCfw = present('firewall', 'cloudfirewall-traffic.jsonl');
 const hasCt = present('audit', 'cloudtrail.jsonl');
 if (hasCfw) {

@@ -7,12 +7,15 @@
 // A size written flood:250MB uses the flood profile: one kern.log under a port scan, every record a violation;
 // traces:150MB the RL-training profile: transcripts of many episodes (four fifths of the bytes) beside the logs;
 // miner:150MB the traces profile plus a sandbox miner reconnecting to a pool every 30 s for the two days.
+// A gz: prefix (gz:900MB, gz:traces:450MB) runs a gzipped copy of that folder (every file, gzip -6 as
+// logrotate writes them); MB/s are then of the content, which the floor gunzips too.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { GENERATOR_VERSION, generate, generateFlood, generateMiner, generateTraces } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,7 +25,7 @@ const TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
 
 function usage(message) {
   if (message) process.stderr.write(`bench: ${message}\n`);
-  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB,traces:150MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--no-duckdb] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
+  process.stderr.write('usage: node bench/run.mjs [--sizes 300MB,900MB,flood:250MB,traces:150MB,gz:900MB | --size 200MB] [--runs N] [--env K=V]... [--cpu-prof] [--keep] [--no-duckdb] [--cli bin/agent-forensics.js] [--against other/bin/agent-forensics.js] [--rules dir]\n');
   process.exit(2);
 }
 
@@ -58,6 +61,28 @@ function parseArgs(argv) {
 }
 
 const GENERATORS = { ordinary: generate, flood: generateFlood, traces: generateTraces, miner: generateMiner };
+
+/** The gzipped copy of a profile's folder (every file, level 6), cached beside it. */
+function ensureGzipped(label, bytes, profile) {
+  const plain = ensureData(label, bytes, profile);
+  const dir = join(OUT, `gz-${label}`);
+  const stamp = join(dir, '.generated.json');
+  if (existsSync(stamp) && JSON.parse(readFileSync(stamp, 'utf8')).of === readFileSync(join(plain.dir, '.generated.json'), 'utf8')) {
+    return { dir, files: JSON.parse(readFileSync(stamp, 'utf8')).files };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const t0 = performance.now();
+  process.stderr.write(`gzipping ${label} into ${dir} ...`);
+  const files = plain.files.map((f) => {
+    const path = join(dir, relative(plain.dir, f.path)) + '.gz';
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, gzipSync(readFileSync(f.path), { level: 6 }));
+    return { ...f, path };
+  });
+  process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  writeFileSync(stamp, JSON.stringify({ of: readFileSync(join(plain.dir, '.generated.json'), 'utf8'), files }));
+  return { dir, files };
+}
 
 /** A cached folder is reused when it was written by this generator version for this size and profile. */
 function ensureData(label, bytes, profile) {
@@ -139,16 +164,17 @@ function reportWithoutViolations(path) {
 
 const best = (runs) => runs.reduce((a, b) => (b.ms < a.ms ? b : a));
 
-async function benchOne(label, bytes, profile, opts) {
-  const { dir, files } = ensureData(label, bytes, profile);
+async function benchOne(label, bytes, profile, opts, gzipped) {
+  const { dir, files } = gzipped ? ensureGzipped(label, bytes, profile) : ensureData(label, bytes, profile);
   const evidence = join(dir, 'evidence');
   const paths = files.map((f) => f.path);
-  const inputBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
+  // MB/s of what is read: a gzipped folder's content, as the generator wrote it
+  const inputBytes = files.reduce((n, f) => n + (gzipped ? f.bytes : statSync(f.path).size), 0);
   const report = join(dir, 'report.json');
   const floors = [], runs = [], duck = [], againstRuns = [];
   const againstReport = join(dir, 'report-against.json');
   for (let i = 0; i < opts.runs; i++) {
-    if (opts.duckdb) duck.push(await measure(process.execPath, [join(ROOT, 'bench', 'duckdb.mjs'), evidence]));
+    if (opts.duckdb) duck.push(await measure(process.execPath, [join(ROOT, 'bench', 'duckdb.mjs'), evidence, ...(gzipped ? ['--gz'] : [])]));
     const f = await measure(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), ...paths]);
     floors.push({ ...f, ...JSON.parse(f.stdout) });
     const profArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
@@ -165,7 +191,7 @@ async function benchOne(label, bytes, profile, opts) {
   rmSync(againstReport, { force: true });
   const floorMs = floor.ms;
   return {
-    label, inputMb: inputBytes / 1e6, files: files.length, records: r.stats.events, lines: floor.lines,
+    label: gzipped ? `gz-${label}` : label, inputMb: inputBytes / 1e6, files: files.length, records: r.stats.events, lines: floor.lines,
     violations: r.stats.violations, attributed: r.stats.attributed, incidents: r.incidents.length, skipped: r.inputs.reduce((n, i) => n + i.skipped, 0),
     floorS: floorMs / 1000, floorMbS: inputBytes / 1e6 / (floorMs / 1000), floorPeakMb: floor.peakMb,
     correlateS: run.ms / 1000, mbS: inputBytes / 1e6 / (run.ms / 1000), recordsS: r.stats.events / (run.ms / 1000),
@@ -222,13 +248,13 @@ async function main() {
   process.stderr.write(`machine: ${machine}; CLI ${CLI}\n`);
   const rows = [];
   for (const s of opts.sizes) {
-    const [, named, size] = /^(?:(flood|traces|miner):)?(.*)$/.exec(s.trim());
+    const [, gz, named, size] = /^(gz:)?(?:(flood|traces|miner):)?(.*)$/.exec(s.trim());
     const profile = named ?? 'ordinary';
-    rows.push(await benchOne(named ? `${named}-${size}` : size, parseSize(size), profile, opts));
+    rows.push(await benchOne(named ? `${named}-${size}` : size, parseSize(size), profile, opts, gz !== undefined));
     process.stderr.write(`done ${s}\n`);
   }
   process.stdout.write(`${table(rows)}\n`);
-  const plain = rows.filter((r) => !/^(flood|traces|miner)-/.test(r.label));
+  const plain = rows.filter((r) => !/^(gz-|flood|traces|miner)/.test(r.label));
   if (plain.length >= 2) {
     const [a, b] = [plain[0], plain.at(-1)];
     process.stdout.write(`peak memory: ${a.peakMb.toFixed(0)} MB → ${b.peakMb.toFixed(0)} MB for ${(b.inputMb / a.inputMb).toFixed(1)}× the input (${(((b.peakMb / a.peakMb) - 1) * 100).toFixed(0)} %)\n`);
