@@ -68,7 +68,6 @@ function rowOf(v: Violation): string[] {
 }
 
 async function* csvChunks(report: Report, all?: ViolationSource): AsyncGenerator<string> {
-  const row = rowOf;
   let first = true;
   // The header is the first piece's only (written even when there are no rows); later pieces continue the rows.
   const piece = (rows: string[][]) => {
@@ -79,7 +78,7 @@ async function* csvChunks(report: Report, all?: ViolationSource): AsyncGenerator
   let rows: string[][] = [];
   for await (const batch of violationBatches(report, all)) {
     for (const v of batch) {
-      rows.push(row(v));
+      rows.push(rowOf(v));
       if (rows.length === ROWS_PER_CHUNK) {
         yield await piece(rows);
         rows = [];
