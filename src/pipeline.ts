@@ -575,7 +575,8 @@ export async function* timelineLines(options: AnalysisOptions, plan: Analysis['r
 function timelineWorkerInputs(detections: DetectedInput[], plan: Analysis['readPlan'], options: AnalysisOptions): Set<DetectedInput> {
   if ((options.workers !== undefined && options.workers < 2) || !workersAvailable()) return new Set();
   const asked = options.workers !== undefined;
-  const size = (d: DetectedInput) => d.source.size ?? 0;
+  // a gzip file by what it may hold, as for the scans (scannedHere)
+  const size = (d: DetectedInput) => (d.source.size ?? 0) * (d.gzip ? GZIP_EXPANSION_GUESS : 1);
   const eligible = detections.filter((d) => !d.source.isStdin && !d.source.isStream && !d.kept && plan.get(d.source.path)!.ordered
     && (asked || size(d) >= TIMELINE_WORKER_BYTES));
   // The largest, in input order among equals (a stable sort).
