@@ -38,7 +38,7 @@ import { OrderTracker, scanInput, type ScanOptions, type ScanResult } from './sc
 import { CopyFinder, dedupeRecords } from './timeline/dedupe.js';
 import { forEachMerged, InputMarks, type MarkSource } from './scan-marks.js';
 import { privateTempFolder, type TempFolder } from './timeline/temp.js';
-import { EVENT_LINES, mergeMany, sortEvents, type LineCodec } from './timeline/merge.js';
+import { EVENT_LINES, flattened, inBatches, MAX_MERGED_AT_ONCE, mergeMany, mergeSortedBatches, sortEvents, type LineCodec } from './timeline/merge.js';
 import { shifted, shiftEvent, stillInOrder, withinRange } from './timeline/shift.js';
 import { estimateSkew, manualOffsetFor, type SkewPair } from './timeline/skew.js';
 import { BUILTIN_RULES, VERSION } from './version.js';
@@ -547,13 +547,14 @@ export interface TimelinePrinting {
  * order as formatting that stream. Large inputs the analysis read in timeline order are read, checked
  * and formatted by scan workers, side by side, while this thread merges their lines.
  */
-export async function* timelineLines(options: AnalysisOptions, plan: Analysis['readPlan'], printing: TimelinePrinting): AsyncGenerator<string> {
+export async function* timelineLines(options: AnalysisOptions, plan: Analysis['readPlan'], printing: TimelinePrinting): AsyncGenerator<string[]> {
   const again = await readingAgain(options, plan);
   const inWorkers = timelineWorkerInputs(again.inputs, plan, options);
   const pool = inWorkers.size > 0 ? new ScanPool(Math.min(options.workers ?? 2, availableParallelism(), inWorkers.size)) : undefined;
   try {
-    const streams = again.inputs.map((detected) => (): AsyncIterable<TimelineLine> => {
-      if (!pool || !inWorkers.has(detected)) return formattedLines(again.events(detected), printing.line);
+    // Each input's lines in batches (a worker posts them so): the merge moves lines without an await each.
+    const streams = again.inputs.map((detected) => (): AsyncIterable<readonly TimelineLine[]> => {
+      if (!pool || !inWorkers.has(detected)) return inBatches(formattedLines(again.events(detected), printing.line));
       const path = detected.source.path;
       const how = plan.get(path)!;
       let finished!: (sha256: string) => void;
@@ -564,7 +565,10 @@ export async function* timelineLines(options: AnalysisOptions, plan: Analysis['r
         ...(detected.source.size !== undefined ? { size: detected.source.size } : {}),
       }), path, finished);
     });
-    for await (const l of mergeMany(streams, compareLines, TIMELINE_LINES)) yield l.text;
+    const merged = streams.length <= MAX_MERGED_AT_ONCE
+      ? mergeSortedBatches(streams.map((open) => open()), compareLines)
+      : inBatches(mergeMany(streams.map((open) => () => flattened(open())), compareLines, TIMELINE_LINES));
+    for await (const batch of merged) yield batch.map((l) => l.text);
     await again.verify();
   } finally {
     await pool?.close();
@@ -587,16 +591,13 @@ async function* formattedLines(events: AsyncIterable<ForensicEvent>, line: (e: F
   for await (const e of events) yield { timeMs: e.timeMs, ref: e.ref, text: line(e) };
 }
 
-/** A worker's batches as lines; `finished` gets the SHA-256 of what it read once it is done. */
-async function* linesOfBatches(batches: AsyncGenerator<TimelineBatch, string>, path: string, finished: (sha256: string) => void): AsyncGenerator<TimelineLine> {
+/** A worker's batches of lines; `finished` gets the SHA-256 of what it read once it is done. */
+async function* linesOfBatches(batches: AsyncGenerator<TimelineBatch, string>, path: string, finished: (sha256: string) => void): AsyncGenerator<TimelineLine[]> {
   for (;;) {
     const next = await batches.next();
     if (next.done) return finished(next.value);
     const b = next.value;
-    for (let k = 0; k < b.texts.length; k++) {
-      const ref = refFor(path, b.lines[k]! >= 0 ? b.lines[k] : undefined, b.indexes[k]! >= 0 ? b.indexes[k] : undefined);
-      yield { timeMs: b.timesMs[k]!, ref, text: b.texts[k]! };
-    }
+    yield b.texts.map((text, k) => ({ timeMs: b.timesMs[k]!, ref: refFor(path, b.lines[k]! >= 0 ? b.lines[k] : undefined, b.indexes[k]! >= 0 ? b.indexes[k] : undefined), text }));
   }
 }
 

@@ -319,13 +319,16 @@ export const STEP_EVENTS = 4096;
  * and as done (`total` of `total`, which clears the bar) once the stream ends, however many passed
  * (a time range leaves out some of the `total` expected).
  */
-export async function* stepping<T>(items: AsyncIterable<T>, onStep: (step: string, done: number, total: number) => void, step: string, total: number): AsyncGenerator<T> {
+export async function* stepping<T>(items: AsyncIterable<T>, onStep: (step: string, done: number, total: number) => void, step: string, total: number, weight: (item: T) => number = () => 1): AsyncGenerator<T> {
   let done = 0;
   onStep(step, 0, total);
   try {
     for await (const item of items) {
       yield item;
-      if (++done % STEP_EVENTS === 0 && done < total) onStep(step, done, total);
+      // `weight`: how many of the counted things an item is (a batch of lines: its length)
+      const before = done;
+      done += weight(item);
+      if (Math.floor(done / STEP_EVENTS) > Math.floor(before / STEP_EVENTS) && done < total) onStep(step, done, total);
     }
   } finally {
     onStep(step, total, total);

@@ -38,9 +38,9 @@ export function timelineCommand(): Command {
       // The second reading of a big input takes as long as the first: it gets a bar of its own, unless
       // the timeline itself is going to the terminal (the bar would be drawn between its lines).
       const barShown = options.onStep && (flags.output || !process.stdout.isTTY);
-      const items = barShown ? stepping<ForensicEvent | string>(all, options.onStep!, 'writing the timeline', analysis.report.stats.events) : all;
+      const items = barShown ? stepping<ForensicEvent | string[]>(all, options.onStep!, 'writing the timeline', analysis.report.stats.events, (x) => (Array.isArray(x) ? x.length : 1)) : all;
       const writeAll = (write: (text: string) => Promise<void>) =>
-        byLine ? writeLines(items as AsyncIterable<string>, write) : writeTimeline(items as AsyncIterable<ForensicEvent>, format, write);
+        byLine ? writeLines(items as AsyncIterable<string[]>, write) : writeTimeline(items as AsyncIterable<ForensicEvent>, format, write);
       if (!flags.output) {
         await writeAll((text) => writeOutput(text, undefined));
         return;

@@ -26,18 +26,43 @@ export function iso(ms: number | undefined): string | undefined {
   const second = Math.floor(ms / 1000) * 1000;
   let slot = seconds[0] === second ? 0 : seconds[1] === second ? 1 : -1;
   if (slot < 0) {
-    const text = new Date(second).toISOString();
     // Years outside 0000–9999 have a longer form; such rare times are formatted whole.
-    if (text.length !== 24) return new Date(ms).toISOString();
+    if (second < FIRST_YEAR_0000_MS || second > LAST_YEAR_9999_MS) return new Date(ms).toISOString();
     // the slot not asked last goes
     slot = 1 - lastSlot;
     seconds[slot] = second;
-    secondTexts[slot] = text.slice(0, 20);
+    secondTexts[slot] = secondPrefix(second);
   }
   lastSlot = slot;
   const milli = ms - second;
   return secondTexts[slot]! + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
 }
+
+const FIRST_YEAR_0000_MS = -62167219200000;
+const LAST_YEAR_9999_MS = 253402300799000;
+
+/**
+ * `new Date(ms).toISOString().slice(0, 20)` ("2026-03-02T00:00:00.") for a whole second of the years
+ * 0000–9999, by arithmetic (days to a civil date, as in H. Hinnant's chrono algorithms): a Date and
+ * its text for each new second were a twentieth of a timeline worker's time.
+ */
+function secondPrefix(second: number): string {
+  const days = Math.floor(second / 86_400_000);
+  const daySeconds = (second - days * 86_400_000) / 1000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(daySeconds / 3600), m = Math.floor((daySeconds % 3600) / 60), s = daySeconds % 60;
+  return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(h)}:${two(m)}:${two(s)}.`;
+}
+
+const two = (n: number): string => (n < 10 ? '0' + n : String(n));
 
 function summary(e: ForensicEvent): string {
   if (e.message) return e.message;
@@ -119,10 +144,11 @@ async function* csvTexts(events: AsyncIterable<ForensicEvent>): AsyncGenerator<s
 const CSV_ROWS_AT_ONCE = 200;
 
 /** Lines already formatted (lineFormatter), written a mebibyte at a time. */
-export async function writeLines(lines: AsyncIterable<string>, write: (text: string) => Promise<void>): Promise<void> {
+export async function writeLines(lines: AsyncIterable<string | readonly string[]>, write: (text: string) => Promise<void>): Promise<void> {
   let pending = '';
-  for await (const text of lines) {
-    pending += text;
+  for await (const piece of lines) {
+    // a batch of lines (the timeline's merge hands them on so) or one text
+    pending += typeof piece === 'string' ? piece : piece.join('');
     if (pending.length >= WRITE_CHARS) {
       await write(pending);
       pending = '';

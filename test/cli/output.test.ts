@@ -114,6 +114,20 @@ describe('stepping()', () => {
     expect((await run(3 * STEP_EVENTS, STEP_EVENTS)).calls.map(([, done]) => done)).toEqual([0, STEP_EVENTS]);
     expect((await run(3 * STEP_EVENTS, 3 * STEP_EVENTS, 10)).calls.map(([, done]) => done)).toEqual([0, 3 * STEP_EVENTS]);
   });
+
+  it('counts an item by its weight (a batch of lines), reporting each time the count passes a multiple of STEP_EVENTS', async () => {
+    const calls: number[] = [];
+    const sizes = [STEP_EVENTS - 1, STEP_EVENTS - 1, 3 * STEP_EVENTS, 1, 100];
+    async function* batches() {
+      for (const n of sizes) yield Array(n).fill('x\n');
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let lines = 0;
+    for await (const b of stepping(batches(), (_s, done) => calls.push(done), 'writing the timeline', total, (x) => x.length)) lines += b.length;
+    expect(lines).toBe(total);
+    // 4095 (no multiple passed), 8190 (passes 4096), 20478 (passes 8192 and more: once), 20479 (none), then done
+    expect(calls).toEqual([0, 2 * STEP_EVENTS - 2, 5 * STEP_EVENTS - 2, total]);
+  });
 });
 
 describe('progressLine()', () => {

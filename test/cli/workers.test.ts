@@ -141,7 +141,7 @@ describe('timeline --workers', () => {
     const drain = async (plan: Awaited<ReturnType<typeof built.analyze>>['readPlan']) => {
       const out: string[] = [];
       const { lineFormatter } = (await import(join(ROOT, 'dist/report/timeline.js'))) as typeof import('../../src/report/timeline.js');
-      for await (const text of built.timelineLines(options, plan, { format: 'jsonl', line: lineFormatter('jsonl') })) out.push(text);
+      for await (const batch of built.timelineLines(options, plan, { format: 'jsonl', line: lineFormatter('jsonl') })) out.push(...batch);
       return out;
     };
     const first = await built.analyze(options);

@@ -14,6 +14,10 @@ describe('iso()', () => {
       fc.integer({ min: 253402300799000, max: 253402300801000 }),
     );
     fc.assert(fc.property(fc.array(time, { maxLength: 40 }), (times) => times.every((t) => iso(t) === new Date(t).toISOString())), { numRuns: 500 });
+    // every day of the years 0000–9999 (leap years, centuries, before 1970), each time alone and in pairs
+    const anyDay = fc.integer({ min: -62167219200000, max: 253402300799999 });
+    fc.assert(fc.property(anyDay, anyDay, (a, b) => [a, b, a, b + 1].every((t) => iso(t) === new Date(t).toISOString())), { numRuns: 20_000 });
+    for (const t of [-62167219200000, -62135596800001, -1, 0, 951782400000, 951868799999, 4107542400000, 253402300799999]) expect(iso(t), String(t)).toBe(new Date(t).toISOString());
     expect(iso(1772409600007.5)).toBe(new Date(1772409600007.5).toISOString());
     expect(iso(undefined)).toBeUndefined();
     expect(() => iso(NaN)).toThrow(RangeError);

@@ -4,7 +4,7 @@ import { compareEvents, type ForensicEvent } from '../../src/model/event.js';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mergeMany, mergeSorted, sortEvents, type LineCodec } from '../../src/timeline/merge.js';
+import { flattened, inBatches, mergeMany, mergeSorted, mergeSortedBatches, sortEvents, type LineCodec } from '../../src/timeline/merge.js';
 
 const ev = (timeMs: number, path: string, line: number): ForensicEvent => ({ kind: 'network', source: 'firewall', format: 'test', timeMs, timeRaw: String(timeMs), ref: { path, line } });
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -96,5 +96,45 @@ describe('sortEvents()', () => {
       const sorted = await collect(sortEvents(from(events), { runSize: 7 }));
       expect(sorted).toEqual(expected);
     }), { numRuns: 40 });
+  });
+});
+
+describe('mergeSortedBatches()', () => {
+  it('gives mergeSorted\'s order (ties by stream order) whatever the batches, empty ones included (property)', async () => {
+    // items: [key, stream, position]; streams sorted by key, cut into batches at random
+    const stream = fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 40 }).map((keys) => keys.sort((a, b) => a - b));
+    const cuts = fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 50 });
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(stream, cuts), { maxLength: 6 }), fc.integer({ min: 1, max: 7 }), async (streams, size) => {
+      const items = streams.map(([keys], s) => keys.map((k, i) => [k, s, i] as const));
+      const compare = (a: readonly number[], b: readonly number[]) => a[0]! - b[0]!;
+      async function* batches(list: readonly (readonly number[])[], cut: number[]) {
+        let at = 0;
+        for (let c = 0; at < list.length; c++) {
+          // a cut of 0 is an empty batch before the next one
+          const n = cut[c % cut.length]!;
+          if (n === 0) yield [];
+          yield list.slice(at, at + Math.max(1, n));
+          at += Math.max(1, n);
+        }
+        yield [];
+      }
+      async function* one(list: readonly (readonly number[])[]) {
+        yield* list;
+      }
+      const expected = await collect(mergeSorted(items.map((list) => one(list)), compare));
+      const merged = await collect(mergeSortedBatches(items.map((list, s) => batches(list, streams[s]![1])), compare, size));
+      expect(merged.every((b) => b.length > 0 && b.length <= size)).toBe(true);
+      expect(merged.flat()).toEqual(expected);
+    }), { numRuns: 500 });
+  });
+
+  it('inBatches and flattened are each other\'s inverse', async () => {
+    async function* count(n: number) {
+      for (let i = 0; i < n; i++) yield i;
+    }
+    const batches = await collect(inBatches(count(10), 4));
+    expect(batches).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(await collect(flattened(inBatches(count(10), 4)))).toEqual([...Array(10).keys()]);
+    expect(await collect(inBatches(count(0)))).toEqual([]);
   });
 });
