@@ -1,7 +1,7 @@
 // --format json: the contract's report object, pretty-printed, in a fixed key order. Written in
 // pieces (one per violation) so reports with millions of violations never become one giant string;
 // the bytes are exactly JSON.stringify(report, null, 2).
-import type { Report, ViolationSource } from '../model/report.js';
+import type { Report, Violation, ViolationSource } from '../model/report.js';
 import { jsonStringEnd } from '../model/json-text.js';
 import { jsonInert } from './escape.js';
 import { joinChunks, violationBatches, type ReportRenderer, type ReportStream } from './renderer.js';
@@ -25,11 +25,14 @@ async function* violationPieces(report: Report, all?: ViolationSource): AsyncGen
     return;
   }
   for await (const batch of violationBatches(report)) {
-    for (let i = 0; i < batch.length; i += PER_CHUNK) {
-      const text = JSON.stringify({ v: batch.slice(i, i + PER_CHUNK) }, null, 2);
-      yield jsonInert(text.slice(OPEN.length, text.length - CLOSE.length));
-    }
+    for (let i = 0; i < batch.length; i += PER_CHUNK) yield nested(batch.slice(i, i + PER_CHUNK));
   }
+}
+
+/** Violations as JSON.stringify(report, null, 2) prints them inside the report's list. */
+function nested(violations: readonly Violation[]): string {
+  const text = JSON.stringify({ v: violations }, null, 2);
+  return jsonInert(text.slice(OPEN.length, text.length - CLOSE.length));
 }
 
 async function* jsonChunks(report: Report, all?: ViolationSource): AsyncGenerator<string> {
@@ -58,10 +61,7 @@ function skeletonAround(fields: object): { before: string; after: string } {
 /** The report as jsonChunks prints it, in the parts a streamed report writes (the head's fields come first in a report). */
 const jsonStream: ReportStream = {
   begin: (head) => skeletonAround(head).before,
-  violation: (v, first) => {
-    const text = JSON.stringify({ v: [v] }, null, 2);
-    return (first ? '[\n' : ',\n') + jsonInert(text.slice(OPEN.length, text.length - CLOSE.length));
-  },
+  violation: (v, first) => (first ? '[\n' : ',\n') + nested([v]),
   end: (report, any) => (any ? '\n  ]' : '[]') + skeletonAround(report).after + '\n',
 };
 

@@ -1,6 +1,6 @@
 // --format jsonl: one violation object per line, exactly the objects of report.violations, for
 // jq, log shippers and SIEM ingestion. Nothing else is written (no summary line).
-import type { Report, ViolationSource } from '../model/report.js';
+import type { Report, Violation, ViolationSource } from '../model/report.js';
 import { jsonInert } from './escape.js';
 import { joinChunks, violationBatches, type ReportRenderer, type ReportStream } from './renderer.js';
 
@@ -17,12 +17,15 @@ async function* jsonlChunks(report: Report, all?: ViolationSource): AsyncGenerat
   }
   for await (const batch of violationBatches(report)) {
     for (let i = 0; i < batch.length; i += PER_CHUNK) {
-      yield batch.slice(i, i + PER_CHUNK).map((v) => jsonInert(JSON.stringify(v)) + '\n').join('');
+      yield batch.slice(i, i + PER_CHUNK).map(lineOf).join('');
     }
   }
 }
 
-const JSONL_STREAM: ReportStream = { begin: () => '', violation: (v) => jsonInert(JSON.stringify(v)) + '\n', end: () => '' };
+/** A violation's line. */
+const lineOf = (v: Violation): string => jsonInert(JSON.stringify(v)) + '\n';
+
+const JSONL_STREAM: ReportStream = { begin: () => '', violation: lineOf, end: () => '' };
 
 export const jsonlRenderer: ReportRenderer = {
   name: 'jsonl',
