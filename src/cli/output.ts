@@ -73,7 +73,7 @@ export class StreamedReport implements ViolationSink {
   private startSize: number | undefined;
   private written = false;
 
-  /** `path`: the -o file; undefined: standard output, a regular file */
+  /** `path`: the -o file; undefined: standard output (see streamsTo) */
   constructor(private readonly stream: ReportStream, private readonly path: string | undefined) {}
 
   begin(head: ReportHead): void {

@@ -43,8 +43,10 @@ export class JsonLinesFile {
   }
 
   close(): void {
-    if (this.fd !== undefined) this.writer.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) {
+      this.writer.flush();
+      closeSync(this.fd);
+    }
     this.fd = undefined;
   }
 
