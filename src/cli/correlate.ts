@@ -48,26 +48,24 @@ export function correlateCommand(setExitCode: (code: number) => void): Command {
       const target = renderer.stream ? streamsTo(flags.output) : undefined;
       const sink = target ? new StreamedReport(renderer.stream!(), target.path) : undefined;
       const options = { ...toAnalysisOptions(paths, flags), ...listed, ...(sink ? { violationSink: sink } : {}), onProgress: progressReporter(flags, paths), onStep: stepReporter(flags) };
-      let analysis: Awaited<ReturnType<typeof analyze>>;
-      try {
-        analysis = await analyze(options);
-      } catch (err) {
-        sink?.abort();
-        throw err;
-      }
-      const { report, spilled } = analysis;
       const renderOptions = { color: wantsColor(flags), width: process.stdout.columns };
-      // Machine formats stream (a report may hold millions of violations, some read back from disk);
-      // the human ones list the first MAX_LISTED in detail and say how many more there are (counts and
-      // statistics stay complete).
+      let report: Report;
       try {
-        if (sink) sink.end(report);
-        else await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, spilled) : await renderer.render(forPeople(report), renderOptions), flags.output);
+        const analysis = await analyze(options);
+        report = analysis.report;
+        // Machine formats stream (a report may hold millions of violations, some read back from disk);
+        // the human ones list the first MAX_LISTED in detail and say how many more there are (counts and
+        // statistics stay complete).
+        try {
+          if (sink) sink.end(report);
+          else await writeOutput(renderer.chunks ? renderer.chunks(report, renderOptions, analysis.spilled) : await renderer.render(forPeople(report), renderOptions), flags.output);
+        } finally {
+          analysis.spilled?.dispose();
+        }
       } catch (err) {
+        // whether the analysis or the writing failed, an unfinished streamed report goes
         sink?.abort();
         throw err;
-      } finally {
-        spilled?.dispose();
       }
       if (!flags.quiet && (flags.output || flags.format !== 'table')) {
         process.stderr.write(`${summaryLine(report, performance.now() - started, flags.output)}\n`);
