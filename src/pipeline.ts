@@ -107,11 +107,13 @@ export async function analyze(options: AnalysisOptions): Promise<Analysis> {
   detecting.catch(() => undefined);
   // Marked records past the memory budget wait in this folder until the violations are built.
   const spill = options.keepEvents ? undefined : MarkSpill.open(options.marksInMemory);
+  const planning = detecting.then((detected) => planScans(detected, options, spill));
+  planning.catch(() => undefined);
   // Workers take a while to start: when the detected inputs need them, they load their code now,
   // while this thread loads the rules they will compile; openReader takes them over.
-  const early: EarlyPool = { pool: startWorkersEarly(options, detecting.catch(() => undefined), spill), adopted: false };
+  const early: EarlyPool = { pool: planning.then((plan) => (plan.workers > 1 ? new ScanPool(plan.workers) : undefined), () => undefined), adopted: false };
   try {
-    return await analyzeWith(options, rulePaths, early, detecting, settings, spill);
+    return await analyzeWith(options, rulePaths, early, detecting, planning, settings, spill);
   } finally {
     if (!early.adopted) await (await early.pool)?.close();
     spill?.folder.remove();
@@ -143,17 +145,23 @@ function readSettingsOf(options: AnalysisOptions): ReadSettings {
   };
 }
 
-/** The pool openReader will use, started as soon as the inputs are detected (the same decision: scanPlan, workerCount). */
-async function startWorkersEarly(options: AnalysisOptions, detecting: Promise<Detected | undefined>, spill: MarkSpill | undefined): Promise<ScanPool | undefined> {
-  if (options.keepEvents || (options.workers !== undefined && options.workers < 2) || !workersAvailable()) return undefined;
-  const detected = await detecting;
-  if (!detected) return undefined;
-  const inputs = detected.detections.map((d) => ({ detected: d, source: d.format?.source ?? ('other' as const) }));
-  const size = await workerCount(scanPlan(inputs, await callsOnDiskFromStart(inputs, options, spill)).files, options);
-  return size > 1 ? new ScanPool(size) : undefined;
+/** How the reading is shared out, planned once from the detected inputs (a gzip file's trailer is read then). */
+interface ScanSharing {
+  /** call records held in memory (CallRecords) */
+  callsBudget: number;
+  /** the scan workers (a pool only past one) */
+  workers: number;
 }
 
-async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, detecting: Promise<Detected>, settings: ReadSettings, spill: MarkSpill | undefined): Promise<Analysis> {
+async function planScans(detected: Detected, options: AnalysisOptions, spill: MarkSpill | undefined): Promise<ScanSharing> {
+  const inputs = detected.detections.map((d) => ({ detected: d, source: d.format?.source ?? ('other' as const) }));
+  const budget = await callsBudget(inputs, options);
+  // The calls go to disk from the start (CallRecords.runsInScans): the workers may read the transcripts.
+  const callsOnDisk = spill?.folder.path !== undefined && budget === 0;
+  return { callsBudget: budget, workers: await workerCount(scanPlan(inputs, callsOnDisk).files, options) };
+}
+
+async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early: EarlyPool, detecting: Promise<Detected>, planning: Promise<ScanSharing>, settings: ReadSettings, spill: MarkSpill | undefined): Promise<Analysis> {
   const ruleSet = await loadRuleSet(rulePaths);
   // The early workers compile these while this thread goes on (a failed start is openReader's to report).
   early.pool.then((pool) => pool?.useRules(ruleSet.portable), () => undefined);
@@ -173,7 +181,7 @@ async function analyzeWith(options: AnalysisOptions, rulePaths: string[], early:
     });
   }
   const agentOffsets = new Map(states.filter((s) => s.source === 'agent').map((s) => [s.path, s.manualOffsetMs ?? 0]));
-  const calls = new CallRecords(spill?.folder.path, await callsBudget(states, options), (p) => agentOffsets.get(p) ?? 0, inventory);
+  const calls = new CallRecords(spill?.folder.path, (await planning).callsBudget, (p) => agentOffsets.get(p) ?? 0, inventory);
   const dns = new DnsIndex();
   const reader = await openReader(states, ruleSet, byId, options, early, spill, calls);
   let readSettings: Map<string, ReadSettings>;
@@ -250,10 +258,6 @@ export async function callsBudget(inputs: readonly ScannedInput[], options: Pick
   return (await reachesWorkBytes(inputs.filter((s) => s.source === 'agent'), CALLS_ON_DISK_BYTES + 1)) ? 0 : Infinity;
 }
 
-/** Whether the tool calls go to disk from the start (CallRecords.runsInScans), so that scans may write them as runs. */
-async function callsOnDiskFromStart(inputs: readonly ScannedInput[], options: AnalysisOptions, spill: MarkSpill | undefined): Promise<boolean> {
-  return spill?.folder.path !== undefined && (await callsBudget(inputs, options)) === 0;
-}
 
 function callCount(calls: RunCalls): number {
   return Array.isArray(calls) ? calls.length : calls.count;
@@ -672,19 +676,16 @@ async function openReader(states: InputState[], ruleSet: RuleSet, rules: Map<str
     return runs ? { callRuns: { ...runs, assets: calls.inventory.assets } } : {};
   };
   const local = async (st: InputState, read: ReadSettings) => withMarks(await scanLocally(st, read, ruleSet, options, strings, spill, callRuns(st)), rules, spill);
-  const { transcriptsInWorkers, files } = scanPlan(states, calls.runsInScans);
-  const size = await workerCount(files, options);
-  const started = await early.pool;
+  const { transcriptsInWorkers } = scanPlan(states, calls.runsInScans);
+  // The pool planned from the same inputs (planScans), started early and given the rules by analyzeWith.
+  const pool = await early.pool;
   early.adopted = true;
-  if (started && started.size !== size) await started.close();
-  const pool = started?.size === size ? started : size > 1 ? new ScanPool(size) : undefined;
-  if (pool && pool !== started) pool.useRules(ruleSet.portable);
   const scan = async (st: InputState, read: ReadSettings): Promise<Scanned> => {
     const transcript = st.source === 'agent';
     if (!pool || scannedHere(st.detected, st.source, options.workers !== undefined, transcriptsInWorkers)) return local(st, read);
     const task = { path: st.path, format: st.format, read, manualOffsetMs: st.manualOffsetMs ?? 0, strict: options.strict, ...(spill ? { spill: spill.scanOption } : {}), ...callRuns(st) };
     // A transcript is read whole: its lines depend on the lines before them (sessions name the host).
-    const starts = transcript ? undefined : await sliceable(st, size, options.workers !== undefined);
+    const starts = transcript ? undefined : await sliceable(st, pool.size, options.workers !== undefined);
     if (starts) {
       const joined = await scanSlices(pool, { ...task, container: st.detected.head.container }, starts, rules);
       if (joined) {
@@ -1050,7 +1051,8 @@ function reportHead(states: InputState[], clock: ReportClock[]): ReportHead {
 }
 
 function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolations, calls: RunCalls, errors: Issue[], ruleSet: RuleSet, options: AnalysisOptions): Report {
-  const { inputs } = reportHead(states, clock);
+  const head = reportHead(states, clock);
+  const { inputs } = head;
   const firsts = inputs.filter((i) => i.first).map((i) => Date.parse(i.first!));
   const lasts = inputs.filter((i) => i.last).map((i) => Date.parse(i.last!));
   const spanStart = options.sinceMs ?? (firsts.length ? Math.min(...firsts) : 0);
@@ -1060,7 +1062,7 @@ function assemble(states: InputState[], clock: ReportClock[], built: BuiltViolat
   const sortedErrors: ReportError[] = [...errors].sort((a, b) => compareRefs(a, b) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   const errorsTotal = sortedErrors.length + states.reduce((n, s) => n + s.unlisted, 0);
   return {
-    ...reportHead(states, clock),
+    ...head,
     violations: built.violations,
     incidents: built.incidents,
     stats: {
